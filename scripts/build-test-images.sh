@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Builds the small local images the Docker and end-to-end tests use (no registry needed): busybox, busybox+sftp, busybox+bash.
+set -euo pipefail
+have() { docker image inspect "$1" >/dev/null 2>&1; }
+root_with_busybox() {
+  local r; r=$(mktemp -d)
+  mkdir -p "$r/bin" "$r/tmp" "$r/etc" "$r/root" "$r/usr/bin" "$r/usr/lib/openssh"
+  chmod 1777 "$r/tmp"
+  cp /bin/busybox "$r/bin/"
+  chroot "$r" /bin/busybox --install -s /bin
+  echo 'root:x:0:0:root:/root:/bin/sh' > "$r/etc/passwd"
+  echo 'root:x:0:' > "$r/etc/group"
+  echo "$r"
+}
+copy_with_libs() { # copy_with_libs ROOT BINARY [DEST]
+  local r=$1 bin=$2 dest=${3:-$2}
+  mkdir -p "$r$(dirname "$dest")"; cp "$bin" "$r$dest"
+  for lib in $(ldd "$bin" | grep -o '/[^ ]*'); do mkdir -p "$r$(dirname "$lib")"; cp -L "$lib" "$r$lib"; done
+}
+if ! have cssh-test/busybox:latest; then
+  r=$(root_with_busybox)
+  tar -C "$r" -c . | docker import -c 'CMD ["/bin/sh"]' - cssh-test/busybox:latest >/dev/null
+  rm -rf "$r"
+fi
+if ! have cssh-test/sftp:latest; then
+  r=$(root_with_busybox)
+  copy_with_libs "$r" /usr/lib/openssh/sftp-server
+  tar -C "$r" -c . | docker import -c 'CMD ["/bin/sh"]' - cssh-test/sftp:latest >/dev/null
+  rm -rf "$r"
+fi
+if ! have cssh-test/bash:latest; then
+  r=$(root_with_busybox)
+  copy_with_libs "$r" /usr/lib/openssh/sftp-server
+  copy_with_libs "$r" /bin/bash /usr/bin/bash
+  ln -sf /usr/bin/bash "$r/bin/bash"
+  echo 'root:x:0:0:root:/root:/bin/bash' > "$r/etc/passwd"
+  tar -C "$r" -c . | docker import -c 'CMD ["/bin/bash"]' - cssh-test/bash:latest >/dev/null
+  rm -rf "$r"
+fi
+echo "test images ready: cssh-test/busybox cssh-test/sftp cssh-test/bash"

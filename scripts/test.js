@@ -1,0 +1,85 @@
+#!/usr/bin/env node
+// `npm test`: lint, type-check, build, then every test tier (unit, commands, Docker, end-to-end) in one node:test run,
+// and a leak check that fails the run if any container the tests created is still there.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+
+const ci = process.env.CI === 'true';
+const root = new URL('..', import.meta.url).pathname;
+
+function step(name, cmd, args) {
+  console.log(`\n== ${name}: ${cmd} ${args.join(' ')}`);
+  const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit' });
+  if (r.status !== 0) {
+    console.error(`\n${name} failed (exit ${r.status ?? r.signal}).`);
+    process.exit(r.status ?? 1);
+  }
+}
+
+function dockerReachable() {
+  return spawnSync('docker', ['info'], { stdio: 'ignore', timeout: 20000 }).status === 0;
+}
+
+function testFiles(dir) {
+  const out = [];
+  let entries;
+  try {
+    entries = readdirSync(join(root, dir));
+  } catch {
+    return out;
+  }
+  for (const name of entries.sort()) {
+    const rel = join(dir, name);
+    if (statSync(join(root, rel)).isDirectory()) out.push(...testFiles(rel));
+    else if (name.endsWith('.test.ts')) out.push(rel);
+  }
+  return out;
+}
+
+function leftContainers() {
+  try {
+    return execFileSync('docker', ['ps', '-aq', '--filter', 'label=cssh.connection'], { encoding: 'utf8' })
+      .split('\n')
+      .filter(Boolean);
+  } catch {
+    return [];
+  }
+}
+
+const only = process.argv.slice(2);
+if (only.length === 0) {
+  step('lint', 'npx', ['eslint', '.']);
+  step('type-check', 'npx', ['tsc', '-p', 'tsconfig.json', '--noEmit']);
+  step('build', 'npm', ['run', '--silent', 'build']);
+}
+
+const docker = dockerReachable();
+if (!docker && ci) {
+  console.error('CI=true but no Docker engine answers `docker info`: the Docker and end-to-end tiers must run in CI.');
+  process.exit(1);
+}
+if (docker) step('test images', 'bash', ['scripts/build-test-images.sh']);
+else console.log('\nNo Docker engine: the Docker and end-to-end tiers will be skipped (they never skip under CI=true).');
+
+const before = docker ? new Set(leftContainers()) : new Set();
+const files = only.length > 0 ? only : ['test/unit', 'test/commands', 'test/docker', 'test/e2e'].flatMap(testFiles);
+console.log(`\n== tests: ${files.length} files`);
+const run = spawnSync(
+  process.execPath,
+  ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-reporter=spec', ...files],
+  { cwd: root, stdio: 'inherit', env: { ...process.env, CSSH_TEST_DOCKER: docker ? '1' : '0' } },
+);
+
+let failed = run.status !== 0;
+if (docker) {
+  const leaked = leftContainers().filter((id) => !before.has(id));
+  if (leaked.length > 0) {
+    console.error(`\nLEAK: ${leaked.length} container(s) labelled cssh.connection survived the tests: ${leaked.join(' ')}`);
+    spawnSync('docker', ['rm', '-f', ...leaked], { stdio: 'ignore' });
+    failed = true;
+  } else {
+    console.log('\nleak check: no container labelled cssh.connection left behind');
+  }
+}
+process.exit(failed ? 1 : 0);

@@ -1,0 +1,121 @@
+// Transport-neutral contracts between a front end (the SSH server, exec-test, tests) and a backend: one handler per lifetime.
+import type { Readable, Writable } from 'node:stream';
+import type { AppConfig } from '../config/types.js';
+import type { Logger } from './logger.js';
+import type { LifecycleEvent } from './events.js';
+
+/** A metadata entry as ContainerSSH's webhooks carry it. For `files`, `value` is base64. */
+export interface MetadataValue {
+  value: string;
+  sensitive: boolean;
+}
+
+/** Who is connected, as known after authentication (and the config server, if any). */
+export interface ConnectionInfo {
+  /** 32 lowercase hex characters; the same id appears in logs, webhooks and container labels. */
+  connectionId: string;
+  /** "ip:port", IPv6 in brackets. */
+  remoteAddress: string;
+  /** The client's SSH version string, e.g. "SSH-2.0-OpenSSH_9.2p1". */
+  clientVersion: string;
+  /** Login username (what the client typed). */
+  username: string;
+  /** Username returned by the auth webhook, if any. */
+  authenticatedUsername?: string;
+  metadata: Record<string, MetadataValue>;
+  environment: Record<string, MetadataValue>;
+  files: Record<string, MetadataValue>;
+}
+
+/** Everything a backend needs for one connection: who, with which effective config, reporting to whom. */
+export interface ConnectionContext {
+  info: ConnectionInfo;
+  /** The effective configuration for this connection (after any config-server merge). */
+  config: AppConfig;
+  logger: Logger;
+  /** Optional observer for progress (pull layers, phases); commands render these. Must not throw. */
+  onEvent?: (event: LifecycleEvent) => void;
+}
+
+/** Creates connection handlers. Owns nothing per connection. */
+export interface Backend {
+  /**
+   * Prepares a connection (pull per policy; in connection mode create and start its container).
+   * On failure everything created so far is removed before the promise rejects (with a CsshError).
+   */
+  connect(ctx: ConnectionContext, signal: AbortSignal): Promise<ConnectionHandler>;
+}
+
+/** One SSH connection. Owns the connection-mode container. */
+export interface ConnectionHandler {
+  /** Opens a session channel. Never blocks on Docker. */
+  openSession(info: SessionInfo): Promise<SessionHandler>;
+  /** Graceful end: asks running programs to stop (TERM), waits until `deadline` aborts, then forces. Then closes. */
+  shutdown(deadline: AbortSignal): Promise<void>;
+  /** Removes everything this connection created (forced, on its own containerStop deadline). Idempotent, never throws. */
+  close(): Promise<void>;
+}
+
+export interface SessionInfo {
+  /** Channel id, unique within the process; used in logs. */
+  channelId: number;
+}
+
+export interface PtyRequest {
+  term: string;
+  cols: number;
+  rows: number;
+}
+
+export interface WindowSize {
+  cols: number;
+  rows: number;
+}
+
+export type StartRequest =
+  | { kind: 'shell' }
+  | { kind: 'exec'; command: string }
+  | { kind: 'subsystem'; name: string };
+
+/**
+ * The three byte streams of a program, seen from the backend.
+ * The backend reads `stdin` to its end (then half-closes the program's stdin only) and writes output to
+ * `stdout`/`stderr` with backpressure. It never ends `stdout`/`stderr`: the front end does, after it has
+ * reported the exit status. Without a TTY, stderr is kept apart from stdout; with one, everything goes to stdout.
+ */
+export interface SessionIO {
+  stdin: Readable;
+  stdout: Writable;
+  stderr: Writable;
+}
+
+/** One session channel. Owns the session-mode container. A channel runs at most one program. */
+export interface SessionHandler {
+  /** Buffered until start; later values win. Throws CsshError(DOCKER_PROGRAM_ALREADY_RUNNING) after start. */
+  setEnv(name: string, value: string): void;
+  /** Buffered until start; sets TERM. Throws after start. */
+  requestPty(pty: PtyRequest): void;
+  /** Starts the program; resolves once it runs (output may already be flowing). Rejects with CsshError. */
+  start(req: StartRequest, io: SessionIO, signal: AbortSignal): Promise<Program>;
+  /** Resizes the program's TTY. Rejects (DOCKER_PROGRAM_NOT_RUNNING) before start. */
+  resize(size: WindowSize): Promise<void>;
+  /** Delivers a signal by name without "SIG" (TERM, INT, USR1, ...). Rejects with CsshError when it cannot. */
+  signal(name: string): Promise<void>;
+  /** Ends the program if still running and removes what the session created. Idempotent, never throws. */
+  close(): Promise<void>;
+}
+
+export interface ProgramExit {
+  /** Exit status, 0..255. A program killed by signal n reports 128+n, as Docker does. */
+  code: number;
+}
+
+export interface Program {
+  /**
+   * Resolves once the program has exited AND all its output has been written to SessionIO.stdout/stderr.
+   * Never rejects: when the exit code cannot be read it resolves with a best-effort code (137) after logging.
+   */
+  readonly exited: Promise<ProgramExit>;
+  /** Forcefully ends the program (KILL). Never throws. */
+  kill(): void;
+}
