@@ -1,0 +1,48 @@
+// The one retry helper: fixed-interval attempts under a deadline, giving up at once on permanent errors.
+import { setTimeout as sleep } from 'node:timers/promises';
+
+export interface RetryOptions {
+  /** Aborts the whole operation (the deadline). Each attempt receives a signal derived from it. */
+  signal: AbortSignal;
+  /** Wait between attempts, in ms. ContainerSSH uses 10 s for Docker and webhooks. */
+  intervalMs: number;
+  /** Optional per-attempt time limit, in ms. */
+  attemptTimeoutMs?: number;
+  /** True when an error should not be retried (401/403/404/501, bad input). */
+  isPermanent?: (error: unknown) => boolean;
+  /** Called after each failed attempt that will be retried; for logs and metrics. Must not throw. */
+  onRetry?: (error: unknown, attempt: number) => void;
+}
+
+/**
+ * Runs `attempt` until it succeeds, a permanent error occurs, or `signal` aborts.
+ * Rejects with the last attempt's error (or the abort reason when no attempt finished).
+ */
+export async function retry<T>(attempt: (signal: AbortSignal, attemptNo: number) => Promise<T>, options: RetryOptions): Promise<T> {
+  let lastError: unknown = undefined;
+  for (let attemptNo = 1; ; attemptNo++) {
+    if (options.signal.aborted) throw lastError ?? options.signal.reason;
+    const attemptSignal =
+      options.attemptTimeoutMs === undefined
+        ? options.signal
+        : AbortSignal.any([options.signal, AbortSignal.timeout(options.attemptTimeoutMs)]);
+    try {
+      return await attempt(attemptSignal, attemptNo);
+    } catch (error) {
+      lastError = error;
+      if (options.signal.aborted || options.isPermanent?.(error) === true) throw error;
+      options.onRetry?.(error, attemptNo);
+    }
+    try {
+      await sleep(options.intervalMs, undefined, { signal: options.signal });
+    } catch {
+      throw lastError;
+    }
+  }
+}
+
+/** A signal that aborts when `parent` aborts or after `ms` milliseconds, whichever comes first. */
+export function deadline(ms: number, parent?: AbortSignal): AbortSignal {
+  const timeout = AbortSignal.timeout(ms);
+  return parent === undefined ? timeout : AbortSignal.any([parent, timeout]);
+}
