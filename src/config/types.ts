@@ -36,7 +36,9 @@ export interface DockerExecutionConfig {
   containername: string;
   auth: RegistryAuth | null;
   mode: ExecutionMode;
+  /** Default (cssh, no agent needed): ["/bin/sh","-c","trap 'exit 0' TERM INT; while true; do sleep 1000 & wait $!; done"] */
   idleCommand: string[];
+  /** Default ["/bin/bash"]; the backend falls back to /bin/sh when that default is used and the image has no bash. */
   shellCommand: string[];
   agentPath: string;
   disableAgent: boolean;
@@ -72,9 +74,28 @@ export interface HttpClientConfig {
   tlsVersion: string;
 }
 
-export interface WebhookAuthConfig {
-  method: string; // '' | 'webhook' | 'kerberos' | 'oauth2' | cssh built-ins: 'authorizedkeys' | 'passwordfile'
-  webhook: HttpClientConfig & { authTimeout: number };
+/** A webhook client (ContainerSSH's HTTP client options plus authTimeout, ms). */
+export interface WebhookClientConfig extends HttpClientConfig {
+  authTimeout: number;
+}
+
+export interface AuthConfig {
+  /** '' = disabled; 'kerberos' is accepted in files but not implemented by cssh (warning). */
+  password: {
+    method: '' | 'webhook' | 'passwords' | 'kerberos';
+    webhook: WebhookClientConfig;
+    /** cssh built-in: a file of `username:hash` lines (bcrypt `$2a$/$2b$/$2y$` or `scrypt$...`). */
+    passwords: { file: string };
+  };
+  publicKey: {
+    method: '' | 'webhook' | 'authorizedkeys';
+    webhook: WebhookClientConfig;
+    /** cssh built-in: an authorized_keys path template; `{username}` is replaced by the login name. */
+    authorizedKeys: { path: string };
+  };
+  authz: { method: '' | 'webhook'; webhook: WebhookClientConfig };
+  /** 'oauth2' is accepted in files but not implemented by cssh (warning). */
+  keyboardInteractive: { method: '' | 'oauth2' };
 }
 
 export interface SshConfig {
@@ -88,6 +109,10 @@ export interface SshConfig {
   /** ms; 0 = disabled */
   clientAliveInterval: number;
   clientAliveCountMax: number;
+  /** cssh: ms an unauthenticated connection may stay open; 0 = unlimited (default). */
+  loginGraceTime: number;
+  /** cssh: ms `serve` waits for programs to end on SIGTERM before forcing; default 30 s. */
+  shutdownTimeout: number;
 }
 
 export interface SecurityItem {
@@ -106,6 +131,17 @@ export interface SecurityConfig {
   subsystem: SecurityItem;
   tty: SecurityItem;
   signal: SecurityItem;
+  /** cssh: concurrent connections in total / per login username; -1 = unlimited (default). */
+  maxConnections: number;
+  maxConnectionsPerUser: number;
+  /** cssh: ms without input or output before a session is ended; 0 = off (default). */
+  idleTimeout: number;
+  /** cssh: ms of wall-clock time before a session is ended; 0 = off (default). */
+  maxSessionDuration: number;
+  /** cssh: the line written to the user's terminal before a timeout ends the session, and how long before (ms). */
+  timeoutWarning: { message: string; leadTime: number };
+  /** cssh: ms between TERM and KILL when a timeout ends a program; default 10 s. */
+  terminateGracePeriod: number;
   forwarding: {
     forwardingMode: PolicyMode;
     reverseForwardingMode: PolicyMode;
@@ -117,13 +153,15 @@ export interface SecurityConfig {
 
 export interface AppConfig {
   ssh: SshConfig;
-  /** Shape owned by the config module (webhook password/publicKey/authz, cssh built-in methods). */
-  auth: Record<string, unknown>;
+  auth: AuthConfig;
   backend: string;
   docker: DockerConfig;
   security: SecurityConfig;
-  log: { level: string; format: string; destination: string; file: string };
+  /** level: debug..emerg (default info); format: ljson (default) | text; destination: stdout | file | syslog. */
+  log: { level: string; format: 'ljson' | 'text'; destination: 'stdout' | 'file' | 'syslog'; file: string };
+  /** Prometheus endpoint; default off, 0.0.0.0:9100, /metrics. */
   metrics: { enable: boolean; listen: string; path: string };
+  /** Health endpoint (/health liveness, /ready readiness); default off, 0.0.0.0:7000. */
   health: { enable: boolean; listen: string };
   configserver: HttpClientConfig & { transmitSensitiveMetadata: boolean };
 }
