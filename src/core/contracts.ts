@@ -2,7 +2,7 @@
 import type { Readable, Writable } from 'node:stream';
 import type { AppConfig } from '../config/types.js';
 import type { Logger } from './logger.js';
-import type { LifecycleEvent } from './events.js';
+import type { EventSink } from './events.js';
 
 /** A metadata entry as ContainerSSH's webhooks carry it. For `files`, `value` is base64. */
 export interface MetadataValue {
@@ -33,8 +33,8 @@ export interface ConnectionContext {
   /** The effective configuration for this connection (after any config-server merge). */
   config: AppConfig;
   logger: Logger;
-  /** Optional observer for progress (pull layers, phases); commands render these. Must not throw. */
-  onEvent?: (event: LifecycleEvent) => void;
+  /** Optional observer for LifecycleEvents (phases, pull layers, Docker requests); for rendering and metrics. */
+  onEvent?: EventSink;
 }
 
 /** Creates connection handlers. Owns nothing per connection. */

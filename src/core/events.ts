@@ -1,4 +1,5 @@
-// Typed progress events the core emits and commands render (spinners, JSON) — the core never prints.
+// Typed events the core and the SSH server emit; commands render them (spinners, JSON) and metrics count them.
+// Producers never print; consumers must not throw.
 
 export type LifecyclePhase =
   | 'connect'
@@ -10,8 +11,30 @@ export type LifecyclePhase =
   | 'program'
   | 'remove';
 
+/** Emitted by the Docker backend through ConnectionContext.onEvent. */
 export type LifecycleEvent =
   | { type: 'phase-start'; phase: LifecyclePhase; detail?: string }
-  | { type: 'phase-end'; phase: LifecyclePhase; ms: number; detail?: string }
+  | { type: 'phase-end'; phase: LifecyclePhase; ms: number; ok: boolean; detail?: string }
   | { type: 'pull-progress'; layer: string; status: string; current?: number; total?: number }
-  | { type: 'container'; id: string; mode: 'connection' | 'session' };
+  /** One attempt of one Docker API call (ContainerSSH's backend_requests/backend_errors counters). */
+  | { type: 'docker-request'; op: string; ok: boolean }
+  | { type: 'container-created'; id: string; mode: 'connection' | 'session' }
+  | { type: 'container-removed'; id: string; orphan: boolean };
+
+/** Emitted by the SSH server (and auth/config-server clients) for metrics. */
+export type ServerEvent =
+  | { type: 'ssh-connection-open' }
+  | { type: 'ssh-connection-close' }
+  | { type: 'ssh-handshake'; ok: boolean }
+  | { type: 'auth-request'; authtype: 'password' | 'pubkey' | 'authorization'; retry: boolean }
+  | { type: 'auth-request-failure'; authtype: 'password' | 'pubkey' | 'authorization'; retry: boolean; hard: boolean; reason: string }
+  | { type: 'auth-result'; authtype: 'password' | 'pubkey' | 'authorization'; ok: boolean }
+  | { type: 'config-request'; retry: boolean }
+  | { type: 'config-request-failure'; retry: boolean; hard: boolean; reason: string }
+  | { type: 'session-open' }
+  | { type: 'session-close' }
+  | { type: 'policy-refusal'; code: string };
+
+export type CsshEvent = LifecycleEvent | ServerEvent;
+
+export type EventSink = (event: CsshEvent) => void;
