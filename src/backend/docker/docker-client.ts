@@ -1,0 +1,189 @@
+// Opens a Dockerode client for the resolved endpoint, fails fast when the engine is unreachable, negotiates the API version.
+import { Agent as HttpsAgent } from 'node:https';
+import type Dockerode from 'dockerode';
+import type { DockerConnectionConfig, DockerTimeoutsConfig } from '../../config/types.js';
+import { CsshError, describeCause } from '../../core/errors.js';
+import { deadline, retry } from '../../core/retry.js';
+import { resolveDockerEndpoint, type DockerEndpoint, type EndpointEnvironment } from './docker-endpoint.js';
+
+/** The newest Engine API version cssh's Docker calls are written against; newer engines are spoken to in this version. */
+export const CLIENT_MAX_API_VERSION = '1.47';
+/** The oldest Engine API version cssh accepts (Docker 1.12). */
+export const CLIENT_MIN_API_VERSION = '1.24';
+/** Upper bound for the reachability probe, whatever timeouts.http says. */
+const PING_CAP_MS = 10_000;
+
+/**
+ * A ready client: `docker` speaks the negotiated `apiVersion` ("1.41") to `endpoint` (a URL for messages).
+ * Holds no open connection of its own; nothing to close.
+ */
+export interface DockerClientHandle {
+  docker: Dockerode;
+  endpoint: string;
+  apiVersion: string;
+}
+
+/**
+ * Resolves the endpoint (docker.connection.host, DOCKER_HOST & co., rootless socket, /var/run/docker.sock),
+ * asks the engine for its version within a short bound, and returns a client pinned to the negotiated version.
+ * Rejects with CsshError DOCKER_UNAVAILABLE (permanent when the socket is missing, refuses or is not permitted)
+ * or DOCKER_CONFIG_ERROR (bad host or partial TLS set). Never waits longer than min(timeouts.http, 10 s) or `signal`.
+ */
+export async function openDockerClient(
+  conn: DockerConnectionConfig,
+  timeouts: DockerTimeoutsConfig,
+  signal: AbortSignal,
+  environment?: EndpointEnvironment,
+): Promise<DockerClientHandle> {
+  const endpoint = resolveDockerEndpoint(conn, environment);
+  const { default: DockerodeClass } = await import('dockerode');
+  const options = modemOptions(endpoint);
+  const probe = new DockerodeClass(options);
+  const budgetMs = Math.min(timeouts.http > 0 ? timeouts.http : PING_CAP_MS, PING_CAP_MS);
+  const info = await probeVersion(probe, endpoint, budgetMs, signal);
+  const apiVersion = negotiateApiVersion(info.apiVersion, info.minApiVersion);
+  const docker = new DockerodeClass({ ...options, version: `v${apiVersion}` });
+  return { docker, endpoint: endpoint.url, apiVersion };
+}
+
+/** Dockerode/docker-modem options for an endpoint. Every key is given so modem's own DOCKER_HOST defaults never leak in. */
+export function modemOptions(endpoint: DockerEndpoint): Dockerode.DockerOptions {
+  const options: Record<string, unknown> = {
+    socketPath: endpoint.socketPath,
+    host: endpoint.hostname,
+    port: endpoint.port,
+    protocol: endpoint.protocol ?? 'http',
+    ca: undefined,
+    cert: undefined,
+    key: undefined,
+    pathPrefix: '/',
+    timeout: undefined,
+  };
+  if (endpoint.tls !== undefined) {
+    options.agent = new HttpsAgent({
+      ca: endpoint.tls.ca,
+      cert: endpoint.tls.cert,
+      key: endpoint.tls.key,
+      rejectUnauthorized: endpoint.tls.verify,
+      minVersion: 'TLSv1.2',
+    });
+  }
+  return options;
+}
+
+/** Docker's answer to a plain JSON request, or a docker-modem error (with statusCode) for any non-2xx status. */
+export function dialJson(docker: Dockerode, method: 'GET' | 'POST' | 'DELETE', path: string, signal: AbortSignal): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    docker.modem.dial(
+      { path, method, abortSignal: signal, statusCodes: { 200: true, 201: true, 204: true, 404: 'not found', 500: 'server error' } },
+      (error, data) => (error === null ? resolve(data) : reject(error)),
+    );
+  });
+}
+
+interface EngineVersion {
+  apiVersion: string;
+  minApiVersion: string | undefined;
+}
+
+async function probeVersion(probe: Dockerode, endpoint: DockerEndpoint, budgetMs: number, signal: AbortSignal): Promise<EngineVersion> {
+  const budget = deadline(budgetMs, signal);
+  try {
+    const body = await retry((attemptSignal) => dialJson(probe, 'GET', '/version', attemptSignal), {
+      signal: budget,
+      intervalMs: 500,
+      isPermanent: (error) => unreachableReason(error) !== undefined || httpStatus(error) !== undefined,
+    });
+    return parseVersionBody(body, endpoint);
+  } catch (error) {
+    if (error instanceof CsshError) throw error;
+    if (signal.aborted && !budget.aborted) throw error;
+    throw dockerUnavailable(endpoint.url, error, signal.aborted ? undefined : budgetMs);
+  }
+}
+
+function parseVersionBody(body: unknown, endpoint: DockerEndpoint): EngineVersion {
+  const record = typeof body === 'object' && body !== null && !Buffer.isBuffer(body) ? (body as Record<string, unknown>) : {};
+  const apiVersion = record.ApiVersion;
+  if (typeof apiVersion !== 'string' || !/^\d+\.\d+$/.test(apiVersion)) {
+    throw new CsshError(
+      'DOCKER_UNAVAILABLE',
+      `${endpoint.url} answered GET /version without an Engine API version: it does not look like a Docker engine; ` +
+        'check docker.connection.host or DOCKER_HOST',
+      { permanent: true, userMessage: 'Failed to initialize SSH session.' },
+    );
+  }
+  const min = record.MinAPIVersion;
+  return { apiVersion, minApiVersion: typeof min === 'string' && /^\d+\.\d+$/.test(min) ? min : undefined };
+}
+
+/**
+ * min(server, CLIENT_MAX_API_VERSION), raised to the server's minimum when the engine no longer accepts that.
+ * Throws DOCKER_UNAVAILABLE for engines older than CLIENT_MIN_API_VERSION.
+ */
+export function negotiateApiVersion(server: string, serverMin?: string): string {
+  if (compareApiVersions(server, CLIENT_MIN_API_VERSION) < 0) {
+    throw new CsshError(
+      'DOCKER_UNAVAILABLE',
+      `the Docker engine speaks Engine API ${server}, older than the ${CLIENT_MIN_API_VERSION} cssh needs; upgrade the engine`,
+      { permanent: true, userMessage: 'Failed to initialize SSH session.' },
+    );
+  }
+  let chosen = compareApiVersions(server, CLIENT_MAX_API_VERSION) < 0 ? server : CLIENT_MAX_API_VERSION;
+  if (serverMin !== undefined && compareApiVersions(chosen, serverMin) < 0) chosen = serverMin;
+  return chosen;
+}
+
+/** Compares "1.41"-style versions numerically. */
+export function compareApiVersions(a: string, b: string): number {
+  const [aMajor = 0, aMinor = 0] = a.split('.').map(Number);
+  const [bMajor = 0, bMinor = 0] = b.split('.').map(Number);
+  return aMajor !== bMajor ? aMajor - bMajor : aMinor - bMinor;
+}
+
+const UNREACHABLE: Record<string, string> = {
+  ENOENT: 'the socket does not exist',
+  ECONNREFUSED: 'the connection was refused (is the engine running?)',
+  EACCES: 'permission denied on the socket',
+  EPERM: 'permission denied on the socket',
+  ENOTFOUND: 'the host name does not resolve',
+  EAI_AGAIN: 'the host name does not resolve',
+  EHOSTUNREACH: 'the host is unreachable',
+  ENETUNREACH: 'the network is unreachable',
+  ENOTSOCK: 'the path is not a socket',
+  ECONNRESET: 'the connection was reset (a TLS or protocol mismatch?)',
+  EPROTO: 'the TLS handshake failed',
+};
+
+/** Why a connection-level error means the engine cannot be reached at all, or undefined for other errors. */
+export function unreachableReason(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code !== 'string') return undefined;
+  if (code in UNREACHABLE) return UNREACHABLE[code];
+  if (code.startsWith('ERR_TLS') || code.includes('CERT') || code.includes('SIGNATURE')) return `TLS verification failed (${code})`;
+  return undefined;
+}
+
+function httpStatus(error: unknown): number | undefined {
+  const status = (error as { statusCode?: unknown } | null)?.statusCode;
+  return typeof status === 'number' ? status : undefined;
+}
+
+/** The one DOCKER_UNAVAILABLE error: names the endpoint, the reason, and what to do. */
+export function dockerUnavailable(endpoint: string, error: unknown, timedOutAfterMs?: number): CsshError {
+  const reason =
+    unreachableReason(error) ??
+    (timedOutAfterMs !== undefined ? `no answer within ${timedOutAfterMs} ms` : describeCause(error));
+  const code = (error as { code?: unknown } | null)?.code;
+  const fix =
+    code === 'EACCES' || code === 'EPERM'
+      ? 'run cssh as a user allowed to use the socket (e.g. in the docker group) or fix the socket permissions'
+      : 'start the Docker engine (or the Podman socket service), or point cssh at a running one with ' +
+        'docker.connection.host or DOCKER_HOST';
+  return new CsshError('DOCKER_UNAVAILABLE', `cannot reach the Docker engine at ${endpoint}: ${reason}; ${fix}`, {
+    permanent: unreachableReason(error) !== undefined,
+    userMessage: 'Failed to initialize SSH session.',
+    cause: error,
+    labels: { endpoint },
+  });
+}
