@@ -1,0 +1,116 @@
+// The `passwords` built-in: `username:hash` lines with bcrypt or scrypt hashes; plain text is never accepted.
+import { randomBytes, scrypt as scryptCallback, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import bcrypt from 'bcryptjs';
+import type { Logger } from '../core/logger.js';
+import { unsafeUsernameReason } from './username.js';
+
+const DEFAULT = { N: 32768, r: 8, p: 1, saltBytes: 16, keyBytes: 32 };
+/** Upper bounds on parameters read from the file, so one entry cannot exhaust memory or CPU. */
+const LIMITS = { maxN: 1 << 20, maxR: 32, maxP: 16, maxMemory: 256 * 1024 * 1024 };
+
+function scrypt(password: Buffer, salt: Buffer, keyLength: number, options: ScryptOptions): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    scryptCallback(password, salt, keyLength, options, (error, key) => (error === null ? resolve(key) : reject(error)));
+  });
+}
+
+function memoryFor(N: number, r: number, p: number): number {
+  return 128 * N * r * (p + 1) + 1024 * 1024;
+}
+
+/** Hashes a password as `scrypt$N$r$p$saltBase64$hashBase64` (N=32768, r=8, p=1), for password files. */
+export async function hashPassword(plain: string | Buffer): Promise<string> {
+  const salt = randomBytes(DEFAULT.saltBytes);
+  const { N, r, p } = DEFAULT;
+  const key = await scrypt(Buffer.from(plain), salt, DEFAULT.keyBytes, { N, r, p, maxmem: memoryFor(N, r, p) });
+  return ['scrypt', N, r, p, salt.toString('base64'), key.toString('base64')].join('$');
+}
+
+interface ScryptHash {
+  N: number;
+  r: number;
+  p: number;
+  salt: Buffer;
+  key: Buffer;
+}
+
+function parseScrypt(hash: string): ScryptHash | undefined {
+  const parts = hash.split('$');
+  if (parts.length !== 6 || parts[0] !== 'scrypt') return undefined;
+  const [N, r, p] = parts.slice(1, 4).map((part) => (/^\d{1,8}$/.test(part) ? Number(part) : NaN)) as [number, number, number];
+  const salt = Buffer.from(parts[4] ?? '', 'base64');
+  const key = Buffer.from(parts[5] ?? '', 'base64');
+  const powerOfTwo = N >= 2 && (N & (N - 1)) === 0;
+  if (!powerOfTwo || N > LIMITS.maxN || !(r >= 1 && r <= LIMITS.maxR) || !(p >= 1 && p <= LIMITS.maxP)) return undefined;
+  if (salt.length < 8 || key.length < 16 || key.length > 128 || memoryFor(N, r, p) > LIMITS.maxMemory) return undefined;
+  return { N, r, p, salt, key };
+}
+
+const BCRYPT = /^\$2[aby]\$\d\d\$[./A-Za-z0-9]{53}$/;
+
+/**
+ * Checks `password` against one stored hash. Resolves 'unsupported' for anything that is not a well-formed bcrypt
+ * (`$2a$`, `$2b$`, `$2y$`) or scrypt hash, including plain text. Compares in constant time.
+ */
+export async function verifyPassword(hash: string, password: Buffer): Promise<boolean | 'unsupported'> {
+  if (BCRYPT.test(hash)) return bcrypt.compare(password.toString('utf8'), hash);
+  const parsed = parseScrypt(hash);
+  if (parsed === undefined) return 'unsupported';
+  const { N, r, p } = parsed;
+  const key = await scrypt(password, parsed.salt, parsed.key.length, { N, r, p, maxmem: memoryFor(N, r, p) });
+  return timingSafeEqual(key, parsed.key);
+}
+
+/** Finds the hash for `username` in the text of a password file (blank lines and `#` comments skipped). */
+export function findHash(text: string, username: string): string | undefined {
+  for (const raw of text.split('\n')) {
+    const line = raw.trim();
+    if (line === '' || line.startsWith('#')) continue;
+    const colon = line.indexOf(':');
+    if (colon > 0 && line.slice(0, colon) === username) return line.slice(colon + 1).trim();
+  }
+  return undefined;
+}
+
+let dummyHash: Promise<string> | undefined;
+
+/**
+ * True when `password` matches the user's entry in `file`. Refuses (false, with a log line) unsafe usernames,
+ * missing or unreadable files and unsupported (e.g. plain-text) entries. Reads the file on every call. Never throws.
+ */
+export async function checkPasswordFile(file: string, username: string, password: Buffer, logger: Logger): Promise<boolean> {
+  const unsafe = unsafeUsernameReason(username);
+  if (unsafe !== undefined) {
+    logger.warning('AUTH_USERNAME_INVALID', `password refused: ${unsafe}`);
+    return false;
+  }
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code ?? String(error);
+    logger.error('AUTH_PASSWORDS_FILE_UNREADABLE', `password refused: cannot read password file ${file} (${reason})`);
+    return false;
+  }
+  try {
+    const hash = findHash(text, username);
+    if (hash === undefined) {
+      // Spend about the same time as a real check, so probing for valid usernames gains nothing.
+      dummyHash ??= hashPassword(randomBytes(16));
+      await verifyPassword(await dummyHash, password);
+      return false;
+    }
+    const result = await verifyPassword(hash, password);
+    if (result !== 'unsupported') return result;
+    logger.warning(
+      'AUTH_PASSWORD_HASH_UNSUPPORTED',
+      `password refused: the entry for this user in ${file} is not a bcrypt or scrypt hash (plain text is never accepted); ` +
+        'create one with `htpasswd -nbB USER PASS` or hashPassword()',
+    );
+    return false;
+  } catch (error) {
+    logger.error('AUTH_PASSWORDS_FILE_UNREADABLE', `password refused: checking the hash failed (${String(error)})`);
+    return false;
+  }
+}
