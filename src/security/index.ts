@@ -1,0 +1,44 @@
+// The security layer: decorators over Backend/ConnectionHandler/SessionHandler for policy, limits and timeouts.
+import type { Backend, ConnectionContext, ConnectionHandler } from '../core/contracts.js';
+import type { EventSink } from '../core/events.js';
+import type { Logger } from '../core/logger.js';
+import { ConnectionCapBackend } from './connection-caps.js';
+import { PolicySessionHandler } from './policy-session.js';
+import { SessionCapConnectionHandler, SessionMappingConnectionHandler } from './session-cap.js';
+import { TimeoutSessionHandler } from './timeouts.js';
+
+export { SecurityCodes, SecurityUserMessages, type SecurityCode } from './codes.js';
+export { forwardingRefusal, type ForwardingKind } from './policy.js';
+
+export interface SecurityDeps {
+  /** Used only when a connection context carries no logger of its own. */
+  logger: Logger;
+  /** Receives `{ type: 'policy-refusal', code }` for every refusal (metrics). Must not throw. */
+  onEvent?: EventSink;
+}
+
+/**
+ * Wraps `backend` with the whole security layer, reading each connection's effective `ctx.config.security`
+ * (so config-server overrides apply per user). Per connection: connection caps (connect), then the session cap
+ * (openSession), then per session the policy (outermost: refusals never reach the backend) over the timeouts
+ * (innermost: their TERM/KILL bypass the signal policy).
+ */
+export function applySecurity(backend: Backend, deps: SecurityDeps): Backend {
+  const perConnection: Backend = {
+    connect: async (ctx: ConnectionContext, signal: AbortSignal): Promise<ConnectionHandler> =>
+      secureConnection(await backend.connect(ctx, signal), ctx, deps),
+  };
+  return new ConnectionCapBackend(perConnection, deps.onEvent);
+}
+
+function secureConnection(handler: ConnectionHandler, ctx: ConnectionContext, deps: SecurityDeps): ConnectionHandler {
+  const security = ctx.config.security;
+  const logger = ctx.logger ?? deps.logger;
+  const reporter = { logger, onEvent: deps.onEvent };
+  const sessions = new SessionMappingConnectionHandler(handler, (session, info) => {
+    const sessionLogger = logger.child({ channelId: info.channelId });
+    const timed = new TimeoutSessionHandler(session, security, sessionLogger);
+    return new PolicySessionHandler(timed, security, { logger: sessionLogger, onEvent: deps.onEvent });
+  });
+  return new SessionCapConnectionHandler(sessions, security.maxSessions, reporter);
+}

@@ -1,0 +1,209 @@
+// Unit tests of idle and maximum-duration timeouts and of the activity-observing SessionIO, over fakes of cssh's contracts.
+import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { PassThrough, Writable } from 'node:stream';
+import { test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Program, ProgramExit, SessionHandler, SessionIO } from '../../src/core/contracts.js';
+import { createNullLogger } from '../../src/core/logger.js';
+import { observeActivity } from '../../src/security/activity-io.js';
+import { TimeoutSessionHandler, type TimeoutSettings } from '../../src/security/timeouts.js';
+
+/** A program the test drives: it records what happens to it in order and exits on KILL (and on TERM if told to). */
+class FakeProgram {
+  readonly steps: string[] = [];
+  io: SessionIO | undefined;
+  private resolveExit!: (exit: ProgramExit) => void;
+  readonly exited = new Promise<ProgramExit>((resolve) => (this.resolveExit = resolve));
+  constructor(
+    private readonly exitOnTerm: boolean,
+    private readonly signalFails = false,
+  ) {}
+
+  session(): SessionHandler {
+    return {
+      setEnv: () => undefined,
+      requestPty: () => undefined,
+      start: async (_req, io): Promise<Program> => {
+        this.io = io;
+        return { exited: this.exited, kill: () => this.exit('KILL', 137) };
+      },
+      resize: async () => undefined,
+      signal: async (name) => {
+        if (this.signalFails) throw new Error('no way to signal');
+        this.steps.push(name);
+        if (this.exitOnTerm && name === 'TERM') this.exit('exit', 143);
+      },
+      close: async () => undefined,
+    };
+  }
+
+  exit(step: string, code: number): void {
+    this.steps.push(step);
+    this.resolveExit({ code });
+  }
+}
+
+function settings(overrides: Partial<TimeoutSettings>): TimeoutSettings {
+  return {
+    idleTimeout: 0,
+    maxSessionDuration: 0,
+    timeoutWarning: { message: 'Session ends: {reason}.', leadTime: 0 },
+    terminateGracePeriod: 20,
+    ...overrides,
+  };
+}
+
+/** Front-end streams whose stdout output is recorded as a step of the program's story. */
+function frontEnd(program: FakeProgram): SessionIO & { stdin: PassThrough; text: () => string } {
+  let text = '';
+  const stdout = new Writable({
+    write(chunk: Buffer, _enc, cb) {
+      text += chunk.toString();
+      program.steps.push(`out:${chunk.toString()}`);
+      cb();
+    },
+  });
+  return { stdin: new PassThrough(), stdout, stderr: new PassThrough(), text: () => text };
+}
+
+const never = new AbortController().signal;
+
+test('idle timeout: a silent session gets the warning, then TERM, then KILL after the grace period', async () => {
+  const program = new FakeProgram(false);
+  const handler = new TimeoutSessionHandler(
+    program.session(),
+    settings({ idleTimeout: 120, timeoutWarning: { message: 'Bye ({reason})', leadTime: 80 } }),
+    createNullLogger(),
+  );
+  const io = frontEnd(program);
+  const running = await handler.start({ kind: 'shell' }, io, never);
+  assert.deepEqual(await running.exited, { code: 137 });
+  assert.deepEqual(program.steps, ['out:Bye (idle timeout)\r\n', 'TERM', 'KILL']);
+});
+
+test('idle timeout: a program that exits on TERM is not killed', async () => {
+  const program = new FakeProgram(true);
+  const handler = new TimeoutSessionHandler(program.session(), settings({ idleTimeout: 50, terminateGracePeriod: 50 }), createNullLogger());
+  const io = frontEnd(program);
+  const running = await handler.start({ kind: 'exec', command: 'sleep 100' }, io, never);
+  assert.deepEqual(await running.exited, { code: 143 });
+  await sleep(100);
+  assert.deepEqual(program.steps, ['out:Session ends: idle timeout.\r\n', 'TERM', 'exit']);
+});
+
+test('idle timeout: input and output keep a session alive, silence then ends it', async () => {
+  const program = new FakeProgram(true);
+  const handler = new TimeoutSessionHandler(program.session(), settings({ idleTimeout: 300 }), createNullLogger());
+  const io = frontEnd(program);
+  const running = await handler.start({ kind: 'shell' }, io, never);
+  const backendIO = program.io!;
+  const received: string[] = [];
+  backendIO.stdin.on('data', (chunk: Buffer) => received.push(chunk.toString()));
+  for (let i = 0; i < 60; i++) {
+    if (i % 2 === 0) io.stdin.write(`k${i}`);
+    else backendIO.stdout.write(`o${i}`);
+    await sleep(15);
+  }
+  assert.ok(!program.steps.includes('TERM'), `ended while active: ${program.steps.join(',')}`);
+  assert.equal(received.join(''), Array.from({ length: 30 }, (_, i) => `k${i * 2}`).join(''));
+  assert.deepEqual(await running.exited, { code: 143 });
+  assert.deepEqual(program.steps.slice(-3), ['out:Session ends: idle timeout.\r\n', 'TERM', 'exit']);
+});
+
+test('maximum duration ends even a busy session, warning first', async () => {
+  const program = new FakeProgram(false);
+  const handler = new TimeoutSessionHandler(
+    program.session(),
+    settings({ maxSessionDuration: 150, timeoutWarning: { message: 'Time is up: {reason}', leadTime: 100 } }),
+    createNullLogger(),
+  );
+  const io = frontEnd(program);
+  const running = await handler.start({ kind: 'shell' }, io, never);
+  const busy = setInterval(() => program.io!.stdout.write('.'), 5);
+  const exit = await running.exited;
+  clearInterval(busy);
+  assert.equal(exit.code, 137);
+  const steps = program.steps.filter((s) => s !== 'out:.');
+  assert.deepEqual(steps, ['out:Time is up: maximum session duration\r\n', 'TERM', 'KILL']);
+});
+
+test('a lead time not shorter than the timeout writes the warning when ending', async () => {
+  const program = new FakeProgram(true);
+  const handler = new TimeoutSessionHandler(
+    program.session(),
+    settings({ maxSessionDuration: 40, timeoutWarning: { message: 'bye', leadTime: 5000 } }),
+    createNullLogger(),
+  );
+  const running = await handler.start({ kind: 'shell' }, frontEnd(program), never);
+  await running.exited;
+  assert.deepEqual(program.steps, ['out:bye\r\n', 'TERM', 'exit']);
+});
+
+test('a subsystem gets no warning on its protocol stream; a failed TERM kills at once', async () => {
+  const program = new FakeProgram(false, true);
+  const handler = new TimeoutSessionHandler(program.session(), settings({ idleTimeout: 30 }), createNullLogger());
+  const running = await handler.start({ kind: 'subsystem', name: 'sftp' }, frontEnd(program), never);
+  assert.deepEqual(await running.exited, { code: 137 });
+  assert.deepEqual(program.steps, ['KILL']);
+});
+
+test('closing the session stops its timers', async () => {
+  const program = new FakeProgram(true);
+  const handler = new TimeoutSessionHandler(program.session(), settings({ idleTimeout: 40 }), createNullLogger());
+  await handler.start({ kind: 'shell' }, frontEnd(program), never);
+  await handler.close();
+  await sleep(120);
+  assert.deepEqual(program.steps, []);
+});
+
+test('with both timeouts off the front end streams reach the backend unchanged', async () => {
+  const program = new FakeProgram(true);
+  const handler = new TimeoutSessionHandler(program.session(), settings({}), createNullLogger());
+  const io = frontEnd(program);
+  await handler.start({ kind: 'shell' }, io, never);
+  assert.equal(program.io, io);
+});
+
+test('the activity view loses no bytes and keeps backpressure in both directions', async () => {
+  let slowWrites = 0;
+  const got: Buffer[] = [];
+  const slow = new Writable({
+    highWaterMark: 1024,
+    write(chunk: Buffer, _enc, cb) {
+      got.push(chunk);
+      slowWrites++;
+      setImmediate(cb);
+    },
+  });
+  let activity = 0;
+  const stdin = new PassThrough({ highWaterMark: 1024 });
+  const view = observeActivity({ stdin, stdout: slow, stderr: new PassThrough() }, () => activity++);
+  const payload = Buffer.alloc(256 * 1024);
+  for (let i = 0; i < payload.length; i++) payload[i] = i % 251;
+  let sawBackpressure = false;
+  for (let off = 0; off < payload.length; off += 4096) {
+    if (!view.stdout.write(payload.subarray(off, off + 4096))) {
+      sawBackpressure = true;
+      await once(view.stdout, 'drain');
+    }
+  }
+  await new Promise<void>((resolve) => view.stdout.write(Buffer.alloc(0), () => resolve()));
+  assert.ok(sawBackpressure, 'a slow front end must push back on the backend');
+  assert.ok(Buffer.concat(got).equals(payload));
+  assert.ok(slowWrites > 1 && activity > 1);
+
+  stdin.end(payload);
+  const inBytes: Buffer[] = [];
+  for await (const chunk of view.stdin) inBytes.push(chunk as Buffer);
+  assert.ok(Buffer.concat(inBytes).equals(payload));
+});
+
+test('the activity view fails pending writes instead of hanging when the front end closes', async () => {
+  const stuck = new Writable({ write: () => undefined });
+  const view = observeActivity({ stdin: new PassThrough(), stdout: stuck, stderr: new PassThrough() }, () => undefined);
+  const result = new Promise<unknown>((resolve) => view.stdout.write('x', (error) => resolve(error)));
+  stuck.destroy();
+  assert.ok((await result) instanceof Error);
+  assert.ok(view.stdout.destroyed);
+});
