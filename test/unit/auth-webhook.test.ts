@@ -1,0 +1,309 @@
+// Auth webhook client against a real HTTP server on 127.0.0.1: ContainerSSH fields, retries, fail-closed, strictness.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { test } from 'node:test';
+import { createAuthenticator, type AuthRequest } from '../../src/auth/index.js';
+import type { ConnectionInfo } from '../../src/core/contracts.js';
+import { isCsshError } from '../../src/core/errors.js';
+import type { CsshEvent } from '../../src/core/events.js';
+import { createLogger } from '../../src/observability/logger.js';
+import type { WebhookClientConfig } from '../../src/config/types.js';
+import { acceptKeys, acceptPasswords, allow, authConfig, startWebhookStub, webhookClientConfig } from '../support/webhook-stub.js';
+
+interface LogLine {
+  level: string;
+  code: string;
+  message: string;
+  details?: Record<string, unknown>;
+}
+
+function capture(): { logger: ReturnType<typeof createLogger>; lines: LogLine[] } {
+  const lines: LogLine[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      lines.push(JSON.parse(chunk.toString()) as LogLine);
+      done();
+    },
+  });
+  return { logger: createLogger({ level: 'debug', format: 'ljson', destination: 'stdout', file: '' }, sink), lines };
+}
+
+const req: AuthRequest = {
+  connectionId: '0123456789abcdef0123456789abcdef',
+  remoteAddress: '127.0.0.1:50000',
+  clientVersion: 'SSH-2.0-OpenSSH_9.2p1',
+  username: 'alice',
+};
+
+const never = new AbortController().signal;
+
+function passwordAuth(url: string, hook: Partial<WebhookClientConfig> = {}) {
+  return authConfig({ password: { method: 'webhook', webhook: webhookClientConfig(url, hook) } });
+}
+
+test('password webhook: exact request body, and success carries metadata, environment and authenticatedUsername', async (t) => {
+  const stub = await startWebhookStub({
+    '/password': acceptPasswords(
+      { alice: 'pässword' },
+      {
+        authenticatedUsername: 'alice@corp',
+        metadata: { team: { value: 'blue', sensitive: false } },
+        environment: { GREETING: { value: 'hi there', sensitive: false } },
+        files: { '/etc/motd': { value: Buffer.from('hello').toString('base64'), sensitive: false } },
+      },
+    ),
+  });
+  t.after(() => stub.close());
+  const events: CsshEvent[] = [];
+  const { logger, lines } = capture();
+  const auth = createAuthenticator(passwordAuth(stub.url), { logger, onEvent: (e) => events.push(e) });
+  assert.deepEqual(auth.methods, ['password']);
+
+  const outcome = await auth.password(req, Buffer.from('pässword'), never);
+  assert.deepEqual(outcome, {
+    success: true,
+    authenticatedUsername: 'alice@corp',
+    metadata: { team: { value: 'blue', sensitive: false } },
+    environment: { GREETING: { value: 'hi there', sensitive: false } },
+    files: { '/etc/motd': { value: 'aGVsbG8=', sensitive: false } },
+  });
+  const [sent] = stub.requestsTo('/password');
+  assert.equal(sent?.method, 'POST');
+  assert.match(String(sent?.headers['content-type']), /application\/json/);
+  assert.deepEqual(sent?.body, {
+    username: 'alice',
+    remoteAddress: '127.0.0.1:50000',
+    connectionId: '0123456789abcdef0123456789abcdef',
+    clientVersion: 'SSH-2.0-OpenSSH_9.2p1',
+    passwordBase64: Buffer.from('pässword').toString('base64'),
+  });
+  assert.deepEqual(events, [
+    { type: 'auth-request', authtype: 'password', retry: false },
+    { type: 'auth-result', authtype: 'password', ok: true },
+  ]);
+  const ok = lines.find((l) => l.code === 'AUTH_SUCCESSFUL');
+  assert.equal(ok?.details?.connectionId, req.connectionId);
+  assert.ok(!lines.some((l) => JSON.stringify(l).includes('pässword')), 'the password never reaches the log');
+});
+
+test('password webhook: wrong credentials are refused without retrying', async (t) => {
+  const stub = await startWebhookStub({ '/password': acceptPasswords({ alice: 'right' }) });
+  t.after(() => stub.close());
+  const { logger, lines } = capture();
+  const auth = createAuthenticator(passwordAuth(stub.url), { logger, retryIntervalMs: 5 });
+  const outcome = await auth.password(req, Buffer.from('wrong'), never);
+  assert.deepEqual(outcome, { success: false });
+  assert.equal(stub.requests.length, 1);
+  assert.ok(lines.some((l) => l.code === 'AUTH_FAILED'));
+});
+
+test('public key webhook: posts to /pubkey with the trimmed key, and a trailing slash in url is harmless', async (t) => {
+  const key = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIFakeKeyForTestsOnly0000000000000000000000';
+  const stub = await startWebhookStub({ '/pubkey': acceptKeys({ alice: [key] }, { authenticatedUsername: 'alice' }) });
+  t.after(() => stub.close());
+  const config = authConfig({ publicKey: { method: 'webhook', webhook: webhookClientConfig(`${stub.url}/`) } });
+  const auth = createAuthenticator(config, { logger: capture().logger });
+  assert.deepEqual(auth.methods, ['publickey']);
+  assert.deepEqual(await auth.publicKey(req, ` ${key} `, never), { success: true, authenticatedUsername: 'alice' });
+  assert.deepEqual(await auth.publicKey({ ...req, username: 'bob' }, key, never), { success: false });
+  assert.deepEqual(stub.requestsTo('/pubkey')[0]?.body, {
+    username: 'alice',
+    remoteAddress: req.remoteAddress,
+    connectionId: req.connectionId,
+    clientVersion: req.clientVersion,
+    publicKey: key,
+  });
+});
+
+const info: ConnectionInfo = {
+  ...req,
+  authenticatedUsername: 'alice@corp',
+  metadata: { team: { value: 'blue', sensitive: false }, token: { value: 's3cret', sensitive: true } },
+  environment: { SECRET_ENV: { value: 'x', sensitive: true } },
+  files: {},
+};
+
+test('authz webhook: sends authenticatedUsername and non-sensitive metadata, returns its additions', async (t) => {
+  const stub = await startWebhookStub({ '/authz': allow({ environment: { ROLE: { value: 'admin', sensitive: false } } }) });
+  t.after(() => stub.close());
+  const events: CsshEvent[] = [];
+  const config = authConfig({ authz: { method: 'webhook', webhook: webhookClientConfig(stub.url) } });
+  const auth = createAuthenticator(config, { logger: capture().logger, onEvent: (e) => events.push(e) });
+  const outcome = await auth.authorize(info, never);
+  assert.deepEqual(outcome, { success: true, environment: { ROLE: { value: 'admin', sensitive: false } } });
+  assert.deepEqual(stub.requestsTo('/authz')[0]?.body, {
+    username: 'alice',
+    authenticatedUsername: 'alice@corp',
+    remoteAddress: req.remoteAddress,
+    connectionId: req.connectionId,
+    clientVersion: req.clientVersion,
+    metadata: { team: { value: 'blue', sensitive: false } },
+  });
+  assert.deepEqual(events.at(-1), { type: 'auth-result', authtype: 'authorization', ok: true });
+});
+
+test('authz: refusal is a failure, and without authz configured everyone is authorized with nothing added', async (t) => {
+  const stub = await startWebhookStub({ '/authz': { body: { success: false } } });
+  t.after(() => stub.close());
+  const { logger, lines } = capture();
+  const withAuthz = createAuthenticator(authConfig({ authz: { method: 'webhook', webhook: webhookClientConfig(stub.url) } }), { logger });
+  assert.deepEqual(await withAuthz.authorize(info, never), { success: false });
+  assert.ok(lines.some((l) => l.code === 'AUTHZ_FAILED'));
+  const without = createAuthenticator(authConfig(), { logger });
+  assert.deepEqual(without.methods, []);
+  assert.deepEqual(await without.authorize(info, never), { success: true });
+  assert.deepEqual(await without.password(req, Buffer.from('x'), never), { success: false });
+});
+
+test('non-200 answers and transport trouble are retried until the server answers', async (t) => {
+  const stub = await startWebhookStub({
+    '/password': [{ status: 500 }, { status: 503, body: 'busy' }, acceptPasswords({ alice: 'pw' })],
+  });
+  t.after(() => stub.close());
+  const events: CsshEvent[] = [];
+  const { logger, lines } = capture();
+  const auth = createAuthenticator(passwordAuth(stub.url), { logger, onEvent: (e) => events.push(e), retryIntervalMs: 10 });
+  assert.equal((await auth.password(req, Buffer.from('pw'), never)).success, true);
+  assert.equal(stub.requests.length, 3);
+  assert.deepEqual(
+    events.filter((e) => e.type === 'auth-request').map((e) => (e.type === 'auth-request' ? e.retry : undefined)),
+    [false, true, true],
+  );
+  assert.deepEqual(
+    events.filter((e) => e.type === 'auth-request-failure'),
+    [
+      { type: 'auth-request-failure', authtype: 'password', retry: false, hard: false, reason: 'AUTH_INVALID_STATUS' },
+      { type: 'auth-request-failure', authtype: 'password', retry: true, hard: false, reason: 'AUTH_INVALID_STATUS' },
+    ],
+  );
+  assert.equal(lines.filter((l) => l.code === 'AUTH_INVALID_STATUS').length, 2);
+});
+
+test('a slow answer is cut off by the per-attempt timeout and the next attempt succeeds', async (t) => {
+  const stub = await startWebhookStub({ '/password': [{ delayMs: 1000, body: { success: true } }, acceptPasswords({ alice: 'pw' })] });
+  t.after(() => stub.close());
+  const auth = createAuthenticator(passwordAuth(stub.url, { timeout: 300 }), { logger: capture().logger, retryIntervalMs: 10 });
+  assert.equal((await auth.password(req, Buffer.from('pw'), never)).success, true);
+  assert.equal(stub.requests.length, 2);
+});
+
+test('a server that keeps answering non-200 makes authentication fail closed at authTimeout', async (t) => {
+  const stub = await startWebhookStub({ '/password': { status: 500 } });
+  t.after(() => stub.close());
+  const events: CsshEvent[] = [];
+  const { logger, lines } = capture();
+  const auth = createAuthenticator(passwordAuth(stub.url, { authTimeout: 300 }), {
+    logger,
+    onEvent: (e) => events.push(e),
+    retryIntervalMs: 20,
+  });
+  assert.deepEqual(await auth.password(req, Buffer.from('pw'), never), { success: false });
+  assert.ok(stub.requests.length >= 1);
+  assert.ok(lines.some((l) => l.code === 'AUTH_BACKEND_ERROR' && l.level === 'error'));
+  const hard = events.filter((e) => e.type === 'auth-request-failure' && e.hard);
+  assert.equal(hard.length, 1);
+  assert.deepEqual(events.at(-1), { type: 'auth-result', authtype: 'password', ok: false });
+});
+
+test('unknown response fields are a decode error, so even "success: true" is not accepted', async (t) => {
+  const stub = await startWebhookStub({ '/password': { body: { success: true, admin: true } } });
+  t.after(() => stub.close());
+  const { logger, lines } = capture();
+  const auth = createAuthenticator(passwordAuth(stub.url, { authTimeout: 200 }), { logger, retryIntervalMs: 20 });
+  assert.deepEqual(await auth.password(req, Buffer.from('pw'), never), { success: false });
+  const decode = lines.find((l) => l.code === 'AUTH_RESPONSE_DECODE_FAILED');
+  assert.match(decode?.message ?? '', /unknown field "admin"/);
+});
+
+test('malformed metadata entries and non-JSON bodies are decode errors, retried like any other failure', async (t) => {
+  const stub = await startWebhookStub({
+    '/password': [
+      { body: { success: true, metadata: { a: { value: 1 } } } },
+      { body: 'not json' },
+      { body: { success: 'yes' } },
+      acceptPasswords({ alice: 'pw' }),
+    ],
+  });
+  t.after(() => stub.close());
+  const { logger, lines } = capture();
+  const auth = createAuthenticator(passwordAuth(stub.url), { logger, retryIntervalMs: 5 });
+  assert.equal((await auth.password(req, Buffer.from('pw'), never)).success, true);
+  const reasons = lines.filter((l) => l.code === 'AUTH_RESPONSE_DECODE_FAILED').map((l) => l.message);
+  assert.equal(reasons.length, 3);
+  assert.match(reasons[0] ?? '', /metadata\.a\.value/);
+  assert.match(reasons[1] ?? '', /not JSON/);
+  assert.match(reasons[2] ?? '', /success/);
+});
+
+test('an auth server that is down fails closed quickly with a short authTimeout', async () => {
+  const stub = await startWebhookStub();
+  const url = stub.url;
+  await stub.close();
+  const { logger, lines } = capture();
+  const auth = createAuthenticator(passwordAuth(url, { authTimeout: 300 }), { logger, retryIntervalMs: 20 });
+  assert.deepEqual(await auth.password(req, Buffer.from('pw'), never), { success: false });
+  assert.ok(lines.some((l) => l.code === 'AUTH_BACKEND_ERROR' && /ECONNREFUSED|no answer/.test(l.message)));
+});
+
+test('an aborted signal ends the attempt as a refusal', async (t) => {
+  const stub = await startWebhookStub({ '/password': { status: 500 } });
+  t.after(() => stub.close());
+  const auth = createAuthenticator(passwordAuth(stub.url), { logger: capture().logger, retryIntervalMs: 10_000 });
+  const controller = new AbortController();
+  const pending = auth.password(req, Buffer.from('pw'), controller.signal);
+  setTimeout(() => controller.abort(), 50);
+  assert.deepEqual(await pending, { success: false });
+});
+
+test('redirects are followed only with allowRedirects', async (t) => {
+  const target = await startWebhookStub({ '/elsewhere/password': acceptPasswords({ alice: 'pw' }) });
+  t.after(() => target.close());
+  const stub = await startWebhookStub({ '/password': { status: 307, headers: { location: `${target.url}/elsewhere/password` } } });
+  t.after(() => stub.close());
+  const { logger } = capture();
+  const strict = createAuthenticator(passwordAuth(stub.url, { authTimeout: 150 }), { logger, retryIntervalMs: 20 });
+  assert.equal((await strict.password(req, Buffer.from('pw'), never)).success, false);
+  assert.equal(target.requests.length, 0);
+  const lenient = createAuthenticator(passwordAuth(stub.url, { allowRedirects: true }), { logger });
+  assert.equal((await lenient.password(req, Buffer.from('pw'), never)).success, true);
+  assert.equal(target.requests.length, 1);
+});
+
+function selfSignedCert(dir: string): { key: string; cert: string; certPath: string } {
+  const keyPath = join(dir, 'key.pem');
+  const certPath = join(dir, 'cert.pem');
+  execFileSync('openssl', [
+    'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '2',
+    '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', keyPath, '-out', certPath,
+  ], { stdio: 'ignore' });
+  return { key: readFileSync(keyPath, 'utf8'), cert: readFileSync(certPath, 'utf8'), certPath };
+}
+
+test('TLS: the server is trusted through cacert (file path or PEM text), and refused without it', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'cssh-auth-tls-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const { key, cert, certPath } = selfSignedCert(dir);
+  const stub = await startWebhookStub({ '/password': acceptPasswords({ alice: 'pw' }) }, { tls: { key, cert } });
+  t.after(() => stub.close());
+  assert.match(stub.url, /^https:/);
+  const { logger, lines } = capture();
+  for (const cacert of [certPath, cert]) {
+    const auth = createAuthenticator(passwordAuth(stub.url, { cacert }), { logger });
+    assert.equal((await auth.password(req, Buffer.from('pw'), never)).success, true);
+  }
+  const untrusted = createAuthenticator(passwordAuth(stub.url, { authTimeout: 200 }), { logger, retryIntervalMs: 20 });
+  assert.equal((await untrusted.password(req, Buffer.from('pw'), never)).success, false);
+  assert.ok(lines.some((l) => l.code === 'AUTH_BACKEND_ERROR' && /certificate|no answer/i.test(l.message)));
+});
+
+test('TLS settings that cannot work are reported when the authenticator is created', () => {
+  const logger = capture().logger;
+  const bad = (hook: Partial<WebhookClientConfig>) => () => createAuthenticator(passwordAuth('https://127.0.0.1:1', hook), { logger });
+  assert.throws(bad({ cacert: '/nonexistent/ca.pem' }), (e: unknown) => isCsshError(e) && e.code === 'AUTH_CONFIG_ERROR' && /cacert/.test(e.message));
+  assert.throws(bad({ tlsVersion: '1.0' }), /tlsVersion: expected "1\.2" or "1\.3"/);
+  assert.doesNotThrow(bad({ tlsVersion: '1.2' }));
+});
