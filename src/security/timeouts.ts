@@ -17,8 +17,10 @@ type Reason = 'idle' | 'max-duration';
 /**
  * Wraps `inner` so that a running program is ended when no input or output passed for `idleTimeout` ms, or when it
  * has run for `maxSessionDuration` ms (0 = off). Ending means: the warning line (timeoutWarning.message with
- * {reason} replaced, then CRLF) is written to the session's stdout `leadTime` ms before (at the end itself when
- * leadTime is 0 or not shorter than the timeout; never for subsystems, whose stdout is a protocol), then
+ * {reason} replaced, then CRLF) is written to the session's stdout `leadTime` ms before (never for subsystems,
+ * whose stdout is a protocol). When leadTime is not shorter than the timeout, the maximum-duration warning is
+ * written at once when the program starts, and the idle warning when the idle timeout fires (warning at the start
+ * of every silence would print it after each burst of output). Then
  * signal('TERM') on `inner`, then Program.kill() after `terminateGracePeriod` ms. The program then exits and is
  * reported as usual. All timers stop when the program exits or the session closes.
  */
@@ -104,13 +106,14 @@ class SessionWatch {
   }
 
   private firstIdleDelay(): number {
-    const warnAt = this.warnOffset(this.settings.idleTimeout);
+    const warnAt = this.idleWarnOffset();
     return warnAt ?? this.settings.idleTimeout;
   }
 
-  /** ms after the reference point at which to warn, or undefined to warn when ending. */
-  private warnOffset(timeout: number): number | undefined {
+  /** ms of silence after which to warn, or undefined to warn when the idle timeout fires. */
+  private idleWarnOffset(): number | undefined {
     const lead = this.settings.timeoutWarning.leadTime;
+    const timeout = this.settings.idleTimeout;
     return lead > 0 && lead < timeout ? timeout - lead : undefined;
   }
 
@@ -135,7 +138,7 @@ class SessionWatch {
       this.end('idle', this.warnedIdleFor !== this.last);
       return;
     }
-    const warnAt = this.warnOffset(timeout);
+    const warnAt = this.idleWarnOffset();
     if (warnAt !== undefined && silent >= warnAt && this.warnedIdleFor !== this.last) {
       this.warnedIdleFor = this.last;
       this.warn('idle');
@@ -144,9 +147,9 @@ class SessionWatch {
   }
 
   private scheduleDuration(timeout: number): void {
-    const warnAt = this.warnOffset(timeout);
-    if (warnAt !== undefined) this.later(warnAt, () => this.warn('max-duration'));
-    this.later(timeout, () => this.end('max-duration', warnAt === undefined));
+    const lead = this.settings.timeoutWarning.leadTime;
+    if (lead > 0) this.later(Math.max(0, timeout - lead), () => this.warn('max-duration'));
+    this.later(timeout, () => this.end('max-duration', lead <= 0));
   }
 
   private warn(reason: Reason): void {

@@ -128,16 +128,21 @@ test('maximum duration ends even a busy session, warning first', async () => {
   assert.deepEqual(steps, ['out:Time is up: maximum session duration\r\n', 'TERM', 'KILL']);
 });
 
-test('a lead time not shorter than the timeout writes the warning when ending', async () => {
-  const program = new FakeProgram(true);
-  const handler = new TimeoutSessionHandler(
-    program.session(),
-    settings({ maxSessionDuration: 40, timeoutWarning: { message: 'bye', leadTime: 5000 } }),
-    createNullLogger(),
-  );
-  const running = await handler.start({ kind: 'shell' }, frontEnd(program), never);
+test('a lead time not shorter than the timeout warns at the start (duration) or when ending (idle)', async () => {
+  const long = { message: 'bye', leadTime: 5000 };
+  const duration = new FakeProgram(true);
+  const d = new TimeoutSessionHandler(duration.session(), settings({ maxSessionDuration: 60, timeoutWarning: long }), createNullLogger());
+  const io = frontEnd(duration);
+  const running = await d.start({ kind: 'shell' }, io, never);
+  await sleep(0);
+  assert.equal(io.text(), 'bye\r\n', 'written as soon as the program runs');
   await running.exited;
-  assert.deepEqual(program.steps, ['out:bye\r\n', 'TERM', 'exit']);
+  assert.deepEqual(duration.steps, ['out:bye\r\n', 'TERM', 'exit']);
+
+  const idle = new FakeProgram(true);
+  const i = new TimeoutSessionHandler(idle.session(), settings({ idleTimeout: 40, timeoutWarning: long }), createNullLogger());
+  await (await i.start({ kind: 'shell' }, frontEnd(idle), never)).exited;
+  assert.deepEqual(idle.steps, ['out:bye\r\n', 'TERM', 'exit']);
 });
 
 test('a subsystem gets no warning on its protocol stream; a failed TERM kills at once', async () => {
