@@ -1,0 +1,76 @@
+// Creating, starting and removing containers with events, retries and their own deadlines; orphan clean-up.
+import type Dockerode from 'dockerode';
+import type { EventSink } from '../../core/events.js';
+import type { Logger } from '../../core/logger.js';
+import { deadline } from '../../core/retry.js';
+import { DockerCode } from './codes.js';
+import { LABEL_INSTANCE } from './container-spec.js';
+import { createContainer, listContainersByLabel, removeContainer, startContainer } from './docker-api.js';
+import { dockerCall } from './docker-call.js';
+import { emitEvent, inPhase } from './phases.js';
+
+export interface OpsContext {
+  docker: Dockerode;
+  logger: Logger;
+  onEvent?: EventSink;
+}
+
+export async function createWithEvents(
+  o: OpsContext, body: Dockerode.ContainerCreateOptions, mode: 'connection' | 'session', signal: AbortSignal,
+): Promise<string> {
+  return inPhase(o.onEvent, 'create', async () => {
+    o.logger.debug(DockerCode.CONTAINER_CREATE, 'Creating container.');
+    const id = await dockerCall((sig) => createContainer(o.docker, structuredClone(body), sig), {
+      op: 'container-create', code: DockerCode.CONTAINER_CREATE_FAILED, explanation: 'Failed to create the container',
+      signal, logger: o.logger, onEvent: o.onEvent,
+    });
+    emitEvent(o.onEvent, { type: 'container-created', id, mode });
+    return id;
+  });
+}
+
+export async function startWithEvents(o: OpsContext, id: string, signal: AbortSignal): Promise<void> {
+  await inPhase(o.onEvent, 'start', async () => {
+    o.logger.debug(DockerCode.CONTAINER_START, 'Starting container.', { containerId: id });
+    await dockerCall((sig) => startContainer(o.docker, id, sig), {
+      op: 'container-start', code: DockerCode.CONTAINER_START_FAILED, explanation: 'Failed to start the container',
+      signal, logger: o.logger, onEvent: o.onEvent,
+    });
+  });
+}
+
+/**
+ * Force-removes a container on its own deadline (`stopMs`, never a dead connection's signal); 404 counts as removed.
+ * Never throws: a final failure is logged as DOCKER_CONTAINER_REMOVE_FAILED.
+ */
+export async function removeWithEvents(o: OpsContext, id: string, stopMs: number, orphan = false): Promise<boolean> {
+  try {
+    await inPhase(o.onEvent, 'remove', async () => {
+      o.logger.debug(DockerCode.CONTAINER_REMOVE, 'Removing container.', { containerId: id });
+      await dockerCall((sig) => removeContainer(o.docker, id, sig), {
+        op: 'container-remove', code: DockerCode.CONTAINER_REMOVE_FAILED, explanation: 'Failed to remove the container',
+        signal: deadline(stopMs), logger: o.logger, onEvent: o.onEvent,
+      });
+    });
+    o.logger.debug(DockerCode.CONTAINER_REMOVE_SUCCESSFUL, 'Container removed.', { containerId: id });
+    emitEvent(o.onEvent, { type: 'container-removed', id, orphan });
+    return true;
+  } catch (error) {
+    o.logger.error(DockerCode.CONTAINER_REMOVE_FAILED, 'Failed to remove the container, giving up.', { containerId: id, error: String(error) });
+    return false;
+  }
+}
+
+/**
+ * Removes every container labelled cssh.instance=<instanceId> (left behind by an earlier run of this instance) and
+ * never any other. Resolves with the number removed; listing failures reject.
+ */
+export async function removeOrphans(docker: Dockerode, instanceId: string, logger: Logger, onEvent?: EventSink): Promise<number> {
+  const ids = await listContainersByLabel(docker, `${LABEL_INSTANCE}=${instanceId}`, AbortSignal.timeout(30_000));
+  const results = await Promise.all(ids.map(async (id) => {
+    const ok = await removeWithEvents({ docker, logger, onEvent }, id, 60_000, true);
+    if (ok) logger.notice(DockerCode.ORPHAN_REMOVED, 'Removed a container left behind by an earlier run.', { containerId: id });
+    return ok;
+  }));
+  return results.filter(Boolean).length;
+}

@@ -1,0 +1,151 @@
+// The one file that talks to dockerode for containers and execs: small calls, each bounded by an AbortSignal.
+import type { Duplex, Readable } from 'node:stream';
+import type Dockerode from 'dockerode';
+
+/** Terminal size in Docker's terms. */
+export interface TtySize {
+  rows: number;
+  cols: number;
+}
+
+/** The HTTP status of a failed Docker call, if any. */
+export function statusOf(error: unknown): number | undefined {
+  const code = (error as { statusCode?: unknown } | null)?.statusCode;
+  return typeof code === 'number' ? code : undefined;
+}
+
+/**
+ * Runs `fn` with a signal that follows `signal` only until `fn` settles, so long-lived hijacked streams are not
+ * torn down when the deadline of the call that opened them passes later.
+ */
+async function scoped<T>(signal: AbortSignal, fn: (s: AbortSignal) => Promise<T>): Promise<T> {
+  const local = new AbortController();
+  const onAbort = (): void => local.abort(signal.reason);
+  if (signal.aborted) throw signal.reason;
+  signal.addEventListener('abort', onAbort, { once: true });
+  try {
+    return await fn(local.signal);
+  } finally {
+    signal.removeEventListener('abort', onAbort);
+  }
+}
+
+export async function createContainer(
+  docker: Dockerode,
+  body: Dockerode.ContainerCreateOptions,
+  signal: AbortSignal,
+): Promise<string> {
+  const c = await docker.createContainer({ ...body, abortSignal: signal });
+  return c.id;
+}
+
+export async function startContainer(docker: Dockerode, id: string, signal: AbortSignal): Promise<void> {
+  await docker.getContainer(id).start({ abortSignal: signal });
+}
+
+/** Attaches stdin/stdout/stderr (with logs, so output written before the attach is not lost). */
+export async function attachContainer(docker: Dockerode, id: string, signal: AbortSignal): Promise<Duplex> {
+  return scoped(signal, async (s) => {
+    const stream = await docker.getContainer(id).attach({
+      stream: true, stdin: true, stdout: true, stderr: true, logs: true, hijack: true, abortSignal: s,
+    });
+    return stream as unknown as Duplex;
+  });
+}
+
+export async function killContainer(docker: Dockerode, id: string, sig: string, signal: AbortSignal): Promise<void> {
+  await docker.getContainer(id).kill({ signal: sig, abortSignal: signal });
+}
+
+export async function resizeContainer(docker: Dockerode, id: string, size: TtySize, signal: AbortSignal): Promise<void> {
+  await docker.getContainer(id).resize({ h: size.rows, w: size.cols, abortSignal: signal });
+}
+
+export interface ProcessState {
+  running: boolean;
+  restarting: boolean;
+  exitCode: number;
+}
+
+export async function inspectContainer(docker: Dockerode, id: string, signal: AbortSignal): Promise<ProcessState> {
+  const info = await docker.getContainer(id).inspect({ abortSignal: signal } as Dockerode.ContainerInspectOptions);
+  return { running: info.State.Running, restarting: info.State.Restarting, exitCode: info.State.ExitCode };
+}
+
+/** Force-removes a container with its anonymous volumes. A 404 counts as removed. */
+export async function removeContainer(docker: Dockerode, id: string, signal: AbortSignal): Promise<void> {
+  try {
+    await docker.getContainer(id).remove({ force: true, v: true, abortSignal: signal });
+  } catch (error) {
+    if (statusOf(error) !== 404) throw error;
+  }
+}
+
+/** Ids of all containers (any state) carrying this label (`key=value`). */
+export async function listContainersByLabel(docker: Dockerode, label: string, signal: AbortSignal): Promise<string[]> {
+  const list = await docker.listContainers({ all: true, filters: { label: [label] }, abortSignal: signal });
+  return list.map((c) => c.Id);
+}
+
+/** Whether `path` exists in the container's file system (works before the container starts). */
+export async function pathExists(docker: Dockerode, id: string, path: string, signal: AbortSignal): Promise<boolean> {
+  try {
+    const res = (await docker.getContainer(id).infoArchive({ path, abortSignal: signal })) as unknown as Readable;
+    res.resume();
+    return true;
+  } catch (error) {
+    if (statusOf(error) === 404) return false;
+    throw error;
+  }
+}
+
+export interface ExecSpec {
+  cmd: string[];
+  env: string[];
+  tty: boolean;
+  size?: TtySize;
+  /** API 1.42+ accepts ConsoleSize at exec create. */
+  consoleSize: boolean;
+}
+
+export async function createExec(docker: Dockerode, id: string, spec: ExecSpec, signal: AbortSignal): Promise<string> {
+  const opts: Dockerode.ExecCreateOptions & { abortSignal: AbortSignal } = {
+    Cmd: spec.cmd, Env: spec.env, Tty: spec.tty,
+    AttachStdin: true, AttachStdout: true, AttachStderr: true, abortSignal: signal,
+  };
+  if (spec.consoleSize && spec.tty && spec.size !== undefined) opts.ConsoleSize = [spec.size.rows, spec.size.cols];
+  const exec = await docker.getContainer(id).exec(opts);
+  return exec.id;
+}
+
+/** Starts an exec and returns its hijacked connection (stdin write side, multiplexed or raw output). */
+export async function startExec(docker: Dockerode, execId: string, tty: boolean, signal: AbortSignal): Promise<Duplex> {
+  return scoped(signal, async (s) => {
+    const stream = await docker.getExec(execId).start({ hijack: true, stdin: true, Tty: tty, abortSignal: s });
+    return stream;
+  });
+}
+
+export async function resizeExec(docker: Dockerode, execId: string, size: TtySize, signal: AbortSignal): Promise<void> {
+  await docker.getExec(execId).resize({ h: size.rows, w: size.cols, abortSignal: signal });
+}
+
+export async function inspectExec(docker: Dockerode, execId: string, signal: AbortSignal): Promise<ProcessState> {
+  const info = await docker.getExec(execId).inspect({ abortSignal: signal } as object);
+  return { running: info.Running, restarting: false, exitCode: info.ExitCode ?? -1 };
+}
+
+/** Runs a short helper exec to its end and returns its exit code and combined output (small outputs only). */
+export async function runHelper(docker: Dockerode, id: string, cmd: string[], signal: AbortSignal): Promise<{ code: number; output: string }> {
+  const execId = await createExec(docker, id, { cmd, env: [], tty: false, consoleSize: false }, signal);
+  const stream = await startExec(docker, execId, false, signal);
+  const chunks: Buffer[] = [];
+  stream.end();
+  for await (const chunk of stream) chunks.push(chunk as Buffer);
+  let state = await inspectExec(docker, execId, signal);
+  for (let i = 0; state.running && i < 50; i++) {
+    await new Promise((r) => setTimeout(r, 20));
+    state = await inspectExec(docker, execId, signal);
+  }
+  return { code: state.exitCode, output: Buffer.concat(chunks).toString('latin1') };
+}

@@ -1,0 +1,127 @@
+// Connection mode: one program as a docker exec in the connection container, with its pid known for signals.
+import type { Program, ProgramExit, SessionIO } from '../../core/contracts.js';
+import { CsshError } from '../../core/errors.js';
+import type { EventSink } from '../../core/events.js';
+import type { Logger } from '../../core/logger.js';
+import { deadline } from '../../core/retry.js';
+import type { DockerTimeoutsConfig } from '../../config/types.js';
+import { DockerCode } from './codes.js';
+import { checkSignalName } from './program-choice.js';
+import { createExec, inspectExec, resizeExec, runHelper, startExec, type TtySize } from './docker-api.js';
+import { dockerCall } from './docker-call.js';
+import { runStreams, readExitCode, type RunningStreams } from './program-runner.js';
+import { agentHeader, lineHeader, type HeaderReader } from './stream-pump.js';
+import type { ConnectionContainer } from './connection-container.js';
+
+export interface ExecStart {
+  container: ConnectionContainer;
+  argv: string[];
+  env: string[];
+  tty: boolean;
+  size?: TtySize;
+  io: SessionIO;
+  /** The commandStart deadline. */
+  signal: AbortSignal;
+  timeouts: DockerTimeoutsConfig;
+  logger: Logger;
+  onEvent?: EventSink;
+}
+
+/**
+ * Without the guest agent, programs run under a tiny /bin/sh wrapper that prints its pid (then `exec`s the program,
+ * so the pid is the program's), sets the initial terminal size before the program starts, and nothing else.
+ */
+function wrap(s: ExecStart): { cmd: string[]; header?: HeaderReader } {
+  const c = s.container;
+  if (c.agent) return { cmd: [c.agentPath, 'console', '--pid', '--', ...s.argv], header: agentHeader() };
+  if (!c.shell) return { cmd: s.argv };
+  const stty = s.tty && s.size !== undefined ? `stty rows ${s.size.rows} cols ${s.size.cols} 2>/dev/null; ` : '';
+  return { cmd: ['/bin/sh', '-c', `echo "$$"; ${stty}exec "$@"`, 'cssh', ...s.argv], header: lineHeader() };
+}
+
+export class ExecProgram implements Program {
+  readonly exited: Promise<ProgramExit>;
+  private finished = false;
+  private readonly cancel = new AbortController();
+  private readonly streams: RunningStreams;
+
+  private constructor(private readonly s: ExecStart, readonly execId: string, stream: import('node:stream').Duplex, header?: HeaderReader) {
+    const docker = s.container.docker;
+    this.streams = runStreams({
+      stream, tty: s.tty, io: s.io, header, logger: s.logger,
+      readExit: () => readExitCode((sig) => inspectExec(docker, execId, sig), s.logger, this.cancel.signal),
+    });
+    this.exited = this.streams.exited.finally(() => { this.finished = true; });
+  }
+
+  static async start(s: ExecStart): Promise<ExecProgram> {
+    const c = s.container;
+    if (c.shuttingDown) {
+      throw new CsshError(DockerCode.CONTAINER_SHUTTING_DOWN, 'Refusing new Docker execution because the container is shutting down.', {
+        userMessage: 'Server is shutting down', permanent: true,
+      });
+    }
+    const { cmd, header } = wrap(s);
+    const common = { signal: s.signal, logger: s.logger, onEvent: s.onEvent };
+    const execId = await dockerCall((sig) => createExec(c.docker, c.id, { cmd, env: s.env, tty: s.tty, size: s.size, consoleSize: c.consoleSize }, sig), {
+      ...common, op: 'exec-create', code: DockerCode.EXEC_CREATE_FAILED, explanation: 'Failed to create the exec',
+    });
+    const stream = await dockerCall((sig) => startExec(c.docker, execId, s.tty, sig), {
+      ...common, op: 'exec-start', code: DockerCode.EXEC_ATTACH_FAILED, explanation: 'Failed to start the exec',
+    });
+    const program = new ExecProgram(s, execId, stream, header);
+    if (s.tty && s.size !== undefined) {
+      await program.resize(s.size, s.signal).catch((e: unknown) => s.logger.debug(DockerCode.EXEC_RESIZE_FAILED, 'Initial resize failed.', { error: String(e) }));
+    }
+    return program;
+  }
+
+  get running(): boolean {
+    return !this.finished;
+  }
+
+  async resize(size: TtySize, signal: AbortSignal): Promise<void> {
+    const c = this.s.container;
+    await dockerCall((sig) => resizeExec(c.docker, this.execId, size, sig), {
+      op: 'exec-resize', code: DockerCode.EXEC_RESIZE_FAILED, explanation: `Failed to resize to ${size.cols}x${size.rows}`,
+      userMessage: 'Cannot resize window.', signal, logger: this.s.logger, count: false,
+    });
+  }
+
+  /** Delivers a signal through the agent or the shell helper; rejects with a CsshError when it cannot. */
+  async signal(name: string, signal: AbortSignal): Promise<void> {
+    checkSignalName(name);
+    const c = this.s.container;
+    const pid = this.finished ? undefined : await this.streams.pid;
+    if (pid === undefined || pid <= 0 || this.finished) {
+      throw new CsshError(DockerCode.SIGNAL_FAILED_NO_PID, 'could not send signal to exec, process ID not found', {
+        userMessage: 'Cannot send signal to process', permanent: true,
+      });
+    }
+    if (c.shuttingDown) {
+      throw new CsshError(DockerCode.EXEC_SIGNAL_FAILED, 'Not sending signal to process, container is already shutting down.', { permanent: true });
+    }
+    const cmd = c.agent
+      ? [c.agentPath, 'signal', '--pid', String(pid), '--signal', name]
+      : ['/bin/sh', '-c', 'kill -s "$1" "$2"', 'cssh', name, String(pid)];
+    const result = await dockerCall((sig) => runHelper(c.docker, c.id, cmd, sig), {
+      op: 'exec-signal', code: DockerCode.EXEC_SIGNAL_FAILED, explanation: `Failed to send ${name} to the program`,
+      userMessage: 'Cannot send signal to process.', signal, logger: this.s.logger, onEvent: this.s.onEvent,
+    });
+    if (result.code !== 0 && !this.finished) {
+      throw new CsshError(DockerCode.EXEC_SIGNAL_FAILED, `signal program exited with status ${result.code}`, { userMessage: 'Cannot send signal to process.' });
+    }
+    this.s.logger.debug(DockerCode.EXEC_SIGNAL_SUCCESSFUL, `Sent ${name} to the program.`, { signal: name });
+  }
+
+  kill(): void {
+    if (this.finished) return;
+    this.signal('KILL', deadline(this.s.timeouts.signal)).catch(() => undefined);
+  }
+
+  /** Stops waiting for an exit code and drops the connection (used when the container is being removed). */
+  abandon(): void {
+    this.cancel.abort();
+    this.streams.destroy();
+  }
+}

@@ -1,0 +1,62 @@
+// The Docker backend: createDockerBackend() turns authenticated connections into containers and programs.
+import type { Backend, ConnectionContext, ConnectionHandler } from '../../core/contracts.js';
+import { CsshError } from '../../core/errors.js';
+import { createNullLogger, type Logger } from '../../core/logger.js';
+import { deadline } from '../../core/retry.js';
+import { DockerCode } from './codes.js';
+import { ClientPool, localEnsurer, defaultOpener, type ClientOpener, type ImageEnsurer } from './client-pool.js';
+import { apiAtLeast, openConnectionContainer } from './connection-container.js';
+import { DockerConnection } from './connection-handler.js';
+import { inPhase } from './phases.js';
+
+export { removeOrphans } from './container-ops.js';
+export { DockerCode, DOCKER_CODE_DESCRIPTIONS } from './codes.js';
+
+export interface DockerBackendOptions {
+  /** Labels every container (cssh.instance) so a restarted server can remove what an earlier run left behind. */
+  instanceId: string;
+  /** Backend-wide log lines (connection lines go to each ConnectionContext's logger). */
+  logger?: Logger;
+  /** Replaces how clients are opened (defaults to the image module's openDockerClient). */
+  openClient?: ClientOpener;
+  /** Replaces the image policy step (defaults to the image module's ensureImage). */
+  ensureImage?: ImageEnsurer;
+}
+
+function configError(explanation: string): CsshError {
+  return new CsshError(DockerCode.CONFIG_ERROR, explanation, { userMessage: 'Failed to initialize SSH session.', permanent: true });
+}
+
+function checkExecution(ctx: ConnectionContext): void {
+  const execution = ctx.config.docker.execution;
+  if ((execution.container.Image ?? '') === '') throw configError('no image name specified (docker.execution.container.image)');
+  if (execution.mode === 'connection' && execution.idleCommand.length === 0) {
+    throw configError('docker.execution.idleCommand is empty; connection mode needs an idle command');
+  }
+}
+
+/**
+ * Creates the Docker backend. connect() runs under the containerStart deadline (and `signal`): client, image policy,
+ * and in connection mode the container's create and start. Any failure removes what was created and rejects.
+ */
+export function createDockerBackend(options: DockerBackendOptions): Backend {
+  const pool = new ClientPool(options.openClient ?? defaultOpener);
+  const ensureImage = options.ensureImage ?? localEnsurer;
+  const backendLogger = options.logger ?? createNullLogger();
+  return {
+    async connect(ctx: ConnectionContext, signal: AbortSignal): Promise<ConnectionHandler> {
+      checkExecution(ctx);
+      const { docker: dockerConfig } = ctx.config;
+      const limit = deadline(dockerConfig.timeouts.containerStart, signal);
+      const client = await inPhase(ctx.onEvent, 'connect', () => pool.get(dockerConfig.connection, dockerConfig.timeouts, limit));
+      await ensureImage(client.docker, dockerConfig.execution, { signal: limit, logger: ctx.logger, onEvent: ctx.onEvent });
+      const consoleSize = apiAtLeast(client.apiVersion, '1.42');
+      if (dockerConfig.execution.mode === 'session') {
+        return new DockerConnection(ctx, client.docker, consoleSize, options.instanceId, undefined);
+      }
+      const container = await openConnectionContainer(ctx, client.docker, client.apiVersion, options.instanceId, limit);
+      backendLogger.debug('DOCKER_CONTAINER_START', 'Connection container ready.', { containerId: container.id, connectionId: ctx.info.connectionId });
+      return new DockerConnection(ctx, client.docker, consoleSize, options.instanceId, container);
+    },
+  };
+}

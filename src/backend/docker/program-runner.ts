@@ -1,0 +1,92 @@
+// Runs one started program's streams to completion and turns its end into a ProgramExit that never rejects.
+import type { Duplex } from 'node:stream';
+import type { ProgramExit, SessionIO } from '../../core/contracts.js';
+import type { Logger } from '../../core/logger.js';
+import { deadline, retry } from '../../core/retry.js';
+import { DockerCode } from './codes.js';
+import type { ProcessState } from './docker-api.js';
+import { isPermanentDockerError } from './docker-call.js';
+import { pumpInput, pumpOutput, type HeaderReader } from './stream-pump.js';
+
+/** How long the exit code is polled for once the output has ended (ContainerSSH: a fixed 60 s). */
+export const EXIT_CODE_DEADLINE_MS = 60_000;
+const EXIT_POLL_INTERVAL_MS = 200;
+/** Reported when the exit code cannot be read (as if killed). */
+export const UNKNOWN_EXIT_CODE = 137;
+
+class StillRunning extends Error {}
+
+/** Polls `inspect` until the process has stopped; logs and returns 137 when it cannot tell. Never rejects. */
+export async function readExitCode(
+  inspect: (signal: AbortSignal) => Promise<ProcessState>,
+  logger: Logger,
+  cancel: AbortSignal,
+): Promise<number> {
+  try {
+    const code = await retry(
+      async (signal) => {
+        const state = await inspect(signal);
+        if (state.running || state.restarting || state.exitCode < 0) throw new StillRunning('still running');
+        return state.exitCode;
+      },
+      {
+        signal: deadline(EXIT_CODE_DEADLINE_MS, cancel),
+        intervalMs: EXIT_POLL_INTERVAL_MS,
+        isPermanent: (e) => !(e instanceof StillRunning) && isPermanentDockerError(e),
+        onRetry: (e) => { if (e instanceof StillRunning) logger.debug(DockerCode.EXIT_CODE_STILL_RUNNING, 'Program still running, retrying.'); },
+      },
+    );
+    logger.debug(DockerCode.EXIT_CODE, `Program exited with status ${code}.`, { exitCode: code });
+    return code;
+  } catch (error) {
+    logger.error(DockerCode.EXIT_CODE_FAILED, `Could not read the exit code; reporting ${UNKNOWN_EXIT_CODE}.`, { error: String(error) });
+    return UNKNOWN_EXIT_CODE;
+  }
+}
+
+export interface RunOptions {
+  stream: Duplex;
+  tty: boolean;
+  io: SessionIO;
+  header?: HeaderReader;
+  logger: Logger;
+  /** Reads the exit code after the output ended; must not reject. */
+  readExit: () => Promise<number>;
+}
+
+/** A program whose streams are being pumped. */
+export interface RunningStreams {
+  /** Resolves after the output ended, input was detached and the exit code was read. */
+  exited: Promise<ProgramExit>;
+  /** The in-container process id (from the header), or undefined when unknown. */
+  pid: Promise<number | undefined>;
+  /** Tears the Docker connection down (used when the program is abandoned). */
+  destroy(): void;
+}
+
+export function runStreams(o: RunOptions): RunningStreams {
+  let detachInput: (() => void) | undefined;
+  let resolvePid: (pid: number | undefined) => void = () => undefined;
+  const pid = new Promise<number | undefined>((resolve) => { resolvePid = resolve; });
+  const onInputError = (error: unknown): void =>
+    o.logger.debug(DockerCode.STREAM_INPUT_FAILED, 'Copying input to the program failed.', { error: String(error) });
+  const output = pumpOutput(o.stream, {
+    tty: o.tty,
+    stdout: o.io.stdout,
+    stderr: o.io.stderr,
+    header: o.header,
+    onHeader: (p) => {
+      resolvePid(p);
+      // Input starts after the header, so a TTY's echo never lands in front of it.
+      detachInput = pumpInput(o.io.stdin, o.stream, onInputError);
+    },
+  });
+  const exited = (async (): Promise<ProgramExit> => {
+    await output;
+    detachInput?.();
+    const code = await o.readExit();
+    if (!o.stream.destroyed) o.stream.destroy();
+    return { code };
+  })();
+  return { exited, pid, destroy: () => o.stream.destroy() };
+}

@@ -1,0 +1,117 @@
+// One session channel: buffers env and pty until start, runs at most one program, then resizes, signals and closes it.
+import type { Program, PtyRequest, SessionHandler, SessionInfo, SessionIO, StartRequest, WindowSize } from '../../core/contracts.js';
+import { CsshError } from '../../core/errors.js';
+import { deadline } from '../../core/retry.js';
+import { DockerCode } from './codes.js';
+import type { DockerConnection } from './connection-handler.js';
+import { ExecProgram } from './exec-program.js';
+import { inPhase } from './phases.js';
+import { programArgv } from './program-choice.js';
+import { SessionProgram } from './session-program.js';
+
+/** How long close() lets a killed program finish before dropping its streams. */
+const CLOSE_GRACE_MS = 2_000;
+
+type Active = ExecProgram | SessionProgram;
+
+function alreadyRunning(): CsshError {
+  return new CsshError(DockerCode.PROGRAM_ALREADY_RUNNING, 'The channel already started a program.', {
+    userMessage: 'program already running', permanent: true,
+  });
+}
+
+export class DockerSession implements SessionHandler {
+  private readonly env = new Map<string, string>();
+  private pty: PtyRequest | undefined;
+  private started = false;
+  private closed = false;
+  private program: Active | undefined;
+
+  constructor(private readonly conn: DockerConnection, readonly info: SessionInfo) {}
+
+  setEnv(name: string, value: string): void {
+    if (this.started) throw alreadyRunning();
+    this.env.set(name, value);
+  }
+
+  requestPty(pty: PtyRequest): void {
+    if (this.started) throw alreadyRunning();
+    this.pty = { ...pty };
+    this.env.set('TERM', pty.term);
+  }
+
+  async start(req: StartRequest, io: SessionIO, signal: AbortSignal): Promise<Program> {
+    if (this.started) throw alreadyRunning();
+    if (this.closed) throw new CsshError(DockerCode.PROGRAM_NOT_RUNNING, 'The session is closed.', { permanent: true });
+    this.started = true;
+    const c = this.conn;
+    const argv = programArgv(req, c.ctx.config.docker.execution);
+    const env = [...this.env].map(([k, v]) => `${k}=${v}`);
+    const tty = this.pty !== undefined;
+    const size = this.pty === undefined ? undefined : { rows: this.pty.rows, cols: this.pty.cols };
+    const limit = deadline(c.ctx.config.docker.timeouts.commandStart, signal);
+    const logger = c.ctx.logger.child({ channelId: this.info.channelId });
+    if (c.container !== undefined) {
+      const container = c.container;
+      this.program = await inPhase(c.ctx.onEvent, 'exec', () => ExecProgram.start({
+        container, argv, env, tty, size, io, signal: limit, timeouts: c.ctx.config.docker.timeouts, logger, onEvent: c.ctx.onEvent,
+      }));
+    } else {
+      this.program = await SessionProgram.start({
+        ctx: { ...c.ctx, logger }, docker: c.docker, consoleSize: c.consoleSize, instanceId: c.instanceId,
+        argv, env, tty, size, io, signal: limit,
+      });
+    }
+    return this.program;
+  }
+
+  private requireRunning(what: string): Active {
+    if (this.program === undefined || !this.program.running) {
+      throw new CsshError(DockerCode.PROGRAM_NOT_RUNNING, `Cannot ${what}, program is not running.`, {
+        userMessage: `Cannot ${what}, program is not running.`, permanent: true,
+      });
+    }
+    return this.program;
+  }
+
+  async resize(size: WindowSize): Promise<void> {
+    const program = this.requireRunning('resize window');
+    await program.resize({ rows: size.rows, cols: size.cols }, deadline(this.conn.ctx.config.docker.timeouts.window));
+  }
+
+  async signal(name: string): Promise<void> {
+    const program = this.requireRunning('send signal');
+    await program.signal(name, deadline(this.conn.ctx.config.docker.timeouts.signal));
+  }
+
+  /** The running program, if any (for graceful shutdown). */
+  get runningProgram(): Active | undefined {
+    return this.program?.running === true ? this.program : undefined;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.conn.forget(this);
+    const program = this.program;
+    if (program === undefined) return;
+    if (program instanceof SessionProgram) {
+      await program.remove();
+      await settle(program.exited, CLOSE_GRACE_MS);
+      program.abandon();
+      return;
+    }
+    if (program.running) {
+      program.kill();
+      await settle(program.exited, CLOSE_GRACE_MS);
+    }
+    program.abandon();
+  }
+}
+
+/** Waits for `p` or `ms`, whichever comes first. */
+export async function settle(p: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([p.catch(() => undefined), new Promise((r) => { timer = setTimeout(r, ms); })]);
+  clearTimeout(timer);
+}

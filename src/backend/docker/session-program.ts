@@ -1,0 +1,117 @@
+// Session mode: the program is the main process of its own container, attached before start so no output is lost.
+import type { Duplex } from 'node:stream';
+import type Dockerode from 'dockerode';
+import type { ConnectionContext, Program, ProgramExit, SessionIO } from '../../core/contracts.js';
+import { deadline } from '../../core/retry.js';
+import { DockerCode } from './codes.js';
+import { buildCreateOptions, connectionEnv } from './container-spec.js';
+import { attachContainer, inspectContainer, killContainer, resizeContainer, type TtySize } from './docker-api.js';
+import { dockerCall } from './docker-call.js';
+import { createWithEvents, removeWithEvents, startWithEvents, type OpsContext } from './container-ops.js';
+import { checkSignalName } from './program-choice.js';
+import { readExitCode, runStreams, type RunningStreams } from './program-runner.js';
+import { inPhase } from './phases.js';
+
+export interface SessionStart {
+  ctx: ConnectionContext;
+  docker: Dockerode;
+  consoleSize: boolean;
+  instanceId: string;
+  argv: string[];
+  /** Channel env (SSH env requests and TERM) as K=V. */
+  env: string[];
+  tty: boolean;
+  size?: TtySize;
+  io: SessionIO;
+  /** The commandStart deadline. */
+  signal: AbortSignal;
+}
+
+/** Under a TTY the initial size is set by the image's /bin/sh before the program starts (API 1.41 has no ConsoleSize). */
+function withInitialSize(argv: string[], tty: boolean, size?: TtySize): string[] {
+  if (!tty || size === undefined) return argv;
+  return ['/bin/sh', '-c', `stty rows ${size.rows} cols ${size.cols} 2>/dev/null; exec "$@"`, 'cssh', ...argv];
+}
+
+export class SessionProgram implements Program {
+  readonly exited: Promise<ProgramExit>;
+  private finished = false;
+  private readonly cancel = new AbortController();
+  private readonly streams: RunningStreams;
+
+  private constructor(private readonly s: SessionStart, readonly containerId: string, stream: Duplex) {
+    this.streams = runStreams({
+      stream, tty: s.tty, io: s.io, logger: s.ctx.logger,
+      readExit: () => readExitCode((sig) => inspectContainer(s.docker, containerId, sig), s.ctx.logger, this.cancel.signal),
+    });
+    this.exited = this.streams.exited.finally(() => { this.finished = true; });
+  }
+
+  private static ops(s: SessionStart): OpsContext {
+    return { docker: s.docker, logger: s.ctx.logger, onEvent: s.ctx.onEvent };
+  }
+
+  /** Creates, attaches, starts and sizes the container; a failure after create removes it again. */
+  static async start(s: SessionStart): Promise<SessionProgram> {
+    const execution = s.ctx.config.docker.execution;
+    const body = buildCreateOptions({
+      info: s.ctx.info, execution, instanceId: s.instanceId,
+      cmd: withInitialSize(s.argv, s.tty, s.size),
+      env: [...connectionEnv(s.ctx.info, execution), ...s.env],
+      session: { tty: s.tty, size: s.size, consoleSize: s.consoleSize },
+    });
+    const id = await createWithEvents(SessionProgram.ops(s), body, 'session', s.signal);
+    try {
+      const stream = await inPhase(s.ctx.onEvent, 'exec', async () => {
+        const attached = await dockerCall((sig) => attachContainer(s.docker, id, sig), {
+          op: 'container-attach', code: DockerCode.CONTAINER_ATTACH_FAILED, explanation: 'Failed to attach to the container',
+          signal: s.signal, logger: s.ctx.logger, onEvent: s.ctx.onEvent,
+        });
+        return attached;
+      });
+      await startWithEvents(SessionProgram.ops(s), id, s.signal).catch((e: unknown) => { stream.destroy(); throw e; });
+      const program = new SessionProgram(s, id, stream);
+      if (s.tty && s.size !== undefined) await program.resize(s.size, s.signal).catch((e: unknown) => { program.abandon(); throw e; });
+      return program;
+    } catch (error) {
+      await removeWithEvents(SessionProgram.ops(s), id, s.ctx.config.docker.timeouts.containerStop);
+      throw error;
+    }
+  }
+
+  get running(): boolean {
+    return !this.finished;
+  }
+
+  async resize(size: TtySize, signal: AbortSignal): Promise<void> {
+    await dockerCall((sig) => resizeContainer(this.s.docker, this.containerId, size, sig), {
+      op: 'container-resize', code: DockerCode.EXEC_RESIZE_FAILED, explanation: `Failed to resize to ${size.cols}x${size.rows}`,
+      userMessage: 'Cannot resize window.', signal, logger: this.s.ctx.logger, count: false,
+    });
+  }
+
+  /** ContainerKill to the main process (an init forwards it to the program); works without the agent. */
+  async signal(name: string, signal: AbortSignal): Promise<void> {
+    checkSignalName(name);
+    this.s.ctx.logger.debug(DockerCode.CONTAINER_SIGNAL, `Sending ${name} to the container.`, { signal: name, containerId: this.containerId });
+    await dockerCall((sig) => killContainer(this.s.docker, this.containerId, name, sig), {
+      op: 'container-kill', code: DockerCode.CONTAINER_SIGNAL_FAILED, explanation: `Failed to send ${name} to the container`,
+      userMessage: 'Cannot send signal to process.', signal, logger: this.s.ctx.logger, count: false,
+    });
+  }
+
+  kill(): void {
+    if (this.finished) return;
+    this.signal('KILL', deadline(this.s.ctx.config.docker.timeouts.signal)).catch(() => undefined);
+  }
+
+  abandon(): void {
+    this.cancel.abort();
+    this.streams.destroy();
+  }
+
+  /** Force-removes the session container on its own containerStop deadline. Never throws. */
+  async remove(): Promise<void> {
+    await removeWithEvents(SessionProgram.ops(this.s), this.containerId, this.s.ctx.config.docker.timeouts.containerStop);
+  }
+}

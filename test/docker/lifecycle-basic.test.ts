@@ -1,0 +1,29 @@
+// The backend end to end in both modes: echo, exit codes, env, stdin EOF, stderr separation, no containers left.
+import assert from 'node:assert/strict';
+import { createDockerBackend } from '../../src/backend/docker/index.js';
+import type { ExecutionMode } from '../../src/config/types.js';
+import { containersOf, runOnce, testConfig, testContext } from '../support/backend.js';
+import { dockerTest } from '../support/docker.js';
+
+for (const mode of ['connection', 'session'] as ExecutionMode[]) {
+  dockerTest(`${mode} mode: echo, exit codes, env, stdin, stderr; nothing left behind`, async () => {
+    const backend = createDockerBackend({ instanceId: 'test-basic' });
+    const ctx = testContext(testConfig(mode));
+    const conn = await backend.connect(ctx, AbortSignal.timeout(60_000));
+    try {
+      assert.deepEqual(await runOnce(conn, { kind: 'exec', command: 'echo "Hello world!"' }), { code: 0, stdout: 'Hello world!\n', stderr: '' });
+      for (const code of [0, 1, 42, 255]) {
+        assert.equal((await runOnce(conn, { kind: 'exec', command: `exit ${code}` })).code, code);
+      }
+      const env = await runOnce(conn, { kind: 'exec', command: 'echo "$FOO"' }, { env: { FOO: 'Hello world!' } });
+      assert.equal(env.stdout, 'Hello world!\n');
+      const cat = await runOnce(conn, { kind: 'exec', command: '/bin/cat' }, { stdin: 'line one\nline two' });
+      assert.deepEqual(cat, { code: 0, stdout: 'line one\nline two', stderr: '' });
+      const split = await runOnce(conn, { kind: 'exec', command: 'echo out; echo err >&2; exit 3' });
+      assert.deepEqual(split, { code: 3, stdout: 'out\n', stderr: 'err\n' });
+    } finally {
+      await conn.close();
+    }
+    assert.deepEqual(containersOf(ctx.info.connectionId), []);
+  });
+}
