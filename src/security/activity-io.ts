@@ -1,12 +1,13 @@
 // A view of SessionIO that reports every chunk of input and output, with no lost bytes and backpressure intact.
-import { Transform, Writable } from 'node:stream';
+import { Transform, type Writable } from 'node:stream';
 import type { SessionIO } from '../core/contracts.js';
 
 /**
- * Returns SessionIO streams to hand to the backend instead of `io`. Input is piped through (pausing the source
- * when the backend stops reading); each output write completes only when the front end's stream accepted it.
- * `onActivity` runs per chunk and must be cheap and never throw. The returned stdout/stderr are never ended here,
- * and the originals are never ended or destroyed by this view.
+ * Returns SessionIO streams to hand to the backend instead of `io`. Input is piped through a pass-through (the
+ * source pauses while the backend does not read). Output is the front end's own stream seen through a proxy that
+ * notes each write: no extra buffer, so write()'s return value, 'drain', 'close' and 'error' are exactly the front
+ * end's, and nothing written can be stranded when the front end ends the stream after the program exited.
+ * `onActivity` runs per chunk and must be cheap and never throw. The originals are never ended or destroyed here.
  */
 export function observeActivity(io: SessionIO, onActivity: () => void): SessionIO {
   return {
@@ -34,32 +35,16 @@ function observeInput(source: SessionIO['stdin'], onActivity: () => void): Trans
   return view;
 }
 
-function observeOutput(target: SessionIO['stdout'], onActivity: () => void): Writable {
-  let inFlight: ((error?: Error | null) => void) | undefined;
-  const view = new Writable({
-    write(chunk: Buffer, encoding, callback) {
-      onActivity();
-      let done = false;
-      const finish = (error?: Error | null): void => {
-        if (done) return;
-        done = true;
-        inFlight = undefined;
-        callback(error);
-      };
-      inFlight = finish;
-      if (target.destroyed || target.writableEnded) {
-        finish(new Error('the session output stream is closed'));
-        return;
-      }
-      target.write(chunk, encoding, finish);
+function observeOutput(target: Writable, onActivity: () => void): Writable {
+  const write = (...args: Parameters<Writable['write']>): boolean => {
+    onActivity();
+    return target.write(...args);
+  };
+  return new Proxy(target, {
+    get(object, property) {
+      if (property === 'write') return write;
+      const value: unknown = Reflect.get(object, property, object);
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(object) : value;
     },
   });
-  // Writes to a closed channel may never complete: close the view, then fail the write in flight (its callback gets
-  // the error; a destroyed view emits no 'error'). The target reports its own errors to the front end's listeners.
-  target.once('close', () => {
-    view.destroy();
-    inFlight?.(new Error('the session output stream closed'));
-  });
-  view.on('error', () => undefined);
-  return view;
 }

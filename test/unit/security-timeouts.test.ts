@@ -204,11 +204,22 @@ test('the activity view loses no bytes and keeps backpressure in both directions
   assert.ok(Buffer.concat(inBytes).equals(payload));
 });
 
-test('the activity view fails pending writes instead of hanging when the front end closes', async () => {
-  const stuck = new Writable({ write: () => undefined });
-  const view = observeActivity({ stdin: new PassThrough(), stdout: stuck, stderr: new PassThrough() }, () => undefined);
-  const result = new Promise<unknown>((resolve) => view.stdout.write('x', (error) => resolve(error)));
-  stuck.destroy();
-  assert.ok((await result) instanceof Error);
-  assert.ok(view.stdout.destroyed);
+test('output written through the activity view reaches the front end at once, with its own backpressure signal', async () => {
+  const seen: string[] = [];
+  const front = new Writable({
+    highWaterMark: 4,
+    write(chunk: Buffer, _enc, cb) {
+      seen.push(chunk.toString());
+      setImmediate(cb);
+    },
+  });
+  let activity = 0;
+  const view = observeActivity({ stdin: new PassThrough(), stdout: front, stderr: new PassThrough() }, () => activity++);
+  assert.equal(view.stdout.write('hello'), false, 'the front end is full: the backend must wait');
+  assert.deepEqual(seen, ['hello'], 'nothing is held back in the view');
+  await once(view.stdout, 'drain');
+  front.end();
+  await once(front, 'finish');
+  assert.equal(activity, 1);
+  assert.equal(view.stdout.writableFinished, true);
 });
