@@ -1,0 +1,138 @@
+// The 0.3 dockerrun -> docker conversion (reference §2.3) on a yaml Document, with every choice recorded as a note.
+import { Pair, Scalar, YAMLMap, YAMLSeq, isMap, type Document, type Node } from 'yaml';
+import type { MigrationNote, MigrationResult } from './legacy.js';
+import { DEFAULT_IMAGE } from './schema-constants.js';
+import { childMap, findPair, plain } from './yaml-nodes.js';
+
+const TIMEOUT_KEYS = ['containerStart', 'containerStop', 'commandStart', 'signal', 'window', 'http'];
+
+/** Replaces a dockerrun block with the equivalent docker section (or drops it when another backend is chosen). */
+export function migrateDockerrun(doc: Document, root: YAMLMap, result: MigrationResult): void {
+  const pair = findPair(root, 'dockerrun');
+  if (pair === undefined) return;
+  const backendPair = findPair(root, 'backend');
+  const backend = plain(backendPair?.value);
+  if (backend !== undefined && backend !== 'dockerrun' && backend !== null && backend !== '') {
+    root.delete(pair.key);
+    result.notes.push({ kind: 'change', path: 'dockerrun', message: `removed the dockerrun block, which was unused because backend is ${JSON.stringify(backend)}` });
+    return;
+  }
+  result.dockerrun = true;
+  const old = isMap(pair.value) ? pair.value : new YAMLMap(doc.schema);
+  const docker = buildDocker(doc, old, result.notes);
+  docker.range = (pair.value as Node | null)?.range ?? (pair.key as Node).range;
+  if (findPair(root, 'docker') !== undefined) {
+    root.delete('docker');
+    result.notes.push({ kind: 'change', path: 'docker', message: 'replaced the existing docker section: backend was dockerrun, so it was unused' });
+  }
+  const key = new Scalar('docker');
+  key.commentBefore = pair.key.commentBefore;
+  key.range = pair.key.range;
+  pair.key = key;
+  pair.value = docker;
+  if (backendPair !== undefined) backendPair.value = new Scalar('docker');
+  else root.items.splice(root.items.indexOf(pair), 0, new Pair(new Scalar('backend'), new Scalar('docker')));
+  result.notes.push({ kind: 'change', path: 'backend', message: backendPair === undefined ? 'added backend: docker (0.3 used dockerrun by default)' : 'backend: dockerrun -> docker' });
+  convertDisableCommand(doc, root, old, result.notes);
+}
+
+function moveIfPresent(from: YAMLMap, key: string, to: YAMLMap, as = key): boolean {
+  const pair = findPair(from, key);
+  if (pair === undefined || pair.value === null || plain(pair.value) === null) return false;
+  const newKey = new Scalar(as);
+  newKey.commentBefore = pair.key.commentBefore;
+  newKey.range = pair.key.range;
+  to.add(new Pair(newKey, pair.value));
+  return true;
+}
+
+function buildConnection(doc: Document, old: YAMLMap, notes: MigrationNote[]): YAMLMap {
+  const connection = new YAMLMap(doc.schema);
+  for (const key of ['host', 'cacert', 'cert', 'key']) {
+    const value = plain(findPair(old, key)?.value);
+    if (typeof value === 'string' && value !== '') moveIfPresent(old, key, connection);
+  }
+  if (findPair(connection, 'host') === undefined) {
+    notes.push({ kind: 'note', path: 'docker.connection.host', message: 'no host was set: cssh uses DOCKER_HOST, else the local socket (0.3 always used unix:///var/run/docker.sock)' });
+  }
+  return connection;
+}
+
+function shellFromCmd(doc: Document, container: unknown, notes: MigrationNote[]): Node {
+  const cmdPair = isMap(container) ? findPair(container, 'cmd') : undefined;
+  const cmd = plain(cmdPair?.value);
+  if (Array.isArray(cmd) && cmd.length > 0 && cmd.every((item) => typeof item === 'string')) {
+    notes.push({ kind: 'note', path: 'docker.execution.shellCommand', message: `set to the container cmd ${JSON.stringify(cmd)}: 0.3 ran it for shell requests (the container cmd itself is replaced by each program)` });
+    return doc.createNode(cmd) as Node;
+  }
+  notes.push({ kind: 'note', path: 'docker.execution.shellCommand', message: 'set to []: shell requests run the image\'s default CMD, as in 0.3' });
+  const empty = new YAMLSeq(doc.schema);
+  empty.flow = true;
+  return empty;
+}
+
+function buildExecution(doc: Document, config: YAMLMap, notes: MigrationNote[]): YAMLMap {
+  const execution = new YAMLMap(doc.schema);
+  if (!moveIfPresent(config, 'container', execution)) {
+    execution.add(new Pair(new Scalar('container'), doc.createNode({ image: DEFAULT_IMAGE })));
+    notes.push({ kind: 'note', path: 'docker.execution.container', message: `no container was set: using the 0.3 default image ${DEFAULT_IMAGE}` });
+  }
+  for (const key of ['host', 'network', 'platform', 'containername']) moveIfPresent(config, key, execution);
+  if (!moveIfPresent(config, 'subsystems', execution)) {
+    execution.add(new Pair(new Scalar('subsystems'), doc.createNode({ sftp: '/usr/lib/openssh/sftp-server' })));
+  }
+  execution.add(new Pair(new Scalar('mode'), new Scalar('session')));
+  execution.add(new Pair(new Scalar('shellCommand'), shellFromCmd(doc, findPair(execution, 'container')?.value, notes)));
+  execution.add(new Pair(new Scalar('disableAgent'), new Scalar(true)));
+  execution.add(new Pair(new Scalar('imagePullPolicy'), new Scalar('Always')));
+  notes.push(
+    { kind: 'change', path: 'docker.execution.mode', message: 'session: one container per SSH session, as the 0.3 backend ran one container per program' },
+    { kind: 'change', path: 'docker.execution.imagePullPolicy', message: 'Always: 0.3 pulled the image before every program' },
+    { kind: 'change', path: 'docker.execution.disableAgent', message: 'true: 0.3 images have no guest agent (signals go to the container\'s main process)' },
+    { kind: 'note', path: 'docker.execution.idleCommand', message: 'not set: the idle command is only used in connection mode, so it does not matter in session mode' },
+  );
+  return execution;
+}
+
+function buildTimeouts(doc: Document, config: YAMLMap, notes: MigrationNote[]): YAMLMap {
+  const timeouts = new YAMLMap(doc.schema);
+  const timeout = findPair(config, 'timeout')?.value;
+  const value = timeout === undefined || plain(timeout) === null || plain(timeout) === '' ? '60s' : plain(timeout);
+  for (const key of TIMEOUT_KEYS) timeouts.add(new Pair(new Scalar(key), new Scalar(value)));
+  notes.push({ kind: 'change', path: 'docker.timeouts', message: `the one dockerrun timeout (${String(value)}) is copied to all six timeouts, http included (not its usual 15s)` });
+  return timeouts;
+}
+
+function buildDocker(doc: Document, old: YAMLMap, notes: MigrationNote[]): YAMLMap {
+  const configPair = findPair(old, 'config');
+  const config = configPair !== undefined && isMap(configPair.value) ? configPair.value : new YAMLMap(doc.schema);
+  const known = ['container', 'host', 'network', 'platform', 'containername', 'subsystems', 'disableCommand', 'timeout'];
+  for (const item of config.items) {
+    const key = String(plain(item.key));
+    if (!known.some((name) => name.toLowerCase() === key.toLowerCase())) {
+      notes.push({ kind: 'note', path: `dockerrun.config.${key}`, message: 'dropped: not a dockerrun option' });
+    }
+  }
+  const docker = new YAMLMap(doc.schema);
+  const connection = buildConnection(doc, old, notes);
+  if (connection.items.length > 0) docker.add(new Pair(new Scalar('connection'), connection));
+  docker.add(new Pair(new Scalar('execution'), buildExecution(doc, config, notes)));
+  docker.add(new Pair(new Scalar('timeouts'), buildTimeouts(doc, config, notes)));
+  notes.push({ kind: 'change', path: 'docker', message: 'converted the dockerrun block to a docker section' });
+  return docker;
+}
+
+function convertDisableCommand(doc: Document, root: YAMLMap, old: YAMLMap, notes: MigrationNote[]): void {
+  const configPair = findPair(old, 'config');
+  const config = configPair !== undefined && isMap(configPair.value) ? configPair.value : undefined;
+  if (config === undefined || plain(findPair(config, 'disableCommand')?.value) !== true) return;
+  const command = childMap(doc, childMap(doc, root, 'security'), 'command');
+  const mode = findPair(command, 'mode');
+  if (mode !== undefined && plain(mode.value) !== '') {
+    notes.push({ kind: 'note', path: 'security.command.mode', message: `kept ${String(plain(mode.value))}; dockerrun disableCommand: true would have disabled commands` });
+    return;
+  }
+  if (mode !== undefined) mode.value = new Scalar('disable');
+  else command.add(new Pair(new Scalar('mode'), new Scalar('disable')));
+  notes.push({ kind: 'change', path: 'security.command.mode', message: 'disable: replaces dockerrun disableCommand: true (subsystems such as sftp stay allowed, as in 0.4)' });
+}

@@ -1,0 +1,86 @@
+// Converts legacy configuration in a yaml Document in place: ContainerSSH 0.3 `dockerrun` (reference §2.3, behaviour
+// preserved), the old top-level `listen`, and 0.4's flat `auth` webhook keys. Comments and key order survive.
+import { Pair, Scalar, YAMLMap, isMap, type Document } from 'yaml';
+import { migrateDockerrun } from './legacy-dockerrun.js';
+import { childMap, findPair, plain } from './yaml-nodes.js';
+
+/** One change or behaviour-relevant choice made by the migration, for stderr and the JSON output. */
+export interface MigrationNote {
+  kind: 'change' | 'note';
+  path: string;
+  message: string;
+}
+
+export interface MigrationResult {
+  changed: boolean;
+  /** A dockerrun block was converted. */
+  dockerrun: boolean;
+  listen: boolean;
+  authUrl: boolean;
+  notes: MigrationNote[];
+}
+
+const AUTH_04_CLIENT_KEYS = ['url', 'timeout', 'authTimeout', 'cacert', 'cert', 'key', 'allowRedirects', 'tlsVersion'];
+
+/** Migrates `doc` in place. Safe to run on a current config: nothing changes and `changed` is false. */
+export function migrateDocument(doc: Document): MigrationResult {
+  const result: MigrationResult = { changed: false, dockerrun: false, listen: false, authUrl: false, notes: [] };
+  const root = doc.contents;
+  if (!isMap(root)) return result;
+  migrateListen(doc, root, result);
+  migrateAuth(doc, root, result);
+  migrateDockerrun(doc, root, result);
+  result.changed = result.dockerrun || result.listen || result.authUrl || result.notes.some((note) => note.kind === 'change');
+  return result;
+}
+
+function migrateListen(doc: Document, root: YAMLMap, result: MigrationResult): void {
+  const pair = findPair(root, 'listen');
+  if (pair === undefined) return;
+  result.listen = true;
+  root.delete(pair.key);
+  const ssh = childMap(doc, root, 'ssh');
+  if (findPair(ssh, 'listen') !== undefined) {
+    result.notes.push({ kind: 'change', path: 'listen', message: 'removed the old top-level listen; ssh.listen is already set and wins' });
+    return;
+  }
+  ssh.add(new Pair(new Scalar('listen'), pair.value));
+  result.notes.push({ kind: 'change', path: 'ssh.listen', message: `moved the old top-level listen (${String(plain(pair.value))}) to ssh.listen` });
+}
+
+function migrateAuth(doc: Document, auth0: YAMLMap, result: MigrationResult): void {
+  const authPair = findPair(auth0, 'auth');
+  if (authPair === undefined || !isMap(authPair.value)) return;
+  const auth = authPair.value;
+  const oldPassword = findPair(auth, 'password');
+  const oldPubkey = findPair(auth, 'pubkey');
+  const legacyFlags = [oldPassword, oldPubkey].filter((pair): pair is Pair<Scalar, unknown> => pair !== undefined && !isMap(pair.value));
+  const clientPairs = AUTH_04_CLIENT_KEYS.map((key) => findPair(auth, key)).filter((pair): pair is Pair<Scalar, unknown> => pair !== undefined);
+  if (clientPairs.length === 0 && legacyFlags.length === 0) return;
+  result.authUrl = true;
+  const url = plain(findPair(auth, 'url')?.value);
+  const enabled = (pair: Pair<Scalar, unknown> | undefined): boolean => pair === undefined || isMap(pair.value) || plain(pair.value) !== false;
+  for (const pair of [...clientPairs, ...legacyFlags]) auth.delete(pair.key);
+  if (typeof url !== 'string' || url === '') {
+    result.notes.push({ kind: 'change', path: 'auth', message: 'removed the 0.4 auth keys; they set no url, so no webhook is configured' });
+    return;
+  }
+  const targets: Array<[string, boolean]> = [['password', enabled(oldPassword)], ['publicKey', enabled(oldPubkey)]];
+  for (const [method, on] of targets) {
+    if (!on) {
+      result.notes.push({ kind: 'note', path: `auth.${method}`, message: `left disabled: the 0.4 config turned ${method === 'password' ? 'password' : 'pubkey'} off` });
+      continue;
+    }
+    const section = childMap(doc, auth, method);
+    if (findPair(section, 'method') !== undefined) {
+      result.notes.push({ kind: 'note', path: `auth.${method}`, message: 'already configured; the 0.4 url was not copied here' });
+      continue;
+    }
+    const webhook = new YAMLMap(doc.schema);
+    for (const pair of clientPairs) webhook.add(new Pair(new Scalar(String(pair.key.value)), pair.value));
+    section.add(new Pair(new Scalar('method'), new Scalar('webhook')));
+    section.add(new Pair(new Scalar('webhook'), webhook));
+    result.notes.push({ kind: 'change', path: `auth.${method}.webhook`, message: `moved the 0.4 auth webhook settings (url ${url}) to auth.${method}.webhook with method: webhook` });
+  }
+}
+

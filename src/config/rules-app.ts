@@ -1,0 +1,82 @@
+// Rules for the remaining sections (backend, security, log, metrics, health, configserver) and the entry point
+// that runs every rule over a resolved configuration.
+import { configError, configWarning, describeValue, type ConfigIssue } from './issues.js';
+import { checkAuth, checkWebhook } from './rules-auth.js';
+import { listenIssue } from './rules-common.js';
+import { checkDocker } from './rules-docker.js';
+import { checkSsh } from './rules-ssh.js';
+import { didYouMean } from './suggest.js';
+import type { AppConfig, SecurityConfig } from './types.js';
+
+/** Runs every cross-field rule; `dynamic` skips nothing today but marks per-connection (merged) validation. */
+export function checkConfig(config: AppConfig): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  checkBackend(config.backend, issues);
+  checkSsh(config.ssh, issues);
+  checkAuth(config.auth, issues);
+  checkDocker(config.docker, issues);
+  checkSecurity(config.security, issues);
+  checkObservability(config, issues);
+  if (config.configserver.url !== '') checkWebhook(config.configserver, 'configserver', issues);
+  return issues;
+}
+
+function checkBackend(backend: string, issues: ConfigIssue[]): void {
+  if (backend === 'docker') return;
+  if (backend === 'kubernetes' || backend === 'sshproxy') {
+    issues.push(configWarning('BACKEND_NOT_IMPLEMENTED', 'backend', `cssh does not implement the ${backend} backend; cssh serve will refuse this config`, {
+      hint: 'use backend: docker',
+    }));
+    return;
+  }
+  const hint = didYouMean(backend, ['docker', 'kubernetes', 'sshproxy']);
+  issues.push(configError('CONFIG_INVALID_VALUE', 'backend', `invalid backend: ${backend}`, {
+    expected: 'docker|kubernetes|sshproxy',
+    found: describeValue(backend),
+    ...(hint === undefined ? {} : { hint }),
+  }));
+}
+
+function atLeast(value: number, min: number, path: string, issues: ConfigIssue[]): void {
+  if (value >= min) return;
+  issues.push(configError('CONFIG_OUT_OF_RANGE', path, `must be at least ${min}${min === -1 ? ' (-1 = unlimited)' : ''}`, {
+    expected: `>= ${min}`,
+    found: String(value),
+  }));
+}
+
+function checkSecurity(security: SecurityConfig, issues: ConfigIssue[]): void {
+  atLeast(security.maxSessions, -1, 'security.maxSessions', issues);
+  atLeast(security.maxConnections, -1, 'security.maxConnections', issues);
+  atLeast(security.maxConnectionsPerUser, -1, 'security.maxConnectionsPerUser', issues);
+  if (security.maxSessions === 0) {
+    issues.push(configWarning('SECURITY_NO_SESSIONS', 'security.maxSessions', '0 rejects every session', { hint: 'use -1 for unlimited' }));
+  }
+  const lead = security.timeoutWarning.leadTime;
+  for (const name of ['idleTimeout', 'maxSessionDuration'] as const) {
+    const timeout = security[name];
+    if (timeout > 0 && lead >= timeout) {
+      issues.push(configWarning('SECURITY_WARNING_LEAD_TOO_LONG', 'security.timeoutWarning.leadTime', `the warning lead time is not shorter than ${name}, so the warning comes at the start`, {
+        expected: `< ${timeout}ms`,
+        found: `${lead}ms`,
+      }));
+    }
+  }
+}
+
+function checkObservability(config: AppConfig, issues: ConfigIssue[]): void {
+  if (config.log.destination === 'file' && config.log.file === '') {
+    issues.push(configError('CONFIG_INVALID_VALUE', 'log.file', 'log destination "file" needs a file path', { hint: 'for example /var/log/cssh.log' }));
+  }
+  if (config.metrics.enable) {
+    const listen = listenIssue(config.metrics.listen, 'metrics.listen');
+    if (listen !== undefined) issues.push(listen);
+    if (!config.metrics.path.startsWith('/')) {
+      issues.push(configError('CONFIG_INVALID_VALUE', 'metrics.path', 'the metrics path must start with /', { found: describeValue(config.metrics.path), hint: 'for example /metrics' }));
+    }
+  }
+  if (config.health.enable) {
+    const listen = listenIssue(config.health.listen, 'health.listen');
+    if (listen !== undefined) issues.push(listen);
+  }
+}

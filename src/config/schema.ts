@@ -1,0 +1,233 @@
+// The one definition of the configuration file: structure, defaults and descriptions. It yields the resolved
+// TypeScript types (Static), the JSON Schema for editors and, through schema-data.ts, the runtime validator's tables.
+import { Type, type TSchema, type TUnsafe } from '@sinclair/typebox';
+import { GO_DURATION_PATTERN } from './duration.js';
+import { DEFAULT_IDLE_COMMAND, DEFAULT_IMAGE } from './schema-constants.js';
+
+
+/** A duration option: Go syntax in the file (or nanoseconds), milliseconds once resolved. */
+function Duration(defaultText: string, description: string, zeroMeansDefault = false): TUnsafe<number> {
+  return Type.Unsafe<number>({
+    anyOf: [{ type: 'string', pattern: GO_DURATION_PATTERN }, { type: 'number' }],
+    default: defaultText,
+    description: `${description} Go duration syntax (60s, 1m30s, 500ms); a bare number is nanoseconds.`,
+    'x-cssh': 'duration',
+    ...(zeroMeansDefault ? { 'x-zero-default': true } : {}),
+  });
+}
+
+function Str(defaultValue: string, description: string, extra: Record<string, unknown> = {}) {
+  return Type.String({ default: defaultValue, description, ...extra });
+}
+
+function Enum<const T extends readonly string[]>(values: T, defaultValue: T[number], description: string, extra: Record<string, unknown> = {}) {
+  return Type.Union(
+    values.map((value) => Type.Literal(value)),
+    { default: defaultValue, description, ...extra },
+  ) as unknown as TUnsafe<T[number]>;
+}
+
+function StrList(defaultValue: string[], description: string, extra: Record<string, unknown> = {}) {
+  return Type.Array(Type.String(), { default: defaultValue, description, ...extra });
+}
+
+function Obj<T extends Record<string, TSchema>>(properties: T, description: string, extra: Record<string, unknown> = {}) {
+  return Type.Object(properties, { additionalProperties: false, description, ...extra });
+}
+
+/** A Docker Engine API pass-through block: keys matched case-insensitively, unknown fields kept with a warning. */
+function DockerBlock<T>(kind: string, description: string, defaultValue: unknown) {
+  return Type.Unsafe<T>({
+    type: defaultValue === null ? ['object', 'null'] : 'object',
+    additionalProperties: true,
+    default: defaultValue,
+    description,
+    'x-cssh': 'docker',
+    'x-docker': kind,
+  });
+}
+
+const POLICY_MODES = ['', 'enable', 'filter', 'disable'] as const;
+const Policy = (defaultValue: (typeof POLICY_MODES)[number], description: string) =>
+  Enum(POLICY_MODES, defaultValue, description, { 'x-invalid': 'invalid mode' });
+
+export const DockerConnectionSchema = Obj({
+  host: Str('', 'Docker URL with a scheme (unix://, tcp://, http://, https://, npipe://, ssh://); empty uses DOCKER_HOST or the local socket.'),
+  cacert: Str('', 'CA certificate (PEM text or a file path) that verifies the engine.'),
+  cert: Str('', 'Client certificate (PEM text or a file path).'),
+  key: Str('', 'Client private key (PEM text or a file path).'),
+}, 'How cssh reaches the Docker engine.');
+
+export const RegistryAuthSchema = Type.Unsafe<{
+  username?: string; password?: string; auth?: string; email?: string;
+  serveraddress?: string; identitytoken?: string; registrytoken?: string;
+} | null>({
+  type: ['object', 'null'],
+  properties: Object.fromEntries(
+    ['username', 'password', 'auth', 'email', 'serveraddress', 'identitytoken', 'registrytoken'].map((key) => [key, { type: 'string' }]),
+  ),
+  additionalProperties: false,
+  default: null,
+  description: 'Registry credentials used for image pulls.',
+  'x-cssh': 'fixed',
+});
+
+export const DockerExecutionSchema = Obj({
+  container: DockerBlock<Record<string, unknown> & { Image?: string }>('container', 'Docker ContainerCreate fields (Image, Env, Cmd, Labels, ...).', { Image: DEFAULT_IMAGE }),
+  host: DockerBlock<Record<string, unknown> | null>('host', 'Docker HostConfig fields (NetworkMode, Binds, RestartPolicy, Resources, ...).', null),
+  network: DockerBlock<Record<string, unknown> | null>('network', 'Docker NetworkingConfig (EndpointsConfig).', null),
+  platform: DockerBlock<Record<string, unknown> | null>('platform', 'OCI platform (architecture, os, os.version, variant).', null),
+  containername: Str('', 'Container name; a fixed name makes a second concurrent container fail.', { 'x-any-case': true }),
+  auth: RegistryAuthSchema,
+  mode: Enum(['connection', 'session'] as const, 'connection', 'connection: one container per SSH connection; session: one per session channel.', { 'x-invalid': 'invalid execution mode' }),
+  idleCommand: StrList(DEFAULT_IDLE_COMMAND, 'Main process of a connection-mode container.'),
+  shellCommand: StrList(['/bin/bash'], 'Program run for shell requests.'),
+  agentPath: Str('/usr/bin/containerssh-agent', 'Path of the ContainerSSH guest agent inside the container.'),
+  disableAgent: Type.Boolean({ default: false, description: 'Turn off every use of the guest agent.' }),
+  subsystems: Type.Record(Type.String(), Type.String(), { default: { sftp: '/usr/lib/openssh/sftp-server' }, description: 'Subsystem name to binary path; a given map replaces the default.' }),
+  imagePullPolicy: Enum(['Always', 'IfNotPresent', 'Never'] as const, 'IfNotPresent', 'When to pull the image.', { 'x-invalid': 'invalid image pull policy' }),
+  exposeAuthMetadataAsEnv: Type.Boolean({ default: false, description: 'Connection mode: expose authentication metadata as environment variables.' }),
+}, 'How containers are created and programs run.');
+
+export const DockerTimeoutsSchema = Obj({
+  containerStart: Duration('60s', 'Deadline for pull, create and start.', true),
+  containerStop: Duration('60s', 'Deadline for removing a container.', true),
+  commandStart: Duration('60s', 'Deadline for starting one program.', true),
+  signal: Duration('60s', 'Deadline for delivering one signal.', true),
+  window: Duration('60s', 'Deadline for one window resize.', true),
+  http: Duration('15s', 'HTTP timeout of the Docker client (TLS and http:// hosts).', true),
+}, 'Docker call deadlines.');
+
+export const DockerSchema = Obj({
+  connection: DockerConnectionSchema,
+  execution: DockerExecutionSchema,
+  timeouts: DockerTimeoutsSchema,
+}, 'The Docker backend.');
+
+const httpClientProperties = () => ({
+  url: Str('', 'Server URL (http:// or https://).'),
+  timeout: Duration('2s', 'Timeout of one HTTP request (at least 100ms).', true),
+  cacert: Str('', 'CA certificate (PEM text or a file path).'),
+  cert: Str('', 'Client certificate (PEM text or a file path).'),
+  key: Str('', 'Client private key (PEM text or a file path).'),
+  allowRedirects: Type.Boolean({ default: false, description: 'Follow HTTP redirects.' }),
+  tlsVersion: Str('1.3', 'Minimum TLS version (1.2 or 1.3).'),
+});
+
+export const HttpClientSchema = Obj(httpClientProperties(), 'HTTP client options.');
+
+export const WebhookClientSchema = Obj({
+  ...httpClientProperties(),
+  authTimeout: Duration('60s', 'Total time for one authentication including retries (at least 100ms).', true),
+}, 'Authentication webhook client.', { 'x-ignored': { curves: 'TLS curve selection', cipher: 'TLS cipher selection' } });
+
+export const AuthSchema = Obj({
+  password: Obj({
+    method: Enum(['', 'webhook', 'passwords', 'kerberos'] as const, '', 'Password authentication: webhook, passwords (cssh built-in), kerberos (not implemented), or empty to disable.', { 'x-invalid': 'invalid password authentication method' }),
+    webhook: WebhookClientSchema,
+    passwords: Obj({ file: Str('', 'A file of `username:hash` lines (bcrypt or scrypt).') }, 'cssh built-in password file.'),
+  }, 'Password authentication.', { 'x-ignored': { kerberos: 'Kerberos settings' } }),
+  publicKey: Obj({
+    method: Enum(['', 'webhook', 'authorizedkeys'] as const, '', 'Public key authentication: webhook, authorizedkeys (cssh built-in), or empty to disable.', { 'x-invalid': 'invalid public key authentication method' }),
+    webhook: WebhookClientSchema,
+    authorizedKeys: Obj({ path: Str('', 'authorized_keys path template; {username} is replaced by the login name.') }, 'cssh built-in authorized_keys lookup.'),
+  }, 'Public key authentication.'),
+  authz: Obj({
+    method: Enum(['', 'webhook'] as const, '', 'Authorization webhook, or empty to disable.', { 'x-invalid': 'invalid authorization method' }),
+    webhook: WebhookClientSchema,
+  }, 'Authorization after authentication.'),
+  keyboardInteractive: Obj({
+    method: Enum(['', 'oauth2'] as const, '', 'Keyboard-interactive: oauth2 (not implemented by cssh) or empty.', { 'x-invalid': 'invalid keyboard-interactive method' }),
+  }, 'Keyboard-interactive authentication.', { 'x-ignored': { oauth2: 'OAuth2 settings' } }),
+}, 'Authentication.');
+
+export const SshSchema = Obj({
+  listen: Str('0.0.0.0:2222', 'Address and port the SSH server listens on.'),
+  serverVersion: Str('SSH-2.0-ContainerSSH', 'SSH version string sent to clients.'),
+  banner: Str('', 'Text sent before authentication.'),
+  ciphers: StrList(['chacha20-poly1305@openssh.com', 'aes256-gcm@openssh.com', 'aes128-gcm@openssh.com', 'aes256-ctr', 'aes192-ctr', 'aes128-ctr'], 'Allowed ciphers.'),
+  kex: StrList(['curve25519-sha256@libssh.org', 'ecdh-sha2-nistp521', 'ecdh-sha2-nistp384', 'ecdh-sha2-nistp256'], 'Allowed key exchange algorithms.'),
+  macs: StrList(['hmac-sha2-256-etm@openssh.com', 'hmac-sha2-256'], 'Allowed MAC algorithms.'),
+  hostkeys: StrList([], 'Host keys: PEM text or file paths (RSA, DSS, Ed25519).'),
+  clientAliveInterval: Duration('0s', 'Keepalive interval; 0 disables, otherwise at least 1s.'),
+  clientAliveCountMax: Type.Integer({ default: 3, description: 'Unanswered keepalives before disconnecting (at least 1).', 'x-zero-default': true }),
+  loginGraceTime: Duration('0s', 'How long an unauthenticated connection may stay open; 0 = unlimited.'),
+  shutdownTimeout: Duration('30s', 'How long serve waits for programs to end on SIGTERM before forcing.', true),
+}, 'The SSH server.');
+
+const SecurityItem = (description: string, lists: boolean) => Obj({
+  mode: Policy('', 'enable, filter, disable, or empty to use defaultMode.'),
+  allow: StrList([], lists ? 'Allowed names (filter mode).' : 'Unused.'),
+  deny: StrList([], lists ? 'Denied names (enable mode).' : 'Unused.'),
+}, description);
+
+export const SecuritySchema = Obj({
+  defaultMode: Policy('', 'Fallback policy for every item; empty means enable.'),
+  forceCommand: Str('', 'Run this command instead of every exec, shell and subsystem.'),
+  maxSessions: Type.Integer({ default: -1, description: 'Concurrent sessions per connection; -1 = unlimited.' }),
+  env: SecurityItem('Environment variable requests.', true),
+  command: SecurityItem('Command execution.', true),
+  shell: SecurityItem('Shell requests.', false),
+  subsystem: SecurityItem('Subsystem requests.', true),
+  tty: SecurityItem('TTY allocation.', false),
+  signal: SecurityItem('Signal requests.', true),
+  maxConnections: Type.Integer({ default: -1, description: 'Concurrent connections in total; -1 = unlimited.' }),
+  maxConnectionsPerUser: Type.Integer({ default: -1, description: 'Concurrent connections per login name; -1 = unlimited.' }),
+  idleTimeout: Duration('0s', 'End a session after this long without input or output; 0 = off.'),
+  maxSessionDuration: Duration('0s', 'End a session after this much wall-clock time; 0 = off.'),
+  timeoutWarning: Obj({
+    message: Str('cssh: session ending: {reason}', 'Line written to the terminal before a timeout ends the session; {reason} is replaced.'),
+    leadTime: Duration('30s', 'How long before the timeout the warning is written.', true),
+  }, 'Warning before a timeout ends a session.'),
+  terminateGracePeriod: Duration('10s', 'Time between TERM and KILL when a timeout ends a program.', true),
+  forwarding: Obj({
+    forwardingMode: Policy('disable', 'TCP forwarding (direct-tcpip).'),
+    reverseForwardingMode: Policy('disable', 'Reverse TCP forwarding (tcpip-forward).'),
+    socketForwardingMode: Policy('disable', 'Unix socket forwarding.'),
+    socketListenMode: Policy('disable', 'Unix socket listening.'),
+    x11ForwardingMode: Policy('disable', 'X11 forwarding.'),
+  }, 'Forwarding policies (all disabled by default).'),
+}, 'Restrictions on what SSH users may do.');
+
+export const LogSchema = Obj({
+  level: Type.Unsafe<string>(Enum(['debug', 'info', 'notice', 'warning', 'error', 'crit', 'alert', 'emerg'] as const, 'info', 'Minimum log level.', { 'x-invalid': 'invalid log level' })),
+  format: Enum(['ljson', 'text'] as const, 'ljson', 'Log line format.', { 'x-invalid': 'invalid log format' }),
+  destination: Enum(['stdout', 'file', 'syslog'] as const, 'stdout', 'Where log lines go.', { 'x-invalid': 'invalid log destination' }),
+  file: Str('', 'Log file path when destination is file.'),
+}, 'Logging.', { 'x-ignored': { syslog: 'syslog settings' } });
+
+export const MetricsSchema = Obj({
+  enable: Type.Boolean({ default: false, description: 'Serve Prometheus metrics.' }),
+  listen: Str('0.0.0.0:9100', 'Metrics listen address.'),
+  path: Str('/metrics', 'Metrics URL path.'),
+}, 'Prometheus metrics.', { 'x-ignored': { cacert: 'TLS settings', cert: 'TLS settings', key: 'TLS settings', clientcacert: 'TLS settings' } });
+
+export const HealthSchema = Obj({
+  enable: Type.Boolean({ default: false, description: 'Serve /health and /ready.' }),
+  listen: Str('0.0.0.0:7000', 'Health listen address.'),
+}, 'Health endpoint.', { 'x-ignored': { client: 'health client settings' } });
+
+export const ConfigServerSchema = Obj({
+  ...httpClientProperties(),
+  transmitSensitiveMetadata: Type.Boolean({ default: false, description: 'Send metadata marked sensitive to the config server.' }),
+}, 'Per-connection configuration webhook; empty url disables it.');
+
+export const IGNORED_SECTIONS: Record<string, string> = {
+  kubernetes: 'the kubernetes backend',
+  sshproxy: 'the sshproxy backend',
+  audit: 'audit logging',
+  geoip: 'GeoIP lookups',
+  kuberun: 'the removed kuberun backend',
+};
+
+export const AppConfigSchema = Obj({
+  ssh: SshSchema,
+  auth: AuthSchema,
+  backend: Str('docker', 'Backend: docker (kubernetes and sshproxy are not implemented by cssh).', { 'x-cssh': 'backend' }),
+  docker: DockerSchema,
+  security: SecuritySchema,
+  log: LogSchema,
+  metrics: MetricsSchema,
+  health: HealthSchema,
+  configserver: ConfigServerSchema,
+}, 'cssh configuration (ContainerSSH-compatible).', { 'x-ignored': IGNORED_SECTIONS });
