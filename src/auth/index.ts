@@ -98,7 +98,7 @@ export function createAuthenticator(auth: AuthConfig, deps: AuthenticatorDeps): 
     async authorize(info: ConnectionInfo, signal) {
       if (hooks.authz === undefined) return { success: true };
       const logger = deps.logger.child({ connectionId: info.connectionId, username: info.username, authtype: 'authorization' });
-      const body = connectionBody(info, info.authenticatedUsername ?? info.username, false);
+      const body = connectionBody(info, info.authenticatedUsername || info.username, false);
       return finish('authorization', await ask(hooks.authz, 'authorization', body, logger, signal), logger);
     },
   };
