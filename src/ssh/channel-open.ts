@@ -1,0 +1,69 @@
+// Lets the server decide a session channel asynchronously and refuse it with a specific SSH reason code and text.
+import type { Connection } from 'ssh2';
+
+/** SSH_MSG_CHANNEL_OPEN_FAILURE reason codes (RFC 4254 §5.1). */
+export const OpenFailure = {
+  PROHIBITED: 1,
+  CONNECT_FAILED: 2,
+  UNKNOWN_CHANNEL_TYPE: 3,
+  RESOURCE_SHORTAGE: 4,
+} as const;
+
+export interface OpenRefusal {
+  reason: number;
+  description: string;
+}
+
+/**
+ * Resolves undefined to let ssh2 open the channel (its 'session' event is emitted synchronously before
+ * `afterOpen` runs, so state prepared by the gate can be handed over and anything left unclaimed released), or
+ * resolves a refusal.
+ */
+export type SessionGate = () => Promise<OpenRefusal | undefined>;
+
+interface ProtocolInternals {
+  _handlers?: Record<string, unknown>;
+  channelOpenFail?(recipient: number, reason: number, description: string): void;
+}
+
+/**
+ * Wraps ssh2's CHANNEL_OPEN handling of `session` channels so `gate` runs first. ssh2's own reject() always
+ * answers "connect failed" with no text; this sends the gate's reason and text instead (e.g. ResourceShortage,
+ * "Too many sessions."). Other channel types keep ssh2's handling (unknown types: UnknownChannelType; forwarding
+ * without a listener: Prohibited). Returns false when ssh2's internals are not as expected (nothing changed then).
+ */
+export function gateSessionOpens(
+  client: Connection,
+  gate: SessionGate,
+  hooks: { afterOpen(): void; onError(error: unknown): void },
+): boolean {
+  const protocol = (client as unknown as { _protocol?: ProtocolInternals })._protocol;
+  const handlers = protocol?._handlers;
+  const original = handlers?.CHANNEL_OPEN;
+  if (!protocol || !handlers || typeof original !== 'function' || typeof protocol.channelOpenFail !== 'function') return false;
+  const channelOpenFail = protocol.channelOpenFail.bind(protocol);
+  const openFail = (recipient: number, reason: number, description: string): void => {
+    try {
+      channelOpenFail(recipient, reason, description);
+    } catch (error) {
+      hooks.onError(error); // the connection is already gone
+    }
+  };
+  handlers.CHANNEL_OPEN = (packet: unknown, info: { type: string; sender: number }): void => {
+    if (info.type !== 'session') return void original.call(handlers, packet, info);
+    gate().then(
+      (refusal) => {
+        if (refusal) openFail(info.sender, refusal.reason, refusal.description);
+        else {
+          original.call(handlers, packet, info);
+          hooks.afterOpen();
+        }
+      },
+      (error: unknown) => {
+        hooks.onError(error);
+        openFail(info.sender, OpenFailure.CONNECT_FAILED, 'Failed to initialize SSH session.');
+      },
+    );
+  };
+  return true;
+}

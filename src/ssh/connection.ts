@@ -1,0 +1,227 @@
+// One SSH connection: authentication, then the backend's connection handler, then its session channels.
+import { randomBytes } from 'node:crypto';
+import type { ClientInfo, Connection, ServerChannel, Session } from 'ssh2';
+import type { ConnectionHandler, ConnectionInfo, SessionHandler } from '../core/contracts.js';
+import { describeCause, isCsshError, type CsshError } from '../core/errors.js';
+import type { EventSink } from '../core/events.js';
+import type { Logger } from '../core/logger.js';
+import { createAuthFlow } from './auth-flow.js';
+import type { SshAuthenticator } from './auth-types.js';
+import { gateSessionOpens, OpenFailure, type OpenRefusal } from './channel-open.js';
+import { serveSession, type ServedSession } from './session-channel.js';
+
+/**
+ * Turns an authenticated connection into a backend connection handler: config-server merge, then Backend.connect.
+ * Runs only after authentication and authorization succeeded; must honour `signal` (the client left).
+ */
+export type PrepareConnection = (info: ConnectionInfo, logger: Logger, signal: AbortSignal) => Promise<ConnectionHandler>;
+
+export interface ConnectionDeps {
+  authenticator: SshAuthenticator;
+  prepare: PrepareConnection;
+  logger: Logger;
+  onEvent?: EventSink;
+  /** Channel ids count up across the process. */
+  nextChannelId(): number;
+  /** ms an unauthenticated connection may stay open; 0 = unlimited. */
+  loginGraceTime: number;
+}
+
+/** Maps a backend/policy refusal of a session channel to the SSH reason the client sees. */
+export function sessionRefusal(error: unknown): OpenRefusal {
+  if (!isCsshError(error)) return { reason: OpenFailure.CONNECT_FAILED, description: 'Failed to initialize SSH session.' };
+  if (error.code === 'SECURITY_MAX_SESSIONS') return { reason: OpenFailure.RESOURCE_SHORTAGE, description: error.userMessage };
+  if (error.code.startsWith('SECURITY_')) return { reason: OpenFailure.PROHIBITED, description: error.userMessage };
+  return { reason: OpenFailure.CONNECT_FAILED, description: error.userMessage };
+}
+
+export class SshConnection {
+  readonly id = randomBytes(16).toString('hex');
+  readonly logger: Logger;
+  readonly closed: Promise<void>;
+  private readonly abort = new AbortController();
+  private handlerPromise: Promise<ConnectionHandler> | undefined;
+  private policyRefusal: CsshError | undefined;
+  private nextSession: { handler: SessionHandler; channelId: number } | undefined;
+  private readonly sessions = new Set<ServedSession>();
+  private resolveClosed!: () => void;
+  private graceTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly client: Connection,
+    clientInfo: ClientInfo,
+    private readonly deps: ConnectionDeps,
+  ) {
+    this.closed = new Promise((resolve) => (this.resolveClosed = resolve));
+    const remoteAddress = clientInfo.family === 'IPv6' ? `[${clientInfo.ip}]:${clientInfo.port}` : `${clientInfo.ip}:${clientInfo.port}`;
+    this.logger = deps.logger.child({ connectionId: this.id });
+    this.logger.info('SSH_CONNECTED', `connection from ${remoteAddress}`, { remoteAddress });
+    deps.onEvent?.({ type: 'ssh-connection-open' });
+    client.on('error', (error: Error & { level?: string }) => this.onClientError(error));
+    client.on('close', () => this.onClose());
+    client.on('request', (_accept: unknown, reject: (() => void) | undefined) => reject?.());
+    client.on(
+      'authentication',
+      createAuthFlow({
+        authenticator: deps.authenticator,
+        base: { connectionId: this.id, remoteAddress, clientVersion: clientInfo.header.identRaw },
+        logger: this.logger,
+        signal: this.abort.signal,
+        onAuthenticated: (info) => this.onAuthenticated(info),
+        onTooManyAttempts: () => this.end(false),
+      }),
+    );
+    const gated = gateSessionOpens(client, () => this.gateSession(), {
+      afterOpen: () => this.releaseUnclaimedSession(),
+      onError: (error) => this.logger.debug('SSH_CHANNEL_REJECTED', `session open failed: ${describeCause(error)}`),
+    });
+    client.on('session', (accept: () => Session, reject: () => void) => {
+      if (gated) this.onSession(accept);
+      else this.onUngatedSession(accept, reject);
+    });
+    if (deps.loginGraceTime > 0) this.graceTimer = setTimeout(() => this.end(false), deps.loginGraceTime).unref();
+  }
+
+  private onClientError(error: Error & { level?: string }): void {
+    if (error.level === 'client-timeout') this.logger.debug('SSH_KEEPALIVE_NORESP', 'client did not answer keepalives');
+    else this.logger.debug('SSH_CLIENT_ERROR', `client connection error: ${error.message}`);
+  }
+
+  private onAuthenticated(info: ConnectionInfo): void {
+    clearTimeout(this.graceTimer);
+    this.handlerPromise = this.deps.prepare(info, this.logger, this.abort.signal);
+    this.handlerPromise.then(
+      () => this.deps.onEvent?.({ type: 'ssh-handshake', ok: true }),
+      (error: unknown) => this.onPrepareFailed(error),
+    );
+  }
+
+  private onPrepareFailed(error: unknown): void {
+    this.deps.onEvent?.({ type: 'ssh-handshake', ok: false });
+    if (this.abort.signal.aborted) return;
+    if (isCsshError(error) && error.code.startsWith('SECURITY_')) {
+      this.policyRefusal = error;
+      this.logger.notice('SSH_POLICY_REFUSAL', `connection refused by policy: ${error.message}`, { reason: error.code });
+      setTimeout(() => this.end(false), 10_000).unref(); // in case the client never opens a session
+      return;
+    }
+    const code = isCsshError(error) && error.code.startsWith('CONFIG') ? 'SSH_CONFIG_SERVER_REJECTED' : 'SSH_BACKEND_REJECTED_HANDSHAKE';
+    this.logger.error(code, `cannot prepare the connection: ${describeCause(error)}`, {
+      reason: isCsshError(error) ? error.code : undefined,
+    });
+    this.end(false);
+  }
+
+  /** Decides a session open: the backend must be ready and the (decorated) handler must accept a session. */
+  private async gateSession(): Promise<OpenRefusal | undefined> {
+    if (!this.handlerPromise || this.abort.signal.aborted) return { reason: OpenFailure.CONNECT_FAILED, description: 'Not ready.' };
+    let handler: ConnectionHandler;
+    try {
+      handler = await this.handlerPromise;
+    } catch {
+      if (this.policyRefusal) return undefined; // accepted so the client can be told why
+      return { reason: OpenFailure.CONNECT_FAILED, description: 'Failed to initialize SSH session.' };
+    }
+    const channelId = this.deps.nextChannelId();
+    try {
+      this.nextSession = { handler: await handler.openSession({ channelId }), channelId };
+      return undefined;
+    } catch (error) {
+      this.logger.info('SSH_CHANNEL_REJECTED', `session refused: ${describeCause(error)}`, { channelId });
+      return sessionRefusal(error);
+    }
+  }
+
+  private onSession(accept: () => Session): void {
+    const session = accept();
+    if (this.policyRefusal) return this.tellRefusal(session, this.policyRefusal);
+    const next = this.nextSession;
+    this.nextSession = undefined;
+    if (!next) return void session.end();
+    const served = serveSession(session, {
+      handler: next.handler,
+      logger: this.logger.child({ channelId: next.channelId }),
+      connectionSignal: this.abort.signal,
+    });
+    this.sessions.add(served);
+    this.deps.onEvent?.({ type: 'session-open' });
+    void served.closed.then(() => {
+      this.sessions.delete(served);
+      this.deps.onEvent?.({ type: 'session-close' });
+    });
+  }
+
+  private onUngatedSession(accept: () => Session, reject: () => void): void {
+    this.gateSession().then(
+      (refusal) => (refusal ? reject() : this.onSession(accept)),
+      () => reject(),
+    );
+  }
+
+  private releaseUnclaimedSession(): void {
+    const next = this.nextSession;
+    this.nextSession = undefined;
+    if (next) void next.handler.close();
+  }
+
+  /** A policy refused the connection: show its message on the first program request's stderr, exit 1, disconnect. */
+  private tellRefusal(session: Session, error: CsshError): void {
+    const ok = (accept: (() => void) | undefined): void => accept?.();
+    session.on('error', () => undefined);
+    session.on('pty', ok);
+    session.on('env', ok);
+    const start = (accept: () => ServerChannel): void => {
+      const channel = accept();
+      channel.on('error', () => undefined);
+      channel.stderr.write(`${error.userMessage}\r\n`);
+      channel.exit(1);
+      channel.end();
+      setTimeout(() => this.end(false), 200).unref();
+    };
+    session.on('shell', start);
+    session.on('exec', start);
+    session.on('subsystem', start);
+  }
+
+  /** Ends the SSH connection; `force` destroys the socket at once. */
+  end(force: boolean): void {
+    try {
+      if (force) (this.client as unknown as { _sock?: { destroy(): void } })._sock?.destroy();
+      this.client.end();
+    } catch {
+      // already closed
+    }
+  }
+
+  /** Graceful: programs get TERM, then KILL at `deadline`; then the connection ends. Resolves when closed. */
+  async shutdown(deadline: AbortSignal): Promise<void> {
+    const handler = await this.handlerPromise?.catch(() => undefined);
+    if (handler) await handler.shutdown(deadline).catch(() => undefined);
+    this.end(false);
+    await Promise.race([this.closed, abortPromise(deadline)]);
+    this.end(true);
+  }
+
+  private onClose(): void {
+    if (this.abort.signal.aborted) return;
+    clearTimeout(this.graceTimer);
+    this.abort.abort();
+    this.releaseUnclaimedSession();
+    const done = (): void => {
+      this.logger.info('SSH_DISCONNECTED', 'connection closed');
+      this.deps.onEvent?.({ type: 'ssh-connection-close' });
+      this.resolveClosed();
+    };
+    const handlerPromise = this.handlerPromise ?? Promise.resolve(undefined);
+    handlerPromise
+      .then((handler) => handler?.close(), () => undefined)
+      .then(done, done);
+  }
+}
+
+function abortPromise(signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    signal.addEventListener('abort', () => resolve(), { once: true });
+  });
+}

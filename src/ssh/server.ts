@@ -1,0 +1,120 @@
+// The SSH server: ssh2 configured from the `ssh` section, one SshConnection per client, graceful and forced stop.
+import type { AddressInfo } from 'node:net';
+import ssh2, { type ClientInfo, type Connection } from 'ssh2';
+import type { SshConfig } from '../config/types.js';
+import type { EventSink } from '../core/events.js';
+import type { Logger } from '../core/logger.js';
+import { toSsh2Algorithms, toSsh2Ident } from './algorithms.js';
+import type { SshAuthenticator } from './auth-types.js';
+import { SshConnection, type PrepareConnection } from './connection.js';
+import type { HostKey } from './host-keys.js';
+
+export interface SshServerOptions {
+  ssh: SshConfig;
+  hostKeys: HostKey[];
+  authenticator: SshAuthenticator;
+  /** Builds the backend connection handler after authentication (config server, decorators, Backend.connect). */
+  prepare: PrepareConnection;
+  logger: Logger;
+  onEvent?: EventSink;
+}
+
+/** A listening SSH server. Owns its connections; stopping it removes everything they created. */
+export interface SshServer {
+  /** Starts listening on `ssh.listen`; resolves with the bound address (port 0 gets a free port). */
+  listen(): Promise<{ host: string; port: number }>;
+  readonly connectionCount: number;
+  /**
+   * Stops accepting, asks every connection to end its programs, forces them when `deadline` aborts, and
+   * resolves once every connection closed and its containers were removed (or `hardLimitMs` more passed).
+   */
+  shutdown(deadline: AbortSignal, hardLimitMs: number): Promise<void>;
+}
+
+/** Splits "host:port", "[v6]:port" or ":port" (all interfaces). */
+export function parseListen(listen: string): { host: string; port: number } {
+  const match = /^(?:\[([^\]]+)\]|([^:]*)):(\d{1,5})$/.exec(listen.trim());
+  const port = Number(match?.[3]);
+  if (!match || port > 65535) throw new Error(`ssh.listen: expected host:port (e.g. 127.0.0.1:2222), got "${listen}"`);
+  return { host: match[1] ?? (match[2] || '0.0.0.0'), port };
+}
+
+class SshServerImpl implements SshServer {
+  private readonly server: ssh2.Server;
+  private readonly connections = new Set<SshConnection>();
+  private channelIds = 0;
+  private stopping = false;
+
+  constructor(private readonly options: SshServerOptions) {
+    const { ssh } = options;
+    this.server = new ssh2.Server(
+      {
+        hostKeys: options.hostKeys.map((key) => key.pem),
+        ident: toSsh2Ident(ssh.serverVersion),
+        banner: ssh.banner || undefined,
+        algorithms: toSsh2Algorithms(ssh),
+        keepaliveInterval: ssh.clientAliveInterval > 0 ? ssh.clientAliveInterval : undefined,
+        keepaliveCountMax: ssh.clientAliveInterval > 0 ? ssh.clientAliveCountMax : undefined,
+      },
+      (client, info) => this.onConnection(client, info),
+    );
+    this.server.on('error', (error: Error) => options.logger.error('SSH_CLIENT_ERROR', `server error: ${error.message}`));
+  }
+
+  get connectionCount(): number {
+    return this.connections.size;
+  }
+
+  private onConnection(client: Connection, info: ClientInfo): void {
+    if (this.stopping) {
+      client.on('error', () => undefined);
+      client.end();
+      return;
+    }
+    const connection = new SshConnection(client, info, {
+      authenticator: this.options.authenticator,
+      prepare: this.options.prepare,
+      logger: this.options.logger,
+      onEvent: this.options.onEvent,
+      nextChannelId: () => this.channelIds++,
+      loginGraceTime: this.options.ssh.loginGraceTime,
+    });
+    this.connections.add(connection);
+    void connection.closed.then(() => this.connections.delete(connection));
+  }
+
+  listen(): Promise<{ host: string; port: number }> {
+    const { host, port } = parseListen(this.options.ssh.listen);
+    return new Promise((resolve, reject) => {
+      const onError = (error: Error): void => reject(new Error(`cannot listen on ${host}:${port}: ${error.message}`));
+      this.server.once('error', onError);
+      this.server.listen(port, host, () => {
+        this.server.off('error', onError);
+        const address = this.server.address() as AddressInfo;
+        this.options.logger.info('SSH_LISTEN', `listening on ${address.address}:${address.port}`);
+        resolve({ host: address.address, port: address.port });
+      });
+    });
+  }
+
+  async shutdown(deadline: AbortSignal, hardLimitMs: number): Promise<void> {
+    this.stopping = true;
+    this.options.logger.info('SSH_SHUTDOWN', `shutting down ${this.connections.size} connection(s)`);
+    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    const all = [...this.connections].map((connection) => connection.shutdown(deadline).then(() => connection.closed));
+    let timer: NodeJS.Timeout | undefined;
+    const hardLimit = new Promise<void>((resolve) => {
+      const arm = (): void => void (timer = setTimeout(resolve, hardLimitMs));
+      if (deadline.aborted) arm();
+      else deadline.addEventListener('abort', arm, { once: true });
+    });
+    await Promise.race([Promise.all(all), hardLimit]);
+    clearTimeout(timer);
+    await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, 100))]);
+  }
+}
+
+/** Builds the server (host keys and algorithms are checked here: a bad one throws a CsshError). */
+export function createSshServer(options: SshServerOptions): SshServer {
+  return new SshServerImpl(options);
+}

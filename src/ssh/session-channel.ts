@@ -1,0 +1,179 @@
+// One session channel: maps env/pty/shell/exec/subsystem/window-change/signal onto a SessionHandler and reports exit.
+import { PassThrough } from 'node:stream';
+import type { ServerChannel, Session } from 'ssh2';
+import type { Program, SessionHandler, StartRequest, WindowSize } from '../core/contracts.js';
+import { describeCause, isCsshError } from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
+import { ChannelWritable } from './channel-writable.js';
+
+type Reply = (() => void) | undefined;
+
+/** What a served session needs. The session owns `handler` and closes it when the channel closes. */
+export interface SessionChannelDeps {
+  handler: SessionHandler;
+  logger: Logger;
+  /** Aborted when the connection goes away; stops a start in progress. */
+  connectionSignal: AbortSignal;
+}
+
+/** A running session channel, as the connection sees it. */
+export interface ServedSession {
+  /** Resolves once the channel closed and the handler was closed. Never rejects. */
+  readonly closed: Promise<void>;
+}
+
+/** Text for the client's stderr when a program cannot start. */
+function startFailureText(error: unknown): string {
+  return isCsshError(error) ? error.userMessage : 'Failed to initialize SSH session.';
+}
+
+class SessionChannel {
+  private started = false;
+  private program: Program | undefined;
+  private pendingSize: WindowSize | undefined;
+  private channel: ServerChannel | undefined;
+  private readonly stdout = new ChannelWritable();
+  private readonly stderr = new ChannelWritable();
+  private readonly abort = new AbortController();
+  private resolveClosed!: () => void;
+  readonly closed = new Promise<void>((resolve) => (this.resolveClosed = resolve));
+  private closing = false;
+
+  constructor(
+    private readonly session: Session,
+    private readonly deps: SessionChannelDeps,
+  ) {
+    deps.connectionSignal.addEventListener('abort', () => this.abort.abort(), { once: true });
+    session.on('error', (error: Error) => deps.logger.debug('SSH_CLIENT_ERROR', `session error: ${error.message}`));
+    session.on('close', () => this.onClose());
+    session.on('env', (accept: Reply, reject: Reply, info: { key: string; val: string }) =>
+      this.sync(accept, reject, () => deps.handler.setEnv(info.key, info.val), 'env'),
+    );
+    session.on('pty', (accept: Reply, reject: Reply, info: { term: string; cols: number; rows: number }) =>
+      this.sync(accept, reject, () => deps.handler.requestPty({ term: info.term, cols: info.cols, rows: info.rows }), 'pty-req'),
+    );
+    session.on('window-change', (accept: Reply, reject: Reply, info: { cols: number; rows: number }) =>
+      this.onWindowChange(accept, reject, { cols: info.cols, rows: info.rows }),
+    );
+    session.on('signal', (accept: Reply, reject: Reply, info: { name: string }) => this.onSignal(accept, reject, info.name));
+    session.on('shell', (accept: () => ServerChannel, reject: Reply) => this.onStart(accept, reject, { kind: 'shell' }));
+    session.on('exec', (accept: () => ServerChannel, reject: Reply, info: { command: string }) =>
+      this.onStart(accept, reject, { kind: 'exec', command: info.command }),
+    );
+    session.on('subsystem', (accept: () => ServerChannel, reject: Reply, info: { name: string }) =>
+      this.onStart(accept, reject, { kind: 'subsystem', name: info.name }),
+    );
+  }
+
+  private sync(accept: Reply, reject: Reply, action: () => void, what: string): void {
+    try {
+      action();
+      accept?.();
+    } catch (error) {
+      this.refused(what, error);
+      reject?.();
+    }
+  }
+
+  private refused(what: string, error: unknown): void {
+    const code = isCsshError(error) ? error.code : 'SSH_REQUEST_FAILED';
+    this.deps.logger.debug('SSH_REQUEST_FAILED', `${what} refused: ${describeCause(error)}`, { reason: code });
+  }
+
+  private onWindowChange(accept: Reply, reject: Reply, size: WindowSize): void {
+    if (!this.started) return reject?.();
+    if (!this.program) {
+      this.pendingSize = size; // start still in progress: applied right after it
+      return accept?.();
+    }
+    this.deps.handler.resize(size).then(
+      () => accept?.(),
+      (error: unknown) => (this.refused('window-change', error), reject?.()),
+    );
+  }
+
+  private onSignal(accept: Reply, reject: Reply, name: string): void {
+    if (!this.program) return reject?.();
+    this.deps.handler.signal(name.replace(/^SIG/, '')).then(
+      () => accept?.(),
+      (error: unknown) => (this.refused('signal', error), reject?.()),
+    );
+  }
+
+  private onStart(accept: () => ServerChannel, reject: Reply, req: StartRequest): void {
+    if (this.started || this.closing) return reject?.();
+    this.started = true;
+    // Accept at once: ssh2 drops channel data that arrives before the channel object exists.
+    const channel = accept();
+    this.channel = channel;
+    channel.on('error', (error: Error) => this.deps.logger.debug('SSH_CLIENT_ERROR', `channel error: ${error.message}`));
+    channel.on('close', () => this.onClose());
+    this.stdout.attach(channel);
+    this.stderr.attach(channel.stderr);
+    this.run(channel, req).catch((error: unknown) =>
+      this.deps.logger.error('SSH_PROGRAM_START_FAILED', `session ended unexpectedly: ${describeCause(error)}`),
+    );
+  }
+
+  private async run(channel: ServerChannel, req: StartRequest): Promise<void> {
+    const stdin = new PassThrough();
+    channel.pipe(stdin);
+    let code: number;
+    try {
+      this.program = await this.deps.handler.start(req, { stdin, stdout: this.stdout, stderr: this.stderr }, this.abort.signal);
+      if (this.pendingSize) this.applyPendingSize(this.pendingSize);
+      code = (await this.program.exited).code;
+    } catch (error) {
+      this.deps.logger.warning('SSH_PROGRAM_START_FAILED', `cannot start ${req.kind}: ${describeCause(error)}`, {
+        reason: isCsshError(error) ? error.code : undefined,
+      });
+      if (!this.stderr.writableEnded) this.stderr.write(startFailureText(error) + '\r\n');
+      code = 1;
+    }
+    await this.finish(channel, code);
+  }
+
+  private applyPendingSize(size: WindowSize): void {
+    this.pendingSize = undefined;
+    this.deps.handler.resize(size).catch((error: unknown) => this.refused('window-change', error));
+  }
+
+  /** All output sent, then exit-status exactly once, then EOF and close. */
+  private async finish(channel: ServerChannel, code: number): Promise<void> {
+    await Promise.all([endWritable(this.stdout), endWritable(this.stderr)]);
+    if (!this.closing) {
+      this.deps.logger.debug('SSH_EXIT', `program exited with status ${code}`, { exitStatus: code });
+      channel.exit(code);
+      channel.end();
+    }
+    await this.deps.handler.close();
+  }
+
+  private onClose(): void {
+    if (this.closing) return;
+    this.closing = true;
+    this.abort.abort();
+    this.stdout.detach();
+    this.stderr.detach();
+    this.channel?.unpipe();
+    this.program?.kill();
+    this.deps.handler.close().then(
+      () => this.resolveClosed(),
+      () => this.resolveClosed(),
+    );
+  }
+}
+
+function endWritable(stream: ChannelWritable): Promise<void> {
+  return new Promise((resolve) => {
+    if (stream.writableFinished) return resolve();
+    stream.once('finish', () => resolve());
+    stream.once('error', () => resolve());
+    if (!stream.writableEnded) stream.end();
+  });
+}
+
+/** Serves one accepted session channel until it closes. */
+export function serveSession(session: Session, deps: SessionChannelDeps): ServedSession {
+  return new SessionChannel(session, deps);
+}
