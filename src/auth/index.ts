@@ -41,66 +41,92 @@ function commonFields(req: AuthRequest): Record<string, unknown> {
   };
 }
 
+/** What every method needs: the logger, the metrics sink, the retry interval and the configured webhooks. */
+interface Shared {
+  auth: AuthConfig;
+  logger: Logger;
+  emit: EventSink;
+  intervalMs: number;
+  hooks: { password?: AuthWebhook; pubkey?: AuthWebhook; authz?: AuthWebhook };
+}
+
+/** Reports the decision (metrics and log) and passes it on. */
+function finish(shared: Shared, type: AuthType, outcome: AuthOutcome, logger: Logger): AuthOutcome {
+  shared.emit({ type: 'auth-result', authtype: type, ok: outcome.success });
+  if (outcome.success) logger.info('AUTH_SUCCESSFUL', `${type} accepted`, { authenticatedUsername: outcome.authenticatedUsername });
+  else logger.notice(type === 'authorization' ? 'AUTHZ_FAILED' : 'AUTH_FAILED', `${type} refused`);
+  return outcome;
+}
+
+function builtIn(ok: boolean, username: string): AuthOutcome {
+  return ok ? { success: true, authenticatedUsername: username } : { success: false };
+}
+
+async function checkPassword(shared: Shared, req: AuthRequest, password: Buffer, signal: AbortSignal): Promise<AuthOutcome> {
+  const logger = shared.logger.child({ connectionId: req.connectionId, username: req.username, authtype: 'password' });
+  const { hooks, auth } = shared;
+  if (hooks.password !== undefined) {
+    const body = { ...commonFields(req), passwordBase64: password.toString('base64') };
+    const outcome = await askAuthWebhook(hooks.password, 'password', body, { ...shared, logger, signal });
+    return finish(shared, 'password', outcome, logger);
+  }
+  if (auth.password.method === 'passwords') {
+    const ok = await checkPasswordFile(auth.password.passwords.file, req.username, password, logger);
+    return finish(shared, 'password', builtIn(ok, req.username), logger);
+  }
+  logger.debug('AUTH_DISABLED', 'password authentication is not enabled');
+  return { success: false };
+}
+
+async function checkPublicKey(shared: Shared, req: AuthRequest, keyLine: string, signal: AbortSignal): Promise<AuthOutcome> {
+  const logger = shared.logger.child({ connectionId: req.connectionId, username: req.username, authtype: 'pubkey' });
+  const { hooks, auth } = shared;
+  const publicKey = keyLine.trim();
+  if (hooks.pubkey !== undefined) {
+    const outcome = await askAuthWebhook(hooks.pubkey, 'pubkey', { ...commonFields(req), publicKey }, { ...shared, logger, signal });
+    return finish(shared, 'pubkey', outcome, logger);
+  }
+  if (auth.publicKey.method === 'authorizedkeys') {
+    const ok = await checkAuthorizedKey(auth.publicKey.authorizedKeys.path, req.username, publicKey, logger);
+    return finish(shared, 'pubkey', builtIn(ok, req.username), logger);
+  }
+  logger.debug('AUTH_DISABLED', 'public key authentication is not enabled');
+  return { success: false };
+}
+
+async function checkAuthz(shared: Shared, info: ConnectionInfo, signal: AbortSignal): Promise<AuthOutcome> {
+  const hook = shared.hooks.authz;
+  if (hook === undefined) return { success: true };
+  const logger = shared.logger.child({ connectionId: info.connectionId, username: info.username, authtype: 'authorization' });
+  // Sensitive entries never go to authz; the login name stands in when no authenticatedUsername was returned.
+  const body = connectionBody(info, info.authenticatedUsername || info.username, false);
+  return finish(shared, 'authorization', await askAuthWebhook(hook, 'authorization', body, { ...shared, logger, signal }), logger);
+}
+
 /**
  * Builds the authenticator for `auth`. Throws CsshError(AUTH_CONFIG_ERROR) at once when a webhook's TLS files
  * cannot be read; warns (AUTH_UNSUPPORTED) about kerberos and oauth2, which cssh accepts but does not implement.
  */
 export function createAuthenticator(auth: AuthConfig, deps: AuthenticatorDeps): Authenticator {
-  const emit = safeSink(deps.onEvent);
-  const intervalMs = deps.retryIntervalMs ?? 10_000;
-  const hooks = {
-    password: auth.password.method === 'webhook' ? createAuthWebhook(auth.password.webhook, 'auth.password.webhook') : undefined,
-    pubkey: auth.publicKey.method === 'webhook' ? createAuthWebhook(auth.publicKey.webhook, 'auth.publicKey.webhook') : undefined,
-    authz: auth.authz.method === 'webhook' ? createAuthWebhook(auth.authz.webhook, 'auth.authz.webhook') : undefined,
-  };
+  const webhook = (method: string, config: AuthConfig['authz']['webhook'], path: string) =>
+    method === 'webhook' ? createAuthWebhook(config, path) : undefined;
+  const hooks: Shared['hooks'] = {};
+  const password = webhook(auth.password.method, auth.password.webhook, 'auth.password.webhook');
+  const pubkey = webhook(auth.publicKey.method, auth.publicKey.webhook, 'auth.publicKey.webhook');
+  const authz = webhook(auth.authz.method, auth.authz.webhook, 'auth.authz.webhook');
+  if (password !== undefined) hooks.password = password;
+  if (pubkey !== undefined) hooks.pubkey = pubkey;
+  if (authz !== undefined) hooks.authz = authz;
+  const shared: Shared = { auth, logger: deps.logger, emit: safeSink(deps.onEvent), intervalMs: deps.retryIntervalMs ?? 10_000, hooks };
   warnUnsupported(auth, deps.logger);
   const methods: ('password' | 'publickey')[] = [];
   if (auth.publicKey.method === 'webhook' || auth.publicKey.method === 'authorizedkeys') methods.push('publickey');
   if (auth.password.method === 'webhook' || auth.password.method === 'passwords') methods.push('password');
-
-  const finish = (type: AuthType, outcome: AuthOutcome, logger: Logger): AuthOutcome => {
-    emit({ type: 'auth-result', authtype: type, ok: outcome.success });
-    if (outcome.success) logger.info('AUTH_SUCCESSFUL', `${type} accepted`, { authenticatedUsername: outcome.authenticatedUsername });
-    else logger.notice(type === 'authorization' ? 'AUTHZ_FAILED' : 'AUTH_FAILED', `${type} refused`);
-    return outcome;
-  };
-  const ask = (hook: AuthWebhook, type: AuthType, body: Record<string, unknown>, logger: Logger, signal: AbortSignal) =>
-    askAuthWebhook(hook, type, body, { logger, emit, intervalMs, signal });
-
   return {
     methods,
-    async password(req, password, signal) {
-      const logger = deps.logger.child({ connectionId: req.connectionId, username: req.username, authtype: 'password' });
-      if (hooks.password !== undefined) {
-        const body = { ...commonFields(req), passwordBase64: password.toString('base64') };
-        return finish('password', await ask(hooks.password, 'password', body, logger, signal), logger);
-      }
-      if (auth.password.method === 'passwords') {
-        const ok = await checkPasswordFile(auth.password.passwords.file, req.username, password, logger);
-        return finish('password', ok ? { success: true, authenticatedUsername: req.username } : { success: false }, logger);
-      }
-      logger.debug('AUTH_DISABLED', 'password authentication is not enabled');
-      return { success: false };
-    },
-    async publicKey(req, authorizedKeyLine, signal) {
-      const logger = deps.logger.child({ connectionId: req.connectionId, username: req.username, authtype: 'pubkey' });
-      const publicKey = authorizedKeyLine.trim();
-      if (hooks.pubkey !== undefined) {
-        return finish('pubkey', await ask(hooks.pubkey, 'pubkey', { ...commonFields(req), publicKey }, logger, signal), logger);
-      }
-      if (auth.publicKey.method === 'authorizedkeys') {
-        const ok = await checkAuthorizedKey(auth.publicKey.authorizedKeys.path, req.username, publicKey, logger);
-        return finish('pubkey', ok ? { success: true, authenticatedUsername: req.username } : { success: false }, logger);
-      }
-      logger.debug('AUTH_DISABLED', 'public key authentication is not enabled');
-      return { success: false };
-    },
-    async authorize(info: ConnectionInfo, signal) {
-      if (hooks.authz === undefined) return { success: true };
-      const logger = deps.logger.child({ connectionId: info.connectionId, username: info.username, authtype: 'authorization' });
-      const body = connectionBody(info, info.authenticatedUsername || info.username, false);
-      return finish('authorization', await ask(hooks.authz, 'authorization', body, logger, signal), logger);
-    },
+    password: (req, pw, signal) => checkPassword(shared, req, pw, signal),
+    publicKey: (req, keyLine, signal) => checkPublicKey(shared, req, keyLine, signal),
+    authorize: (info, signal) => checkAuthz(shared, info, signal),
   };
 }
 

@@ -307,3 +307,12 @@ test('TLS settings that cannot work are reported when the authenticator is creat
   assert.throws(bad({ tlsVersion: '1.0' }), /tlsVersion: expected "1\.2" or "1\.3"/);
   assert.doesNotThrow(bad({ tlsVersion: '1.2' }));
 });
+
+test('kerberos and oauth2 are accepted in config but left disabled, with a warning', () => {
+  const { logger, lines } = capture();
+  const config = authConfig({ password: { method: 'kerberos' } });
+  config.keyboardInteractive.method = 'oauth2';
+  const auth = createAuthenticator(config, { logger });
+  assert.deepEqual(auth.methods, []);
+  assert.equal(lines.filter((l) => l.code === 'AUTH_UNSUPPORTED' && l.level === 'warning').length, 2);
+});
