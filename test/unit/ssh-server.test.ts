@@ -90,7 +90,7 @@ function authenticator(calls: string[]): SshAuthenticator {
   };
 }
 
-async function startServer(state: FakeState, calls: string[]): Promise<{ server: SshServer; port: number; cleanup(): Promise<void> }> {
+async function startServer(state: FakeState, calls: string[]): Promise<{ server: SshServer; port: number; cleanup: () => Promise<void> }> {
   const dir = await mkdtemp(join(tmpdir(), 'cssh-ssh-'));
   const { keys } = await loadHostKeys([], dir);
   const backend = fakeBackend(state);
