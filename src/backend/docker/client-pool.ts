@@ -1,11 +1,10 @@
 // Docker clients shared per distinct connection config, and the image step of a connect; the seams to the image module.
 import type Dockerode from 'dockerode';
 import type { DockerConnectionConfig, DockerExecutionConfig, DockerTimeoutsConfig } from '../../config/types.js';
-import { CsshError } from '../../core/errors.js';
 import type { EventSink } from '../../core/events.js';
 import type { Logger } from '../../core/logger.js';
 import { openDockerClient } from './docker-client.js';
-import { statusOf } from './docker-api.js';
+import { ensureImage } from './image-policy.js';
 
 /** A ready client (same shape as the image module's DockerClientHandle). */
 export interface ClientHandle {
@@ -27,18 +26,8 @@ export type ImageEnsurer = (
 /** The image module's opener: endpoint resolution, bounded ping, API version negotiation. */
 export const defaultOpener: ClientOpener = (conn, timeouts, signal) => openDockerClient(conn, timeouts, signal);
 
-/** Minimal local image check: the image must be present (pulls belong to the image module). */
-export const localEnsurer: ImageEnsurer = async (docker, execution, opts) => {
-  const image = execution.container.Image ?? '';
-  try {
-    await docker.getImage(image).inspect({ abortSignal: opts.signal } as object);
-  } catch (error) {
-    if (statusOf(error) !== 404) throw error;
-    throw new CsshError('DOCKER_IMAGE_NOT_FOUND', `The image ${image} is not present on the Docker engine; pull it first.`, {
-      permanent: true, userMessage: 'Failed to initialize SSH session.',
-    });
-  }
-};
+/** The image module's policy step: presence check, pull with credentials, fail-fast permanent errors. */
+export const defaultEnsurer: ImageEnsurer = (docker, execution, opts) => ensureImage(docker, execution, opts);
 
 /** Caches one client per distinct connection config; a failed open is not cached. */
 export class ClientPool {

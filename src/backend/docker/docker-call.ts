@@ -29,6 +29,8 @@ export interface CallOptions {
   logger: Logger;
   onEvent?: EventSink;
   intervalMs?: number;
+  /** Extra statuses that end the call at once (e.g. 409 "not running" for a resize). */
+  permanentStatuses?: number[];
   /** Count attempts as docker-request events (default true). */
   count?: boolean;
 }
@@ -59,7 +61,7 @@ export async function dockerCall<T>(fn: (signal: AbortSignal) => Promise<T>, o: 
       {
         signal: o.signal,
         intervalMs: o.intervalMs ?? DOCKER_RETRY_INTERVAL_MS,
-        isPermanent: isPermanentDockerError,
+        isPermanent: (e) => isPermanentDockerError(e) || (o.permanentStatuses ?? []).includes(statusOf(e) ?? 0),
         onRetry: (error) => o.logger.debug(o.code, `${o.explanation}, retrying`, { error: describe(error) }),
       },
     );

@@ -70,10 +70,20 @@ export class ExecProgram implements Program {
       ...common, op: 'exec-start', code: DockerCode.EXEC_ATTACH_FAILED, explanation: 'Failed to start the exec',
     });
     const program = new ExecProgram(s, execId, stream, header);
-    if (s.tty && s.size !== undefined) {
-      await program.resize(s.size, s.signal).catch((e: unknown) => s.logger.debug(DockerCode.EXEC_RESIZE_FAILED, 'Initial resize failed.', { error: String(e) }));
-    }
+    if (s.tty && s.size !== undefined) program.initialResize(s.size);
     return program;
+  }
+
+  /**
+   * Sizes the TTY once the process runs (its pid header arrived): one attempt, failures only logged, because the
+   * shell wrapper (or ConsoleSize on API 1.42+) already set the size before the program started.
+   */
+  private initialResize(size: TtySize): void {
+    const c = this.s.container;
+    void this.streams.pid.then(async () => {
+      if (this.finished) return;
+      await resizeExec(c.docker, this.execId, size, deadline(this.s.timeouts.window));
+    }).catch((e: unknown) => this.s.logger.debug(DockerCode.EXEC_RESIZE_FAILED, 'Initial resize failed.', { error: String(e) }));
   }
 
   get running(): boolean {
@@ -84,7 +94,7 @@ export class ExecProgram implements Program {
     const c = this.s.container;
     await dockerCall((sig) => resizeExec(c.docker, this.execId, size, sig), {
       op: 'exec-resize', code: DockerCode.EXEC_RESIZE_FAILED, explanation: `Failed to resize to ${size.cols}x${size.rows}`,
-      userMessage: 'Cannot resize window.', signal, logger: this.s.logger, count: false,
+      userMessage: 'Cannot resize window.', permanentStatuses: [409], signal, logger: this.s.logger, count: false,
     });
   }
 

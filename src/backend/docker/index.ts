@@ -4,7 +4,7 @@ import { CsshError } from '../../core/errors.js';
 import { createNullLogger, type Logger } from '../../core/logger.js';
 import { deadline } from '../../core/retry.js';
 import { DockerCode } from './codes.js';
-import { ClientPool, localEnsurer, defaultOpener, type ClientOpener, type ImageEnsurer } from './client-pool.js';
+import { ClientPool, defaultEnsurer, defaultOpener, type ClientOpener, type ImageEnsurer } from './client-pool.js';
 import { apiAtLeast, openConnectionContainer } from './connection-container.js';
 import { DockerConnection } from './connection-handler.js';
 import { inPhase } from './phases.js';
@@ -41,7 +41,7 @@ function checkExecution(ctx: ConnectionContext): void {
  */
 export function createDockerBackend(options: DockerBackendOptions): Backend {
   const pool = new ClientPool(options.openClient ?? defaultOpener);
-  const ensureImage = options.ensureImage ?? localEnsurer;
+  const ensureImage = options.ensureImage ?? defaultEnsurer;
   const backendLogger = options.logger ?? createNullLogger();
   return {
     async connect(ctx: ConnectionContext, signal: AbortSignal): Promise<ConnectionHandler> {

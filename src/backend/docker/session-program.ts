@@ -71,12 +71,18 @@ export class SessionProgram implements Program {
       });
       await startWithEvents(SessionProgram.ops(s), id, s.signal).catch((e: unknown) => { stream.destroy(); throw e; });
       const program = new SessionProgram(s, id, stream);
-      if (s.tty && s.size !== undefined) await program.resize(s.size, s.signal).catch((e: unknown) => { program.abandon(); throw e; });
+      if (s.tty && s.size !== undefined) program.initialResize(s.size);
       return program;
     } catch (error) {
       await removeWithEvents(SessionProgram.ops(s), id, s.ctx.config.docker.timeouts.containerStop);
       throw error;
     }
+  }
+
+  /** One attempt right after start; the /bin/sh size wrapper (or ConsoleSize on 1.42+) already covers the start. */
+  private initialResize(size: TtySize): void {
+    resizeContainer(this.s.docker, this.containerId, size, deadline(this.s.ctx.config.docker.timeouts.window))
+      .catch((e: unknown) => this.s.ctx.logger.debug(DockerCode.EXEC_RESIZE_FAILED, 'Initial resize failed.', { error: String(e) }));
   }
 
   get running(): boolean {
@@ -86,7 +92,7 @@ export class SessionProgram implements Program {
   async resize(size: TtySize, signal: AbortSignal): Promise<void> {
     await dockerCall((sig) => resizeContainer(this.s.docker, this.containerId, size, sig), {
       op: 'container-resize', code: DockerCode.EXEC_RESIZE_FAILED, explanation: `Failed to resize to ${size.cols}x${size.rows}`,
-      userMessage: 'Cannot resize window.', signal, logger: this.s.ctx.logger, count: false,
+      userMessage: 'Cannot resize window.', permanentStatuses: [409], signal, logger: this.s.ctx.logger, count: false,
     });
   }
 
