@@ -143,3 +143,29 @@ function parseLine(line: string): PullProgressLine | undefined {
     return undefined;
   }
 }
+
+/**
+ * Asks the registry, through the engine (GET /distribution/{name}/json), whether `ref` exists and the credentials
+ * work, without pulling. Resolves with the manifest digest; rejects like a pull would (statusCode and engine text).
+ */
+export async function checkRemoteImage(
+  docker: Dockerode,
+  ref: ImageReference,
+  credentials: PullCredentials | undefined,
+  signal: AbortSignal,
+): Promise<string> {
+  const body = await new Promise<unknown>((resolve, reject) => {
+    docker.modem.dial(
+      {
+        path: `/distribution/${ref.canonical}/json`,
+        method: 'GET',
+        ...(credentials === undefined ? {} : { authconfig: { ...credentials } }),
+        abortSignal: signal,
+        statusCodes: { 200: true, 401: 'unauthorized', 403: 'forbidden', 404: 'not found', 500: 'server error' },
+      },
+      (error, data) => (error === null ? resolve(data) : reject(error)),
+    );
+  });
+  const descriptor = (body as { Descriptor?: { digest?: unknown } } | null)?.Descriptor;
+  return typeof descriptor?.digest === 'string' ? descriptor.digest : '';
+}

@@ -1,0 +1,90 @@
+// `cssh image pull-check`: is the configured image ready on the Docker engine, and what will the pull policy do?
+import { Command, Flags } from '@oclif/core';
+import type { PullCheckResult } from '../../backend/docker/image-check.js';
+import { ExitCode } from '../../cli/exit-codes.js';
+import type { PullProgressView } from '../../cli/pull-progress.js';
+
+export default class ImagePullCheck extends Command {
+  static override summary = 'Check that the configured image is ready on the Docker engine, or pull it with --pull';
+  static override description = `Says which Docker endpoint and Engine API version cssh talks to, which image the configuration uses
+(canonical name), whether it is present on the engine, and what docker.execution.imagePullPolicy will do when a
+user connects. When the image is absent it asks the registry (with the configured credentials) whether a pull
+would work. --pull pulls it now, with live per-layer progress.
+
+Exit codes: 0 ready; 1 needs a pull (absent and the policy pulls at connection time, or the policy is Always);
+2 unavailable (engine unreachable, invalid configuration, unknown image or tag, missing or wrong registry
+credentials, or imagePullPolicy Never with the image absent). --json prints the PullCheckResult object
+documented in the README (section "Images").`;
+
+  static override examples = [
+    '<%= config.bin %> image pull-check --config cssh.yaml',
+    '<%= config.bin %> image pull-check --config cssh.yaml --pull',
+    '<%= config.bin %> image pull-check --config cssh.yaml --image 127.0.0.1:5000/team/shell:1 --json',
+  ];
+
+  static override enableJsonFlag = true;
+
+  static override flags = {
+    config: Flags.string({ char: 'c', description: 'configuration file (YAML or JSON; "-" reads stdin); defaults apply without one' }),
+    image: Flags.string({ description: 'check this image instead of docker.execution.container.image' }),
+    pull: Flags.boolean({ description: 'pull the image now, with live per-layer progress, using the configured credentials' }),
+  };
+
+  async run(): Promise<PullCheckResult> {
+    const { flags } = await this.parse(ImagePullCheck);
+    const controller = new AbortController();
+    const onInterrupt = (): void => controller.abort(new Error('interrupted'));
+    process.once('SIGINT', onInterrupt);
+    const progress = flags.pull && !this.jsonEnabled() ? await this.progressView() : undefined;
+    let result: PullCheckResult;
+    try {
+      result = await this.check(flags, controller.signal, progress);
+    } finally {
+      progress?.stop();
+      process.removeListener('SIGINT', onInterrupt);
+    }
+    process.exitCode = controller.signal.aborted ? ExitCode.INTERRUPTED : result.exitCode;
+    if (!this.jsonEnabled()) await this.report(result);
+    return result;
+  }
+
+  private async check(
+    flags: { config?: string; image?: string; pull: boolean },
+    signal: AbortSignal,
+    progress: PullProgressView | undefined,
+  ): Promise<PullCheckResult> {
+    const [{ loadConfig }, { checkImageReadiness, failedCheck }, { createNullLogger }] = await Promise.all([
+      import('../../config/index.js'),
+      import('../../backend/docker/image-check.js'),
+      import('../../core/logger.js'),
+    ]);
+    let config;
+    try {
+      config = (await loadConfig(flags.config)).config;
+    } catch (error) {
+      return failedCheck(error, 'IfNotPresent', flags.image ?? null);
+    }
+    return checkImageReadiness(config, {
+      pull: flags.pull,
+      signal,
+      logger: createNullLogger(),
+      ...(flags.image === undefined ? {} : { image: flags.image }),
+      ...(progress === undefined ? {} : { onEvent: progress.onEvent }),
+    });
+  }
+
+  private async progressView(): Promise<PullProgressView> {
+    const { createPlainPullProgress, createTtyPullProgress } = await import('../../cli/pull-progress.js');
+    if (process.stderr.isTTY) return createTtyPullProgress(process.stderr, 'connecting to the Docker engine');
+    return createPlainPullProgress((line) => this.log(line));
+  }
+
+  private async report(result: PullCheckResult): Promise<void> {
+    const { renderPullCheck } = await import('../../cli/pull-check-render.js');
+    const lines = renderPullCheck(result);
+    const status = lines.pop() ?? '';
+    for (const line of lines) this.log(line);
+    if (result.status === 'unavailable') this.logToStderr(status);
+    else this.log(status);
+  }
+}
