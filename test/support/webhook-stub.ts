@@ -13,7 +13,8 @@
 // ContainerSSH-style helpers: acceptPasswords({ user: password }, extra?), acceptKeys({ user: ['ssh-ed25519 AAAA...'] },
 // extra?), allow(extra?) (success for anyone, e.g. authz), configResponse(config, extra?) — `extra` adds response fields
 // such as authenticatedUsername, metadata, environment, files.
-// Options: { tls: { key, cert } } serves HTTPS instead (PEM text), for TLS client tests.
+// Options: { tls: { key, cert, ca? } } serves HTTPS instead (PEM text), for TLS client tests; with `ca` it also
+// requires a client certificate signed by that CA.
 // Config helpers: webhookClientConfig(url, overrides?) (a WebhookClientConfig with ContainerSSH defaults: 2 s timeout,
 // 60 s authTimeout, TLS 1.3) and authConfig(overrides?) (an AuthConfig with every method disabled, sections merged).
 import http from 'node:http';
@@ -49,7 +50,8 @@ export interface WebhookStub {
 }
 
 export interface StubOptions {
-  tls?: { key: string; cert: string };
+  /** Serve HTTPS with this key and certificate; with `ca`, clients must present a certificate signed by it. */
+  tls?: { key: string; cert: string; ca?: string };
 }
 
 type AuthExtra = Record<string, unknown>;
@@ -148,7 +150,11 @@ export async function startWebhookStub(routes: Record<string, StubHandler | Stub
       res.end();
     });
   };
-  const server = options.tls === undefined ? http.createServer(handle) : https.createServer(options.tls, handle);
+  const tls = options.tls;
+  const server =
+    tls === undefined
+      ? http.createServer(handle)
+      : https.createServer({ ...tls, ...(tls.ca === undefined ? {} : { requestCert: true, rejectUnauthorized: true }) }, handle);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => resolve());

@@ -273,14 +273,14 @@ test('redirects are followed only with allowRedirects', async (t) => {
   assert.equal(target.requests.length, 1);
 });
 
-function selfSignedCert(dir: string): { key: string; cert: string; certPath: string } {
-  const keyPath = join(dir, 'key.pem');
-  const certPath = join(dir, 'cert.pem');
+function selfSignedCert(dir: string, name = 'server'): { key: string; cert: string; certPath: string; keyPath: string } {
+  const keyPath = join(dir, `${name}-key.pem`);
+  const certPath = join(dir, `${name}-cert.pem`);
   execFileSync('openssl', [
     'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '2',
     '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', keyPath, '-out', certPath,
   ], { stdio: 'ignore' });
-  return { key: readFileSync(keyPath, 'utf8'), cert: readFileSync(certPath, 'utf8'), certPath };
+  return { key: readFileSync(keyPath, 'utf8'), cert: readFileSync(certPath, 'utf8'), certPath, keyPath };
 }
 
 test('TLS: the server is trusted through cacert (file path or PEM text), and refused without it', async (t) => {
@@ -300,11 +300,27 @@ test('TLS: the server is trusted through cacert (file path or PEM text), and ref
   assert.ok(lines.some((l) => l.code === 'AUTH_BACKEND_ERROR' && /certificate|no answer/i.test(l.message)));
 });
 
+test('TLS: a client certificate (cert and key) is presented when the server requires one', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'cssh-auth-mtls-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const server = selfSignedCert(dir, 'server');
+  const client = selfSignedCert(dir, 'client');
+  const stub = await startWebhookStub({ '/password': acceptPasswords({ alice: 'pw' }) }, { tls: { key: server.key, cert: server.cert, ca: client.cert } });
+  t.after(() => stub.close());
+  const { logger } = capture();
+  const withCert = createAuthenticator(passwordAuth(stub.url, { cacert: server.certPath, cert: client.certPath, key: client.keyPath }), { logger });
+  assert.equal((await withCert.password(req, Buffer.from('pw'), never)).success, true);
+  const withoutCert = createAuthenticator(passwordAuth(stub.url, { cacert: server.cert, authTimeout: 200 }), { logger, retryIntervalMs: 20 });
+  assert.equal((await withoutCert.password(req, Buffer.from('pw'), never)).success, false);
+  assert.equal(stub.requests.length, 1, 'the server saw only the request with a certificate');
+});
+
 test('TLS settings that cannot work are reported when the authenticator is created', () => {
   const logger = capture().logger;
   const bad = (hook: Partial<WebhookClientConfig>) => () => createAuthenticator(passwordAuth('https://127.0.0.1:1', hook), { logger });
   assert.throws(bad({ cacert: '/nonexistent/ca.pem' }), (e: unknown) => isCsshError(e) && e.code === 'AUTH_CONFIG_ERROR' && /cacert/.test(e.message));
   assert.throws(bad({ tlsVersion: '1.0' }), /tlsVersion: expected "1\.2" or "1\.3"/);
+  assert.throws(bad({ cert: '-----BEGIN CERTIFICATE-----\nx\n-----END CERTIFICATE-----' }), /cert and key must be set together/);
   assert.doesNotThrow(bad({ tlsVersion: '1.2' }));
 });
 
