@@ -84,6 +84,7 @@ export function canonicalDockerKey(table: FieldTable, key: string): string | und
 export function normalizeDockerBlock(kind: string, value: Record<string, unknown>, path: string, issues: ConfigIssue[]): Record<string, unknown> {
   const table = DOCKER_TABLES[kind] ?? {};
   const result = normalizeObject(table, value, path, issues);
+  if (kind === 'container') hintMisplacedHostFields(result, path, issues);
   if (kind === 'host' && isPlainObject(result.Resources)) {
     const { Resources: nested, ...rest } = result;
     return { ...nested, ...rest };
@@ -122,6 +123,16 @@ function normalizeValue(spec: FieldSpec, value: unknown, path: string, issues: C
   }
   if (!isPlainObject(value)) return value;
   return Object.fromEntries(Object.entries(value).map(([key, child]) => [key, normalizeValue(spec.values, child, `${path}.${key}`, issues)]));
+}
+
+/** ContainerSSH users often put HostConfig fields (networkmode, binds) into container; say where they belong. */
+function hintMisplacedHostFields(container: Record<string, unknown>, path: string, issues: ConfigIssue[]): void {
+  for (const issue of issues) {
+    const key = issue.path.startsWith(`${path}.`) ? issue.path.slice(path.length + 1) : undefined;
+    if (issue.code !== 'DOCKER_FIELD_UNKNOWN' || key === undefined || !(key in container)) continue;
+    const hostName = canonicalDockerKey(HOST_FIELDS, key);
+    if (hostName !== undefined) issue.hint = `${hostName} is a HostConfig field: move it to docker.execution.host`;
+  }
 }
 
 function unknownFieldWarning(table: FieldTable, key: string, path: string): ConfigIssue {

@@ -1,6 +1,6 @@
 // Converts legacy configuration in a yaml Document in place: ContainerSSH 0.3 `dockerrun` (reference §2.3, behaviour
 // preserved), the old top-level `listen`, and 0.4's flat `auth` webhook keys. Comments and key order survive.
-import { Pair, Scalar, YAMLMap, isMap, type Document } from 'yaml';
+import { Pair, Scalar, YAMLMap, isMap, isNode, type Document } from 'yaml';
 import { migrateDockerrun } from './legacy-dockerrun.js';
 import { childMap, findPair, plain } from './yaml-nodes.js';
 
@@ -21,6 +21,14 @@ export interface MigrationResult {
 }
 
 const AUTH_04_CLIENT_KEYS = ['url', 'timeout', 'authTimeout', 'cacert', 'cert', 'key', 'allowRedirects', 'tlsVersion'];
+
+function copyWithoutComments(value: unknown): unknown {
+  if (!isNode(value)) return value;
+  const copy = value.clone();
+  copy.comment = null;
+  copy.commentBefore = null;
+  return copy;
+}
 
 /** Migrates `doc` in place. Safe to run on a current config: nothing changes and `changed` is false. */
 export function migrateDocument(doc: Document): MigrationResult {
@@ -77,7 +85,8 @@ function migrateAuth(doc: Document, auth0: YAMLMap, result: MigrationResult): vo
       continue;
     }
     const webhook = new YAMLMap(doc.schema);
-    for (const pair of clientPairs) webhook.add(new Pair(new Scalar(String(pair.key.value)), pair.value));
+    const first = method === 'password' || !enabled(oldPassword);
+    for (const pair of clientPairs) webhook.add(new Pair(new Scalar(String(pair.key.value)), first ? pair.value : copyWithoutComments(pair.value)));
     section.add(new Pair(new Scalar('method'), new Scalar('webhook')));
     section.add(new Pair(new Scalar('webhook'), webhook));
     result.notes.push({ kind: 'change', path: `auth.${method}.webhook`, message: `moved the 0.4 auth webhook settings (url ${url}) to auth.${method}.webhook with method: webhook` });

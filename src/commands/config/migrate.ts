@@ -1,0 +1,71 @@
+// `cssh config migrate FILE`: converts ContainerSSH 0.3 dockerrun configs and old 0.3/0.4 keys to the current format.
+import { Args, Command, Flags } from '@oclif/core';
+import type { MigrateReport } from '../../config/migrate-file.js';
+
+export default class ConfigMigrate extends Command {
+  static override summary = 'Convert a legacy (dockerrun, 0.3/0.4) configuration to the current format.';
+  static override description = [
+    'Prints the migrated YAML (JSON for .json files) on stdout and every change and behaviour-relevant choice on stderr.',
+    'Exit codes: 0 done (or nothing to do), 1 --check found a file that needs migrating or the result is invalid,',
+    '2 the file could not be read or parsed. --json prints {file, readable, changed, notes, output, valid, issues, written?, backup?}.',
+  ].join('\n');
+
+  static override examples = [
+    '<%= config.bin %> config migrate old.yaml > new.yaml',
+    '<%= config.bin %> config migrate old.yaml --write',
+    '<%= config.bin %> config migrate --check config.yaml',
+  ];
+
+  static override enableJsonFlag = true;
+  static override args = { file: Args.string({ description: 'configuration file; - for stdin', required: true }) };
+  static override flags = {
+    output: Flags.string({ char: 'o', description: 'write the migrated config to this file instead of stdout', exclusive: ['write', 'check'] }),
+    write: Flags.boolean({ char: 'w', description: 'rewrite FILE in place, keeping the original as FILE.bak', exclusive: ['output', 'check'] }),
+    check: Flags.boolean({ description: 'only report whether FILE needs migrating (exit 1 if it does)', exclusive: ['output', 'write'] }),
+  };
+
+  async run(): Promise<MigrateReport & { written?: string; backup?: string }> {
+    const { args, flags } = await this.parse(ConfigMigrate);
+    if (flags.write && args.file === '-') this.error('--write needs a file, not stdin', { exit: 2 });
+    const { migrateFile } = await import('../../config/migrate-file.js');
+    const { painterFor, renderIssue, renderMigrationNotes } = await import('../../cli/config-render.js');
+    const report = await migrateFile(args.file);
+    const paint = await painterFor(process.stderr);
+    const json = this.jsonEnabled();
+    const say = (text: string): void => {
+      if (!json && text !== '') process.stderr.write(`${text}\n`);
+    };
+    if (!report.readable) {
+      say(report.issues.flatMap((issue) => renderIssue(issue, paint)).join('\n'));
+      process.exitCode = 2;
+      return report;
+    }
+    say(report.changed ? renderMigrationNotes(report.file, report.notes, paint) : `${report.file}: already in the current format; nothing to migrate`);
+    if (!report.valid) say(report.issues.filter((issue) => issue.severity === 'error').flatMap((issue) => renderIssue(issue, paint)).join('\n'));
+    if (flags.check) {
+      process.exitCode = report.changed || !report.valid ? 1 : 0;
+      return report;
+    }
+    const result = await this.deliver(report, args.file, flags, json);
+    process.exitCode = report.valid ? 0 : 1;
+    return result;
+  }
+
+  private async deliver(report: MigrateReport, file: string, flags: { output?: string; write: boolean }, json: boolean): Promise<MigrateReport & { written?: string; backup?: string }> {
+    const { copyFile, writeFile } = await import('node:fs/promises');
+    if (flags.write) {
+      if (!report.changed) return report;
+      await copyFile(file, `${file}.bak`);
+      await writeFile(file, report.output);
+      if (!json) process.stderr.write(`wrote ${file} (original kept as ${file}.bak)\n`);
+      return { ...report, written: file, backup: `${file}.bak` };
+    }
+    if (flags.output !== undefined) {
+      await writeFile(flags.output, report.output);
+      if (!json) process.stderr.write(`wrote ${flags.output}\n`);
+      return { ...report, written: flags.output };
+    }
+    if (!json) process.stdout.write(report.output);
+    return report;
+  }
+}
