@@ -1,0 +1,140 @@
+// `cssh serve`: run the SSH server that starts a container per connection (or session); stops cleanly on SIGTERM/SIGINT.
+import { Command, Flags } from '@oclif/core';
+import type { ServeSummary } from '../app.js';
+import type { AppConfig } from '../config/types.js';
+import { ExitCode } from '../cli/exit-codes.js';
+
+interface ServeFlags {
+  config?: string;
+  image?: string;
+  mode?: string;
+  listen?: string;
+  'state-dir'?: string;
+  instance?: string;
+}
+
+export default class Serve extends Command {
+  static override summary = 'Run the SSH server: each login gets a fresh Docker container, removed when it leaves.';
+  static override description = [
+    'Without --config it listens on 127.0.0.1:2222, uses a host key generated once in the state directory, and lets the',
+    'invoking user in with the keys in ~/.ssh/authorized_keys. --image, --mode and --listen override the configuration.',
+    'SIGTERM or SIGINT ends programs (up to ssh.shutdownTimeout), removes every container and exits 0; a second signal',
+    'forces. Exit codes: 1 invalid configuration, 2 unreadable configuration or Docker engine unavailable, 3 other start failures.',
+  ].join('\n');
+
+  static override examples = [
+    '<%= config.bin %> serve --image busybox',
+    '<%= config.bin %> serve --config cssh.yaml --listen 0.0.0.0:2222',
+    '<%= config.bin %> serve --image debian:12 --mode session --state-dir /var/lib/cssh',
+  ];
+
+  static override enableJsonFlag = true;
+  static override flags = {
+    config: Flags.string({ char: 'c', description: 'configuration file (YAML or JSON; ContainerSSH and legacy dockerrun files work)' }),
+    image: Flags.string({ description: 'container image (docker.execution.container.image)' }),
+    mode: Flags.string({ description: 'one container per connection or per session (docker.execution.mode)', options: ['connection', 'session'] }),
+    listen: Flags.string({ description: 'address to listen on, host:port (ssh.listen)' }),
+    'state-dir': Flags.string({ description: 'where the generated host key is kept [default: $XDG_STATE_HOME/cssh or ~/.local/state/cssh]' }),
+    instance: Flags.string({ description: 'id labelling this server\'s containers (cssh.instance) [default: derived from state dir and listen address]' }),
+  };
+
+  async run(): Promise<ServeSummary | { error: string; code: string }> {
+    const { flags } = await this.parse(Serve);
+    const { startServe } = await import('../app.js');
+    const defaults = await import('../ssh/serve-defaults.js');
+    const loaded = await this.loadConfig(flags);
+    if ('error' in loaded) return loaded;
+    const stateDir = flags['state-dir'] ?? defaults.defaultStateDir();
+    const instanceId = flags.instance ?? defaults.defaultInstanceId(stateDir, loaded.config.ssh.listen);
+    let running;
+    try {
+      running = await startServe({ config: loaded.config, stateDir, instanceId, onlyUser: loaded.onlyUser });
+    } catch (error) {
+      return this.fail(error);
+    }
+    if (this.jsonEnabled()) process.stdout.write(JSON.stringify(running.summary) + '\n');
+    else this.printSummary(running.summary, loaded.onlyUser);
+    await this.waitForSignals(running.stop, loaded.config.ssh.shutdownTimeout);
+    process.exitCode = ExitCode.OK;
+    return running.summary;
+  }
+
+  private async loadConfig(flags: ServeFlags): Promise<{ config: AppConfig; onlyUser?: string } | { error: string; code: string }> {
+    const { loadConfig, formatIssueLine } = await import('../config/index.js');
+    const { applyZeroConfigDefaults, invokingUser } = await import('../ssh/serve-defaults.js');
+    let config: AppConfig;
+    let onlyUser: string | undefined;
+    try {
+      const loaded = await loadConfig(flags.config);
+      for (const warning of loaded.warnings) this.logToStderr(`warning: ${formatIssueLine(warning)}`);
+      config = loaded.config;
+    } catch (error) {
+      return this.fail(error);
+    }
+    if (flags.config === undefined) {
+      const user = invokingUser();
+      config = applyZeroConfigDefaults(config, user);
+      onlyUser = user.name;
+    }
+    return { config: applyOverrides(config, flags), onlyUser };
+  }
+
+  private fail(error: unknown): { error: string; code: string } {
+    const code = (error as { code?: unknown }).code;
+    const codeText = typeof code === 'string' ? code : 'SERVE_START_FAILED';
+    const message = error instanceof Error ? error.message : String(error);
+    process.exitCode = exitCodeFor(codeText);
+    this.logToStderr(`cssh serve: ${message}`);
+    return { error: message, code: codeText };
+  }
+
+  private printSummary(summary: ServeSummary, onlyUser: string | undefined): void {
+    const lines = [
+      `cssh serve listening on ${summary.listen}`,
+      ...summary.hostKeys.map((key) => `  host key     ${key.fingerprint} (${key.type}, ${key.source}${summary.hostKeyGenerated ? ', generated now' : ''})`),
+      `  docker       ${summary.dockerEndpoint} (API ${summary.dockerApiVersion})`,
+      `  auth         ${summary.authMethods.join(', ') || 'none configured: nobody can log in'}${onlyUser ? ` (user ${onlyUser} only)` : ''}`,
+      `  image        ${summary.image} (pull policy ${summary.pullPolicy}, one container per ${summary.mode})`,
+      `  instance     ${summary.instanceId}${summary.orphansRemoved > 0 ? ` (removed ${summary.orphansRemoved} container(s) left by an earlier run)` : ''}`,
+    ];
+    this.log(lines.join('\n'));
+  }
+
+  private waitForSignals(stop: (deadline: AbortSignal) => Promise<void>, shutdownTimeout: number): Promise<void> {
+    return new Promise((resolve) => {
+      const force = new AbortController();
+      let stopping = false;
+      const onSignal = (): void => {
+        if (stopping) return force.abort(); // a second signal: stop waiting for programs
+        stopping = true;
+        const timer = setTimeout(() => force.abort(), shutdownTimeout);
+        void stop(force.signal).finally(() => {
+          clearTimeout(timer);
+          process.removeListener('SIGTERM', onSignal);
+          process.removeListener('SIGINT', onSignal);
+          resolve();
+        });
+      };
+      process.on('SIGTERM', onSignal);
+      process.on('SIGINT', onSignal);
+    });
+  }
+}
+
+function exitCodeFor(code: string): number {
+  if (code === 'CONFIG_INVALID' || code === 'SSH_BACKEND_UNSUPPORTED') return ExitCode.INVALID;
+  if (code === 'CONFIG_UNREADABLE' || code === 'DOCKER_UNAVAILABLE') return ExitCode.UNREADABLE;
+  return ExitCode.RUNTIME;
+}
+
+/** --image, --mode and --listen win over the file. */
+function applyOverrides(config: AppConfig, flags: ServeFlags): AppConfig {
+  const execution = { ...config.docker.execution };
+  if (flags.image !== undefined) execution.container = { ...execution.container, Image: flags.image };
+  if (flags.mode === 'connection' || flags.mode === 'session') execution.mode = flags.mode;
+  return {
+    ...config,
+    ssh: flags.listen === undefined ? config.ssh : { ...config.ssh, listen: flags.listen },
+    docker: { ...config.docker, execution },
+  };
+}
