@@ -36,7 +36,8 @@ export async function openConnectionContainer(
   const body = buildCreateOptions({
     info: ctx.info, execution, instanceId, cmd: execution.idleCommand, env: connectionEnv(ctx.info, execution),
   });
-  const id = await createWithEvents(ops, body, 'connection', signal);
+  const timeouts = ctx.config.docker.timeouts;
+  const id = await createWithEvents(ops, body, 'connection', signal, { attemptMs: timeouts.containerStart, stopMs: timeouts.containerStop });
   try {
     const agent = !execution.disableAgent && (await pathExists(docker, id, execution.agentPath, signal));
     const shell = await pathExists(docker, id, '/bin/sh', signal);

@@ -1,5 +1,6 @@
 // Creating, starting and removing containers with events, retries and their own deadlines; orphan clean-up.
 import type Dockerode from 'dockerode';
+import { CsshError } from '../../core/errors.js';
 import type { EventSink } from '../../core/events.js';
 import type { Logger } from '../../core/logger.js';
 import { deadline } from '../../core/retry.js';
@@ -15,16 +16,28 @@ export interface OpsContext {
   onEvent?: EventSink;
 }
 
+/**
+ * Creates a container. `signal` stops the retries, but an attempt in flight is only bounded by `attemptMs`: aborting
+ * it could leave a container the engine created without us learning its id. When `signal` aborted meanwhile, the
+ * new container is removed (on `stopMs`) and the abort is rethrown.
+ */
 export async function createWithEvents(
-  o: OpsContext, body: Dockerode.ContainerCreateOptions, mode: 'connection' | 'session', signal: AbortSignal,
+  o: OpsContext, body: Dockerode.ContainerCreateOptions, mode: 'connection' | 'session',
+  signal: AbortSignal, limits: { attemptMs: number; stopMs: number },
 ): Promise<string> {
   return inPhase(o.onEvent, 'create', async () => {
     o.logger.debug(DockerCode.CONTAINER_CREATE, 'Creating container.');
-    const id = await dockerCall((sig) => createContainer(o.docker, structuredClone(body), sig), {
+    const id = await dockerCall(() => createContainer(o.docker, structuredClone(body), AbortSignal.timeout(limits.attemptMs)), {
       op: 'container-create', code: DockerCode.CONTAINER_CREATE_FAILED, explanation: 'Failed to create the container',
       signal, logger: o.logger, onEvent: o.onEvent,
     });
     emitEvent(o.onEvent, { type: 'container-created', id, mode });
+    if (signal.aborted) {
+      await removeWithEvents(o, id, limits.stopMs);
+      throw new CsshError(DockerCode.CONTAINER_CREATE_FAILED, 'Container creation was cancelled', {
+        cause: signal.reason, userMessage: 'Failed to initialize SSH session.', permanent: true,
+      });
+    }
     return id;
   });
 }

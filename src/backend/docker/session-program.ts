@@ -60,7 +60,8 @@ export class SessionProgram implements Program {
       env: [...connectionEnv(s.ctx.info, execution), ...s.env],
       session: { tty: s.tty, size: s.size, consoleSize: s.consoleSize },
     });
-    const id = await createWithEvents(SessionProgram.ops(s), body, 'session', s.signal);
+    const timeouts = s.ctx.config.docker.timeouts;
+    const id = await createWithEvents(SessionProgram.ops(s), body, 'session', s.signal, { attemptMs: timeouts.commandStart, stopMs: timeouts.containerStop });
     try {
       const stream = await inPhase(s.ctx.onEvent, 'exec', async () => {
         const attached = await dockerCall((sig) => attachContainer(s.docker, id, sig), {
