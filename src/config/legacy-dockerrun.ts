@@ -2,7 +2,7 @@
 import { Pair, Scalar, YAMLMap, YAMLSeq, isMap, type Document, type Node } from 'yaml';
 import type { MigrationNote, MigrationResult } from './legacy.js';
 import { DEFAULT_IMAGE } from './schema-constants.js';
-import { childMap, findPair, plain } from './yaml-nodes.js';
+import { childMap, findPair, plain, removePair } from './yaml-nodes.js';
 
 const TIMEOUT_KEYS = ['containerStart', 'containerStop', 'commandStart', 'signal', 'window', 'http'];
 
@@ -13,7 +13,7 @@ export function migrateDockerrun(doc: Document, root: YAMLMap, result: Migration
   const backendPair = findPair(root, 'backend');
   const backend = plain(backendPair?.value);
   if (backend !== undefined && backend !== 'dockerrun' && backend !== null && backend !== '') {
-    root.delete(pair.key);
+    removePair(root, pair);
     result.notes.push({ kind: 'change', path: 'dockerrun', message: `removed the dockerrun block, which was unused because backend is ${JSON.stringify(backend)}` });
     return;
   }
@@ -31,7 +31,12 @@ export function migrateDockerrun(doc: Document, root: YAMLMap, result: Migration
   pair.key = key;
   pair.value = docker;
   if (backendPair !== undefined) backendPair.value = new Scalar('docker');
-  else root.items.splice(root.items.indexOf(pair), 0, new Pair(new Scalar('backend'), new Scalar('docker')));
+  else {
+    const backendKey = new Scalar('backend');
+    backendKey.commentBefore = key.commentBefore;
+    key.commentBefore = null;
+    root.items.splice(root.items.indexOf(pair), 0, new Pair(backendKey, new Scalar('docker')));
+  }
   result.notes.push({ kind: 'change', path: 'backend', message: backendPair === undefined ? 'added backend: docker (0.3 used dockerrun by default)' : 'backend: dockerrun -> docker' });
   convertDisableCommand(doc, root, old, result.notes);
 }

@@ -2,7 +2,7 @@
 // preserved), the old top-level `listen`, and 0.4's flat `auth` webhook keys. Comments and key order survive.
 import { Pair, Scalar, YAMLMap, isMap, isNode, type Document } from 'yaml';
 import { migrateDockerrun } from './legacy-dockerrun.js';
-import { childMap, findPair, plain } from './yaml-nodes.js';
+import { childMap, findPair, plain, removePair } from './yaml-nodes.js';
 
 /** One change or behaviour-relevant choice made by the migration, for stderr and the JSON output. */
 export interface MigrationNote {
@@ -46,7 +46,7 @@ function migrateListen(doc: Document, root: YAMLMap, result: MigrationResult): v
   const pair = findPair(root, 'listen');
   if (pair === undefined) return;
   result.listen = true;
-  root.delete(pair.key);
+  removePair(root, pair);
   const ssh = childMap(doc, root, 'ssh');
   if (findPair(ssh, 'listen') !== undefined) {
     result.notes.push({ kind: 'change', path: 'listen', message: 'removed the old top-level listen; ssh.listen is already set and wins' });
@@ -68,7 +68,7 @@ function migrateAuth(doc: Document, auth0: YAMLMap, result: MigrationResult): vo
   result.authUrl = true;
   const url = plain(findPair(auth, 'url')?.value);
   const enabled = (pair: Pair<Scalar, unknown> | undefined): boolean => pair === undefined || isMap(pair.value) || plain(pair.value) !== false;
-  for (const pair of [...clientPairs, ...legacyFlags]) auth.delete(pair.key);
+  for (const pair of [...clientPairs, ...legacyFlags]) removePair(auth, pair);
   if (typeof url !== 'string' || url === '') {
     result.notes.push({ kind: 'change', path: 'auth', message: 'removed the 0.4 auth keys; they set no url, so no webhook is configured' });
     return;

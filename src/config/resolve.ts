@@ -99,9 +99,8 @@ function resolveScalar(node: SchemaNode, value: unknown, path: string, ctx: Ctx,
 
 function resolveEnum(node: SchemaNode, value: unknown, path: string, ctx: Ctx): unknown {
   const allowed = (node.anyOf ?? []).map((option) => String(option.const));
-  if (typeof value === 'string' && allowed.includes(value)) {
-    return value === '' && ctx.partial !== true ? defaultsOf(node) : value;
-  }
+  if (value === '') return fallback(node, ctx); // Go's zero value: refilled by the default
+  if (typeof value === 'string' && allowed.includes(value)) return value;
   const shown = allowed.map((option) => (option === '' ? '""' : option)).join('|');
   const label = node['x-invalid'] ?? 'invalid value';
   const hint = typeof value === 'string' ? didYouMean(value, allowed) : undefined;

@@ -95,14 +95,17 @@ export function locate(source: ParsedSource, path: string): { line: number; colu
   let best = rangeOf(node);
   const segments = path === '' ? [] : path.split('.');
   let index = 0;
+  let keyRange: number | undefined;
   while (index < segments.length && node !== null && node !== undefined) {
     const step = stepInto(node, segments, index);
     if (step === undefined) break;
     index = step.next;
     node = step.node;
-    const range = index >= segments.length && (isMap(step.node) || isSeq(step.node) || step.node === null) ? step.keyRange : rangeOf(step.node) ?? step.keyRange;
-    best = range ?? best;
+    keyRange = step.keyRange;
+    best = rangeOf(step.node) ?? step.keyRange ?? best;
   }
+  // A mapping or list, or a parent of something missing, is best shown at its key.
+  if (keyRange !== undefined && (index < segments.length || isMap(node) || isSeq(node) || node === null)) best = keyRange;
   if (best === undefined) return undefined;
   const pos = source.lineCounter.linePos(best);
   return { line: pos.line, column: pos.col };

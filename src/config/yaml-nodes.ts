@@ -24,3 +24,15 @@ export function childMap(doc: Document, parent: YAMLMap, key: string): YAMLMap {
   return created;
 }
 
+
+/** Removes a pair from its map; a comment above it moves to the next pair so it is not lost. */
+export function removePair(map: YAMLMap, pair: Pair): void {
+  const index = map.items.indexOf(pair);
+  if (index < 0) return;
+  const comment = isScalar(pair.key) ? pair.key.commentBefore : undefined;
+  map.items.splice(index, 1);
+  const next = map.items[index];
+  if (comment !== undefined && comment !== null && next !== undefined && isScalar(next.key)) {
+    next.key.commentBefore = next.key.commentBefore === undefined || next.key.commentBefore === null ? comment : `${comment}\n${next.key.commentBefore}`;
+  }
+}

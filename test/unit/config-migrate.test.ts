@@ -1,0 +1,109 @@
+// Migration of legacy configs: the 0.3 fixtures (YAML and JSON), behaviour-preserving choices, comments, idempotence,
+// the output validating, and loadConfig converting exactly as migrate does.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { loadConfig } from '../../src/config/index.js';
+import { migrateText } from '../../src/config/migrate-file.js';
+import { parseSource } from '../../src/config/source.js';
+import { analyzeSource } from '../../src/config/analyze.js';
+
+const fixture = (name: string): string => new URL(`../fixtures/config/${name}`, import.meta.url).pathname;
+const read = (name: string): string => readFileSync(fixture(name), 'utf8');
+
+function resolved(text: string, name: string) {
+  const parsed = parseSource(text, name);
+  assert.ok(parsed.ok);
+  return analyzeSource(parsed.source, 'validate');
+}
+
+for (const name of ['legacy-0.3.yaml', 'legacy-0.3.json', 'legacy-0.3-custom.yaml']) {
+  test(`${name} migrates, validates, and migrates to itself`, () => {
+    const report = migrateText(read(name), name);
+    assert.equal(report.changed, true);
+    assert.equal(report.valid, true, JSON.stringify(report.issues));
+    const again = migrateText(report.output, name);
+    assert.equal(again.changed, false);
+    assert.equal(again.output, report.output);
+  });
+}
+
+test('the 0.3 fixture keeps its behaviour: session mode, Always, no agent, 60s everywhere, guest image', () => {
+  const report = migrateText(read('legacy-0.3.yaml'), 'legacy-0.3.yaml');
+  const { config } = resolved(report.output, 'out.yaml');
+  assert.equal(config.backend, 'docker');
+  assert.equal(config.docker.execution.mode, 'session');
+  assert.equal(config.docker.execution.imagePullPolicy, 'Always');
+  assert.equal(config.docker.execution.disableAgent, true);
+  assert.deepEqual(config.docker.execution.shellCommand, []);
+  assert.equal(config.docker.execution.container.Image, 'containerssh/containerssh-guest-image');
+  assert.deepEqual(config.docker.execution.subsystems, { sftp: '/usr/lib/openssh/sftp-server' });
+  assert.deepEqual(Object.values(config.docker.timeouts), [60_000, 60_000, 60_000, 60_000, 60_000, 60_000]);
+  assert.equal(config.docker.connection.host, '');
+  assert.equal(config.ssh.listen, '0.0.0.0:2222');
+  assert.equal(config.security.command.mode, '');
+});
+
+test('the JSON fixture gives the same config as the YAML one', () => {
+  const yaml = resolved(migrateText(read('legacy-0.3.yaml'), 'a.yaml').output, 'a.yaml').config;
+  const json = resolved(migrateText(read('legacy-0.3.json'), 'a.json').output, 'a.json').config;
+  assert.deepEqual(json.docker, yaml.docker);
+  assert.doesNotThrow(() => JSON.parse(migrateText(read('legacy-0.3.json'), 'a.json').output) as unknown);
+});
+
+test('customised 0.3 config: TLS, timeout to all six, disableCommand, cmd as the shell, 0.4 auth.url', () => {
+  const report = migrateText(read('legacy-0.3-custom.yaml'), 'c.yaml');
+  const { config } = resolved(report.output, 'c.yaml');
+  assert.equal(config.docker.connection.host, 'tcp://10.0.0.5:2376');
+  assert.equal(config.docker.connection.cacert, '/etc/cssh/ca.pem');
+  assert.deepEqual(Object.values(config.docker.timeouts), [30_000, 30_000, 30_000, 30_000, 30_000, 30_000]);
+  assert.equal(config.security.command.mode, 'disable');
+  assert.deepEqual(config.docker.execution.shellCommand, ['/bin/ash', '-l']);
+  assert.deepEqual(config.docker.execution.host, { NetworkMode: 'none' });
+  assert.equal(config.auth.password.webhook.url, 'http://127.0.0.1:8080');
+  assert.equal(config.auth.publicKey.webhook.timeout, 5000);
+  assert.match(report.output, /# the auth webhook/);
+  assert.equal(report.output.match(/# the auth webhook/g)?.length, 1);
+  assert.match(report.output, /^# A customised 0.3 config/);
+  const paths = report.notes.map((note) => note.path);
+  for (const path of ['docker.execution.mode', 'docker.execution.imagePullPolicy', 'docker.execution.disableAgent', 'docker.timeouts', 'security.command.mode', 'docker.execution.idleCommand', 'backend']) {
+    assert.ok(paths.includes(path), path);
+  }
+});
+
+test('comments and key order survive', () => {
+  const report = migrateText(read('legacy-0.3.yaml'), 'legacy-0.3.yaml');
+  assert.match(report.output, /^# ContainerSSH 0.3 configuration/);
+  assert.match(report.output, /image: containerssh\/containerssh-guest-image # the guest image/);
+  assert.ok(report.output.indexOf('ssh:') > report.output.indexOf('docker:'));
+});
+
+test('a current config needs no migration and comes back byte for byte', () => {
+  const text = '# mine\nbackend: docker   # spacing kept\ndocker:\n  execution: {mode: session}\n';
+  const report = migrateText(text, 'x.yaml');
+  assert.equal(report.changed, false);
+  assert.equal(report.output, text);
+  assert.deepEqual(report.notes, []);
+});
+
+test('dockerrun next to backend: docker is unused and dropped', () => {
+  const report = migrateText('backend: docker\ndockerrun:\n  host: unix:///x\n', 'x.yaml');
+  assert.equal(report.changed, true);
+  assert.doesNotMatch(report.output, /dockerrun/);
+  assert.match(report.notes[0]?.message ?? '', /unused/);
+});
+
+test('loadConfig converts a legacy file exactly as migrate does, with DOCKERRUN_DEPRECATED naming the command', async () => {
+  const loaded = await loadConfig(fixture('legacy-0.3-custom.yaml'));
+  assert.equal(loaded.legacy, true);
+  const warning = loaded.warnings.find((issue) => issue.code === 'DOCKERRUN_DEPRECATED');
+  assert.match(warning?.hint ?? '', /cssh config migrate/);
+  const migrated = resolved(migrateText(read('legacy-0.3-custom.yaml'), 'c.yaml').output, 'c.yaml').config;
+  assert.deepEqual(loaded.config, migrated);
+});
+
+test('unreadable input gives a report, not an exception', () => {
+  const report = migrateText('a: [', 'x.yaml');
+  assert.equal(report.readable, false);
+  assert.equal(report.issues[0]?.code, 'CONFIG_UNREADABLE');
+});

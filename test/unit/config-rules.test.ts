@@ -1,0 +1,214 @@
+// Each validation rule: its path, message, severity and location (reference §1.5, §5.1, §5.7, §6 and cssh's checks).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseSource } from '../../src/config/source.js';
+import { analyzeSource } from '../../src/config/analyze.js';
+import type { ConfigIssue } from '../../src/config/issues.js';
+
+const AUTH = 'auth:\n  password:\n    method: webhook\n    webhook:\n      url: http://127.0.0.1:8080\n';
+
+function issuesOf(text: string, withAuth = true): ConfigIssue[] {
+  const parsed = parseSource(withAuth ? `${AUTH}${text}` : text, 'cfg.yaml');
+  assert.ok(parsed.ok, 'the test YAML parses');
+  return analyzeSource(parsed.source, 'validate').issues;
+}
+
+function only(issues: ConfigIssue[], path: string): ConfigIssue {
+  const found = issues.filter((issue) => issue.path === path);
+  assert.equal(found.length, 1, `one issue at ${path}, got ${JSON.stringify(issues)}`);
+  return found[0] as ConfigIssue;
+}
+
+test('a minimal valid config has no issues', () => {
+  assert.deepEqual(issuesOf('backend: docker\n'), []);
+});
+
+test('§1.5.1/2: connection mode needs an idle command and a shell command', () => {
+  const issues = issuesOf('docker:\n  execution:\n    idleCommand: []\n    shellCommand: []\n');
+  assert.equal(only(issues, 'docker.execution.idleCommand').message, 'idle command required for execution mode "connection"');
+  assert.equal(only(issues, 'docker.execution.shellCommand').message, 'shell command required for execution mode "connection"');
+  assert.deepEqual(issuesOf('docker:\n  execution:\n    mode: session\n    idleCommand: []\n    shellCommand: []\n'), []);
+});
+
+test('§1.5.3: a restarting session container is refused; "" and no are fine', () => {
+  const issue = only(issuesOf('docker:\n  execution:\n    mode: session\n    host:\n      restartpolicy:\n        name: always\n'), 'docker.execution.host.RestartPolicy');
+  assert.equal(issue.message, 'unsupported restart policy for execution mode "session": always (session containers may not restart)');
+  assert.equal(issue.line, 10);
+  assert.deepEqual(issuesOf('docker:\n  execution:\n    mode: session\n    host:\n      RestartPolicy: {Name: "no"}\n'), []);
+});
+
+test('§1.5.4: imagePullPolicy is case-sensitive', () => {
+  const issue = only(issuesOf('docker:\n  execution:\n    imagePullPolicy: always\n'), 'docker.execution.imagePullPolicy');
+  assert.equal(issue.message, 'invalid image pull policy: "always"');
+  assert.equal(issue.expected, 'Always|IfNotPresent|Never');
+  assert.equal(issue.hint, 'did you mean Always?');
+  assert.equal(issue.line, 8);
+  assert.equal(issue.column, 22);
+});
+
+test('§1.5.6: the container needs an image', () => {
+  const issue = only(issuesOf('docker:\n  execution:\n    container:\n      env: [A=1]\n'), 'docker.execution.container.Image');
+  assert.equal(issue.message, 'no image name provided');
+  assert.equal(issue.line, 8);
+});
+
+test('§1.5.7: an invalid execution mode', () => {
+  const issue = only(issuesOf('docker:\n  execution:\n    mode: pod\n'), 'docker.execution.mode');
+  assert.equal(issue.message, 'invalid execution mode: "pod"');
+  assert.equal(issue.expected, 'connection|session');
+});
+
+test('a Docker host without a scheme is an error with a tcp:// hint', () => {
+  const issue = only(issuesOf('docker:\n  connection:\n    host: 127.0.0.1:2375\n'), 'docker.connection.host');
+  assert.equal(issue.code, 'DOCKER_HOST_NO_SCHEME');
+  assert.equal(issue.hint, 'write tcp://127.0.0.1:2375');
+  assert.deepEqual(issuesOf('docker:\n  connection:\n    host: tcp://127.0.0.1:2375\n'), []);
+  assert.equal(only(issuesOf('docker:\n  connection:\n    host: ftp://x\n'), 'docker.connection.host').code, 'DOCKER_HOST_NO_SCHEME');
+});
+
+test('a partial Docker TLS set is an error naming what is missing', () => {
+  const pem = '"-----BEGIN CERTIFICATE-----\\nx\\n-----END CERTIFICATE-----"';
+  const issue = only(issuesOf(`docker:\n  connection:\n    host: tcp://h:2376\n    cacert: ${pem}\n`), 'docker.connection.cert');
+  assert.equal(issue.code, 'DOCKER_TLS_PARTIAL');
+  assert.match(issue.message, /cert and key missing/);
+});
+
+test('a TLS file path that does not exist here is only a warning', () => {
+  const issue = only(issuesOf('docker:\n  connection:\n    host: tcp://h:2376\n    cacert: /nope/ca.pem\n    cert: /nope/c.pem\n    key: /nope/k.pem\n'), 'docker.connection.cacert');
+  assert.equal(issue.severity, 'warning');
+  assert.equal(issue.code, 'CONFIG_FILE_NOT_FOUND');
+});
+
+test('backend: kubernetes/sshproxy warn, other values are errors with a hint', () => {
+  const warning = only(issuesOf('backend: kubernetes\n'), 'backend');
+  assert.equal(warning.severity, 'warning');
+  assert.equal(warning.code, 'BACKEND_NOT_IMPLEMENTED');
+  const error = only(issuesOf('backend: dokcer\n'), 'backend');
+  assert.equal(error.message, 'invalid backend: dokcer');
+  assert.equal(error.hint, 'did you mean docker?');
+});
+
+test('unimplemented ContainerSSH sections are accepted with a warning', () => {
+  const issues = issuesOf('kubernetes:\n  connection: {}\naudit:\n  enable: true\ngeoip:\n  provider: dummy\nsshproxy: {}\n');
+  assert.deepEqual(issues.map((issue) => [issue.path, issue.severity, issue.code]), [
+    ['kubernetes', 'warning', 'CONFIG_SECTION_IGNORED'],
+    ['audit', 'warning', 'CONFIG_SECTION_IGNORED'],
+    ['geoip', 'warning', 'CONFIG_SECTION_IGNORED'],
+    ['sshproxy', 'warning', 'CONFIG_SECTION_IGNORED'],
+  ]);
+});
+
+test('unknown keys are errors with did-you-mean hints; YAML keys are case-sensitive', () => {
+  const issues = issuesOf('securty: {}\ndocker:\n  execution:\n    imagepullpolicy: Always\n');
+  assert.equal(only(issues, 'securty').hint, 'did you mean security?');
+  const caseIssue = only(issues, 'docker.execution.imagepullpolicy');
+  assert.equal(caseIssue.code, 'CONFIG_UNKNOWN_KEY');
+  assert.equal(caseIssue.hint, 'did you mean imagePullPolicy?');
+});
+
+test('JSON files match ContainerSSH keys case-insensitively, as Go does', () => {
+  const parsed = parseSource(JSON.stringify({ Backend: 'docker', docker: { Execution: { ImagePullPolicy: 'Never' } }, auth: { password: { method: 'webhook', webhook: { url: 'http://x' } } } }), 'cfg.json');
+  assert.ok(parsed.ok);
+  const analysis = analyzeSource(parsed.source, 'validate');
+  assert.deepEqual(analysis.issues, []);
+  assert.equal(analysis.config.docker.execution.imagePullPolicy, 'Never');
+});
+
+test('wrong types name expected and found', () => {
+  const issues = issuesOf('ssh:\n  ciphers: aes256-ctr\nmetrics:\n  enable: "yes"\nsecurity:\n  maxSessions: many\n');
+  const list = only(issues, 'ssh.ciphers');
+  assert.equal(list.message, 'expected a list of strings, found "aes256-ctr"');
+  assert.equal(list.hint, 'write a list, for example ["aes256-ctr"]');
+  assert.equal(only(issues, 'metrics.enable').expected, 'true or false');
+  assert.equal(only(issues, 'security.maxSessions').expected, 'an integer');
+});
+
+test('§5.1: server version, algorithms, keepalive', () => {
+  const issues = issuesOf('ssh:\n  serverVersion: OpenSSH\n  ciphers: [aes256-ctr, des]\n  kex: []\n  macs: [hmac-sha2-257]\n  clientAliveInterval: 500ms\n  clientAliveCountMax: -1\n');
+  assert.equal(only(issues, 'ssh.serverVersion').code, 'SSH_SERVER_VERSION_INVALID');
+  assert.equal(only(issues, 'ssh.ciphers.1').message, 'unsupported cipher: "des"');
+  assert.equal(only(issues, 'ssh.kex').message, 'at least one key exchange algorithm is required');
+  assert.equal(only(issues, 'ssh.macs.0').hint, 'did you mean hmac-sha2-256?');
+  assert.equal(only(issues, 'ssh.clientAliveInterval').message, 'must be at least 1000ms (or 0 to disable)');
+  assert.equal(only(issues, 'ssh.clientAliveCountMax').message, 'must be at least 1');
+  assert.deepEqual(issuesOf('ssh:\n  serverVersion: "SSH-2.0-cssh_1.0 my server"\n  ciphers: []\n  clientAliveInterval: 15s\n'), []);
+  assert.equal(issuesOf(`ssh:\n  serverVersion: SSH-2.0-${'x'.repeat(250)}\n`)[0]?.code, 'SSH_SERVER_VERSION_INVALID');
+});
+
+test('§5.1: ECDSA host keys are refused; Ed25519 PEM text is accepted; missing files warn', () => {
+  const ec = '-----BEGIN EC PRIVATE KEY-----\\nMHcCAQEE\\n-----END EC PRIVATE KEY-----';
+  assert.equal(only(issuesOf(`ssh:\n  hostkeys: ["${ec}"]\n`), 'ssh.hostkeys.0').message, 'ECDSA host keys are not supported');
+  const missing = only(issuesOf('ssh:\n  hostkeys: [/nonexistent/host_key]\n'), 'ssh.hostkeys.0');
+  assert.equal(missing.severity, 'warning');
+  assert.equal(only(issuesOf('ssh:\n  hostkeys: ["-----BEGIN NONSENSE-----"]\n'), 'ssh.hostkeys.0').code, 'SSH_HOST_KEY_INVALID');
+});
+
+test('§5.7: webhook URL and timeouts; kerberos/oauth2 warn; built-ins need their file or path', () => {
+  const issues = issuesOf('auth:\n  password:\n    method: webhook\n    webhook:\n      url: 127.0.0.1:8080\n      timeout: 50ms\n      authTimeout: 10ms\n  publicKey:\n    method: authorizedkeys\n  keyboardInteractive:\n    method: oauth2\n', false);
+  assert.equal(only(issues, 'auth.password.webhook.url').code, 'CONFIG_URL_INVALID');
+  assert.equal(only(issues, 'auth.password.webhook.timeout').message, 'must be at least 100ms');
+  assert.equal(only(issues, 'auth.password.webhook.authTimeout').code, 'CONFIG_DURATION_TOO_SHORT');
+  assert.equal(only(issues, 'auth.publicKey.authorizedKeys.path').message, 'the authorizedkeys method needs a path');
+  assert.equal(only(issues, 'auth.keyboardInteractive.method').severity, 'warning');
+  const more = issuesOf('auth:\n  password:\n    method: passwords\n  publicKey:\n    method: authorizedkeys\n    authorizedKeys:\n      path: /etc/keys\n  authz:\n    method: webhook\n', false);
+  assert.equal(only(more, 'auth.password.passwords.file').code, 'AUTH_CONFIG_INVALID');
+  assert.equal(only(more, 'auth.publicKey.authorizedKeys.path').code, 'AUTH_CONFIG_SHARED_KEYS');
+  assert.equal(only(more, 'auth.authz.webhook.url').message, 'a URL is required');
+  assert.equal(only(issuesOf('auth:\n  password:\n    method: kerberos\n', false), 'auth.password.method').code, 'AUTH_METHOD_NOT_IMPLEMENTED');
+  assert.equal(only(issuesOf('auth:\n  password:\n    method: ldap\n', false), 'auth.password.method').code, 'CONFIG_INVALID_VALUE');
+});
+
+test('no authentication method at all is a warning', () => {
+  assert.equal(only(issuesOf('backend: docker\n', false), 'auth').code, 'AUTH_NONE_CONFIGURED');
+});
+
+test('0.4 auth.url is converted with a deprecation warning', () => {
+  const parsed = parseSource('auth:\n  url: http://127.0.0.1:8080\n', 'cfg.yaml');
+  assert.ok(parsed.ok);
+  const analysis = analyzeSource(parsed.source, 'validate');
+  const issue = only(analysis.issues, 'auth.url');
+  assert.equal(issue.code, 'CONFIG_AUTH_URL_DEPRECATED');
+  assert.equal(issue.line, 2);
+  assert.equal(analysis.config.auth.password.webhook.url, 'http://127.0.0.1:8080');
+  assert.equal(analysis.config.auth.publicKey.method, 'webhook');
+});
+
+test('§6: policy modes, maxSessions >= -1, limits, lead time', () => {
+  const issues = issuesOf('security:\n  defaultMode: allow\n  env:\n    mode: filtr\n  maxSessions: -2\n  maxConnectionsPerUser: -5\n  idleTimeout: 20s\n');
+  assert.equal(only(issues, 'security.defaultMode').message, 'invalid mode: "allow"');
+  assert.equal(only(issues, 'security.env.mode').hint, 'did you mean filter?');
+  assert.equal(only(issues, 'security.maxSessions').message, 'must be at least -1 (-1 = unlimited)');
+  assert.equal(only(issues, 'security.maxConnectionsPerUser').code, 'CONFIG_OUT_OF_RANGE');
+  const lead = only(issues, 'security.timeoutWarning.leadTime');
+  assert.equal(lead.severity, 'warning');
+  assert.equal(lead.code, 'SECURITY_WARNING_LEAD_TOO_LONG');
+  assert.equal(only(issuesOf('security:\n  maxSessions: 0\n'), 'security.maxSessions').severity, 'warning');
+});
+
+test('log, metrics and health', () => {
+  const issues = issuesOf('log:\n  level: verbose\n  destination: file\nmetrics:\n  enable: true\n  listen: ":99999"\n  path: metrics\nhealth:\n  enable: true\n  listen: localhost\n');
+  assert.equal(only(issues, 'log.level').expected, 'debug|info|notice|warning|error|crit|alert|emerg');
+  assert.equal(only(issues, 'log.file').message, 'log destination "file" needs a file path');
+  assert.equal(only(issues, 'metrics.listen').code, 'CONFIG_LISTEN_INVALID');
+  assert.equal(only(issues, 'metrics.path').message, 'the metrics path must start with /');
+  assert.equal(only(issues, 'health.listen').code, 'CONFIG_LISTEN_INVALID');
+});
+
+test('configserver: URL and timeout checked when set', () => {
+  const issues = issuesOf('configserver:\n  url: nope\n  timeout: 1ms\n');
+  assert.equal(only(issues, 'configserver.url').code, 'CONFIG_URL_INVALID');
+  assert.equal(only(issues, 'configserver.timeout').code, 'CONFIG_DURATION_TOO_SHORT');
+});
+
+test('dockerrun is an error in validate that names cssh config migrate', () => {
+  const issue = only(issuesOf('dockerrun:\n  config:\n    container:\n      image: busybox\n'), 'dockerrun');
+  assert.equal(issue.severity, 'error');
+  assert.equal(issue.code, 'DOCKERRUN_LEGACY');
+  assert.match(issue.hint ?? '', /cssh config migrate/);
+  assert.equal(issue.line, 6);
+});
+
+test('all issues are reported in one run, in file order', () => {
+  const issues = issuesOf('docker:\n  execution:\n    mode: pod\n    imagePullPolicy: sometimes\nssh:\n  macs: [x]\nsecurty: 1\n');
+  assert.deepEqual(issues.map((issue) => issue.line), [8, 9, 11, 12]);
+});
