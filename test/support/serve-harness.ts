@@ -1,0 +1,182 @@
+// Runs the real `cssh serve` on a free 127.0.0.1 port and drives it with the real OpenSSH client (ssh, scp, sftp).
+//
+// API:
+//   const srv = await startServe({ mode: 'session', image: TEST_IMAGES.bash, config: { ssh: { banner: 'hi' } } });
+//   srv.port, srv.stateDir, srv.instanceId, srv.keyPath (client private key, in srv's authorized_keys)
+//   await srv.ssh(['echo', 'hi'], { input: 'data' })  -> { code, stdout: Buffer, stderr: string }  (exit code of ssh)
+//   srv.sshArgs(user = 'tester')                     -> the ssh options (-F /dev/null, no host key checks, BatchMode,
+//                                                       the key, -p port) + 'user@127.0.0.1'; add your own and spawn
+//   srv.scpArgs() / srv.sftpArgs()                   -> the same options for scp/sftp (-P port), without the target
+//   await srv.containers()                           -> ids of the containers labelled with this server's instance
+//   srv.output()                                     -> everything the server printed so far (summary + log lines)
+//   await srv.stop('SIGTERM')                        -> sends the signal, waits for exit, returns the exit code
+// Options: mode, image (default TEST_IMAGES.sftp), config (a partial config in ContainerSSH JSON spelling, deep-merged
+// over the harness defaults: listen 127.0.0.1:0, authorized_keys auth, NetworkMode none), stateDir (reuse one to test
+// restarts), args (extra command-line flags), keepAuth (true: do not add the authorized_keys defaults).
+// Every server has its own temp state dir and so its own instance id; stop() (call it in t.after / finally) waits
+// for the process, so its containers are gone afterwards. Nothing here touches ~/.ssh.
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { TEST_IMAGES } from './docker.js';
+
+const ROOT = new URL('../..', import.meta.url).pathname;
+const ENTRY = `const { default: Serve } = await import(${JSON.stringify(join(ROOT, 'src/commands/serve.ts'))});
+await Serve.run(process.argv.slice(1), ${JSON.stringify(join(ROOT, 'package.json'))});`;
+
+export interface ServeHarnessOptions {
+  mode?: 'connection' | 'session';
+  image?: string;
+  config?: Record<string, unknown>;
+  stateDir?: string;
+  args?: string[];
+  keepAuth?: boolean;
+}
+
+export interface RunResult {
+  code: number | null;
+  stdout: Buffer;
+  stderr: string;
+}
+
+export interface ServeHandle {
+  port: number;
+  stateDir: string;
+  instanceId: string;
+  keyPath: string;
+  /** The client key's public line ("ssh-ed25519 AAAA..."), e.g. for a webhook stub's acceptKeys. */
+  publicKey: string;
+  process: ChildProcess;
+  output(): string;
+  sshArgs(user?: string): string[];
+  scpArgs(): string[];
+  sftpArgs(): string[];
+  ssh(command: string[], options?: { input?: string | Buffer; user?: string; extra?: string[]; timeoutMs?: number }): Promise<RunResult>;
+  containers(): string[];
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Deep merge for plain objects; arrays and scalars from `over` replace. */
+export function deepMerge(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(over)) {
+    const current = out[key];
+    out[key] = isObject(current) && isObject(value) ? deepMerge(current, value) : value;
+  }
+  return out;
+}
+
+/** A client key pair (ed25519, no passphrase) in `dir`. */
+export function makeClientKey(dir: string, name = 'id_ed25519'): { keyPath: string; publicKey: string } {
+  const keyPath = join(dir, name);
+  execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', '', '-f', keyPath]);
+  return { keyPath, publicKey: readFileSync(`${keyPath}.pub`, 'utf8').trim() };
+}
+
+/** Runs a program to its end, collecting output; `input` is written to stdin then closed. */
+export function run(cmd: string, args: string[], options: { input?: string | Buffer; timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'], env: options.env ?? process.env });
+    const out: Buffer[] = [];
+    let err = '';
+    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 60_000);
+    child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
+    child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout: Buffer.concat(out), stderr: err });
+    });
+    child.stdin.on('error', () => undefined);
+    child.stdin.end(options.input ?? '');
+  });
+}
+
+function waitForListen(child: ChildProcess, output: () => string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`cssh serve did not start in time:\n${output()}`)), 60_000);
+    const check = (): void => {
+      const match = /listening on 127\.0\.0\.1:(\d+)/.exec(output());
+      if (match) {
+        clearTimeout(timer);
+        resolve(Number(match[1]));
+      }
+    };
+    child.stdout?.on('data', check);
+    child.stderr?.on('data', check);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`cssh serve exited (${code}) before listening:\n${output()}`));
+    });
+  });
+}
+
+/** Starts `cssh serve` (through tsx, no build needed) with a temp config; resolves once it listens. */
+export async function startServe(options: ServeHarnessOptions = {}): Promise<ServeHandle> {
+  const dir = mkdtempSync(join(tmpdir(), 'cssh-e2e-'));
+  const stateDir = options.stateDir ?? join(dir, 'state');
+  const { keyPath, publicKey } = makeClientKey(dir);
+  writeFileSync(join(dir, 'authorized_keys'), publicKey + '\n');
+  const defaults: Record<string, unknown> = {
+    ssh: { listen: '127.0.0.1:0', shutdownTimeout: '10s' },
+    log: { level: 'debug' },
+    docker: {
+      execution: {
+        container: { Image: options.image ?? TEST_IMAGES.sftp },
+        host: { NetworkMode: 'none' },
+        mode: options.mode ?? 'connection',
+        imagePullPolicy: 'Never',
+      },
+    },
+  };
+  if (!options.keepAuth) defaults.auth = { publicKey: { method: 'authorizedkeys', authorizedKeys: { path: join(dir, 'authorized_keys') } } };
+  const configPath = join(dir, 'cssh.json');
+  writeFileSync(configPath, JSON.stringify(deepMerge(defaults, options.config ?? {}), null, 2));
+  const args = ['--config', configPath, '--state-dir', stateDir, ...(options.args ?? [])];
+  const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', ENTRY, '--', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  let text = '';
+  child.stdout.on('data', (chunk: Buffer) => (text += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (text += chunk.toString()));
+  const output = (): string => text;
+  let port: number;
+  try {
+    port = await waitForListen(child, output);
+  } catch (error) {
+    child.kill('SIGKILL');
+    throw error;
+  }
+  const instanceId = /instance\s+([0-9a-f]+)/.exec(text)?.[1] ?? '';
+  const common = ['-F', '/dev/null', '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null', '-o', 'BatchMode=yes', '-o', 'IdentitiesOnly=yes', '-o', 'LogLevel=ERROR', '-i', keyPath];
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return {
+    port,
+    stateDir,
+    instanceId,
+    keyPath,
+    publicKey,
+    process: child,
+    output,
+    sshArgs: (user = 'tester') => [...common, '-p', String(port), `${user}@127.0.0.1`],
+    scpArgs: () => [...common, '-P', String(port)],
+    sftpArgs: () => [...common, '-P', String(port)],
+    ssh: (command, opts = {}) =>
+      run('ssh', [...common, ...(opts.extra ?? []), '-p', String(port), `${opts.user ?? 'tester'}@127.0.0.1`, ...command], opts),
+    containers: () => containersOf(instanceId),
+    stop: async (signal = 'SIGTERM') => {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      return exited;
+    },
+  };
+}
+
+/** Ids of containers (running or not) labelled cssh.instance=`instanceId`. */
+export function containersOf(instanceId: string): string[] {
+  return execFileSync('docker', ['ps', '-aq', '--filter', `label=cssh.instance=${instanceId}`], { encoding: 'utf8' })
+    .split('\n')
+    .filter(Boolean);
+}
