@@ -27,3 +27,21 @@ for (const mode of ['connection', 'session'] as ExecutionMode[]) {
     assert.deepEqual(containersOf(ctx.info.connectionId), []);
   });
 }
+
+dockerTest('connection mode writes the files supplied at authentication, with nested and long paths', async () => {
+  const backend = createDockerBackend({ instanceId: 'test-files' });
+  const ctx = testContext(testConfig('connection'));
+  const long = `/tmp/${'d'.repeat(90)}/${'f'.repeat(60)}.txt`;
+  ctx.info.files = {
+    '/etc/cssh/hello.txt': { value: Buffer.from('hello file\n').toString('base64'), sensitive: false },
+    [long]: { value: Buffer.from([0, 1, 2, 255]).toString('base64'), sensitive: false },
+  };
+  const conn = await backend.connect(ctx, AbortSignal.timeout(60_000));
+  try {
+    assert.equal((await runOnce(conn, { kind: 'exec', command: 'cat /etc/cssh/hello.txt' })).stdout, 'hello file\n');
+    assert.equal((await runOnce(conn, { kind: 'exec', command: `od -An -tu1 ${long}` })).stdout.trim().split(/\s+/).join(','), '0,1,2,255');
+  } finally {
+    await conn.close();
+  }
+  assert.deepEqual(containersOf(ctx.info.connectionId), []);
+});

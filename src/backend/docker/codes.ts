@@ -34,6 +34,8 @@ export const DockerCode = {
   CLOSE_INPUT_FAILED: 'DOCKER_CLOSE_INPUT_FAILED',
   SUBSYSTEM_NOT_SUPPORTED: 'DOCKER_SUBSYSTEM_NOT_SUPPORTED',
   ORPHAN_REMOVED: 'DOCKER_ORPHAN_REMOVED',
+  FILE_WRITE: 'DOCKER_FILE_WRITE',
+  FILE_WRITE_FAILED: 'DOCKER_FILE_WRITE_FAILED',
 } as const;
 
 export type DockerCodeValue = (typeof DockerCode)[keyof typeof DockerCode];
@@ -73,4 +75,6 @@ export const DOCKER_CODE_DESCRIPTIONS: Record<DockerCodeValue, string> = {
   DOCKER_CLOSE_INPUT_FAILED: 'Half-closing the program input failed.',
   DOCKER_SUBSYSTEM_NOT_SUPPORTED: 'The requested subsystem is not configured in docker.execution.subsystems.',
   DOCKER_ORPHAN_REMOVED: 'A container left behind by an earlier run of this instance was removed.',
+  DOCKER_FILE_WRITE: 'Files supplied by authentication or the config server were written into the connection container.',
+  DOCKER_FILE_WRITE_FAILED: 'Writing the supplied files into the container failed; the connection goes on without them.',
 };

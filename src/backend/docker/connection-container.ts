@@ -4,6 +4,8 @@ import type { ConnectionContext } from '../../core/contracts.js';
 import { DockerCode } from './codes.js';
 import { buildCreateOptions, connectionEnv } from './container-spec.js';
 import { pathExists } from './docker-api.js';
+import { writeFiles } from './file-upload.js';
+import { deadline } from '../../core/retry.js';
 import { createWithEvents, removeWithEvents, startWithEvents, type OpsContext } from './container-ops.js';
 
 /** The connection container and its capabilities, found out once after create. */
@@ -42,6 +44,7 @@ export async function openConnectionContainer(
     const agent = !execution.disableAgent && (await pathExists(docker, id, execution.agentPath, signal));
     const shell = await pathExists(docker, id, '/bin/sh', signal);
     await startWithEvents(ops, id, signal);
+    await writeFiles(docker, id, ctx.info.files, ctx.logger, deadline(timeouts.commandStart, signal));
     ctx.logger.debug(DockerCode.CONTAINER_START, 'Connection container running.', { containerId: id, agent, shell });
     return { docker, id, agentPath: execution.agentPath, agent, shell, consoleSize: apiAtLeast(apiVersion, '1.42'), shuttingDown: false };
   } catch (error) {
