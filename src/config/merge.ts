@@ -35,6 +35,6 @@ export function mergeConfig(base: AppConfig, override: unknown): { config: AppCo
     return { config, issues: [configError('CONFIG_TYPE', '', 'the override must be a mapping of options', { expected: 'a mapping', found: Array.isArray(override) ? 'a list' : typeof override })] };
   }
   const partial = resolveConfig(APP_SCHEMA, override, { partial: true, json: true });
-  mergeInto(config as unknown as Record<string, unknown>, partial.value as Record<string, unknown>);
+  mergeInto(config, partial.value as Record<string, unknown>);
   return { config, issues: [...partial.issues, ...checkConfig(config)] };
 }

@@ -161,6 +161,9 @@ const SecurityItem = (description: string, lists: boolean) => Obj({
   deny: StrList([], lists ? 'Denied names (enable mode).' : 'Unused.'),
 }, description);
 
+/** The shape shared by the security items (env, command, shell, subsystem, tty, signal). */
+export const SecurityItemSchema = SecurityItem('A security policy item.', true);
+
 export const SecuritySchema = Obj({
   defaultMode: Policy('', 'Fallback policy for every item; empty means enable.'),
   forceCommand: Str('', 'Run this command instead of every exec, shell and subsystem.'),
