@@ -8,10 +8,14 @@ const TIMEOUT_KEYS = ['containerStart', 'containerStop', 'commandStart', 'signal
 
 /** Replaces a dockerrun block with the equivalent docker section (or drops it when another backend is chosen). */
 export function migrateDockerrun(doc: Document, root: YAMLMap, result: MigrationResult): void {
-  const pair = findPair(root, 'dockerrun');
-  if (pair === undefined) return;
   const backendPair = findPair(root, 'backend');
   const backend = plain(backendPair?.value);
+  if (findPair(root, 'dockerrun') === undefined && backend === 'dockerrun') {
+    root.add(new Pair(new Scalar('dockerrun'), new YAMLMap(doc.schema)));
+    result.notes.push({ kind: 'note', path: 'dockerrun', message: 'backend: dockerrun without a dockerrun block: converting the 0.3 defaults' });
+  }
+  const pair = findPair(root, 'dockerrun');
+  if (pair === undefined) return;
   if (backend !== undefined && backend !== 'dockerrun' && backend !== null && backend !== '') {
     removePair(root, pair);
     result.notes.push({ kind: 'change', path: 'dockerrun', message: `removed the dockerrun block, which was unused because backend is ${JSON.stringify(backend)}` });

@@ -68,7 +68,7 @@ export function resolveValue(node: SchemaNode, value: unknown, path: string, ctx
     case 'enum': return resolveEnum(node, value, path, ctx);
     case 'list': return resolveList(node, value, path, ctx);
     case 'map': case 'fixed': return resolveStringMap(node, value, path, ctx, kind === 'fixed');
-    case 'string': return resolveScalar(node, value, path, ctx, typeof value === 'string', 'a string');
+    case 'string': return resolveScalar(node, typeof value === 'number' ? String(value) : value, path, ctx, typeof value === 'string' || typeof value === 'number', 'a string');
     case 'boolean': return resolveScalar(node, value, path, ctx, typeof value === 'boolean', 'true or false');
     case 'integer': return resolveScalar(node, value, path, ctx, Number.isInteger(value), 'an integer');
     default: return value;
@@ -120,6 +120,7 @@ function resolveDuration(node: SchemaNode, value: unknown, path: string, ctx: Ct
     ctx.issues.push(configError('CONFIG_DURATION', path, `invalid duration: ${describeValue(value)}`, {
       expected: 'a Go duration such as 60s, 1m30s or 500ms',
       found: describeValue(value),
+      ...(typeof value === 'string' && /^\d+(\.\d+)?$/.test(value.trim()) ? { hint: `add a unit, for example ${value.trim()}s` } : {}),
     }));
     return fallback(node, ctx);
   }
@@ -182,7 +183,7 @@ function resolveStringMap(node: SchemaNode, value: unknown, path: string, ctx: C
 function unknownKey(path: string, key: string, candidates: string[]): ConfigIssue {
   const hint = didYouMean(key, candidates);
   return configError('CONFIG_UNKNOWN_KEY', path, `unknown option "${key}"`, {
-    expected: candidates.length > 8 ? `one of ${candidates.slice(0, 8).join(', ')}, ...` : `one of ${candidates.join(', ')}`,
+    expected: candidates.length > 14 ? `one of ${candidates.slice(0, 14).join(', ')}, ...` : `one of ${candidates.join(', ')}`,
     found: JSON.stringify(key),
     ...(hint === undefined ? {} : { hint }),
   });

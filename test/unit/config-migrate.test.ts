@@ -107,3 +107,13 @@ test('unreadable input gives a report, not an exception', () => {
   assert.equal(report.readable, false);
   assert.equal(report.issues[0]?.code, 'CONFIG_UNREADABLE');
 });
+
+test('backend: dockerrun alone converts the 0.3 defaults', () => {
+  const report = migrateText('backend: dockerrun\n', 'x.yaml');
+  assert.equal(report.changed, true);
+  const { config } = resolved(report.output, 'x.yaml');
+  assert.equal(config.backend, 'docker');
+  assert.equal(config.docker.execution.mode, 'session');
+  assert.equal(config.docker.execution.container.Image, 'containerssh/containerssh-guest-image');
+  assert.equal(config.docker.timeouts.http, 60_000);
+});

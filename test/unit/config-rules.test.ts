@@ -212,3 +212,9 @@ test('all issues are reported in one run, in file order', () => {
   const issues = issuesOf('docker:\n  execution:\n    mode: pod\n    imagePullPolicy: sometimes\nssh:\n  macs: [x]\nsecurty: 1\n');
   assert.deepEqual(issues.map((issue) => issue.line), [8, 9, 11, 12]);
 });
+
+test('numbers are accepted where strings are expected (tlsVersion: 1.3), and unit-less duration strings get a hint', () => {
+  assert.deepEqual(issuesOf('configserver:\n  url: http://x\n  tlsVersion: 1.2\n'), []);
+  const issue = only(issuesOf('docker:\n  timeouts:\n    window: "60"\n'), 'docker.timeouts.window');
+  assert.equal(issue.hint, 'add a unit, for example 60s');
+});

@@ -56,3 +56,12 @@ test('defaultConfig returns a fresh copy each time', () => {
   a.docker.execution.idleCommand.push('x');
   assert.equal(defaultConfig().docker.execution.idleCommand.length, 3);
 });
+
+test('the editor JSON Schema requires nothing (every option has a default) and lists the ignored sections', async () => {
+  const { configJsonSchema } = await import('../../src/config/json-schema.js');
+  const text = JSON.stringify(configJsonSchema());
+  assert.doesNotMatch(text, /"required"/);
+  const schema = configJsonSchema() as { properties: Record<string, { description?: string }> };
+  assert.match(schema.properties.kubernetes?.description ?? '', /ignored/);
+  assert.match(schema.properties.docker?.description ?? '', /Docker/);
+});
