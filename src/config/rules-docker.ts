@@ -4,7 +4,8 @@ import type { DockerConfig } from './types.js';
 import { configError, configWarning, describeValue, type ConfigIssue } from './issues.js';
 import { DEFAULT_AGENT_IDLE_COMMAND, pemOrPathIssue } from './rules-common.js';
 
-const SCHEMES = ['unix', 'tcp', 'http', 'https', 'npipe', 'ssh'];
+/** The schemes cssh's Docker client speaks (npipe and ssh hosts are not supported). */
+const SCHEMES = ['unix', 'tcp', 'http', 'https'];
 
 export function checkDocker(docker: DockerConfig, issues: ConfigIssue[]): void {
   checkConnection(docker, issues);
@@ -37,6 +38,11 @@ function checkConnection(docker: DockerConfig, issues: ConfigIssue[]): void {
       expected: 'all three of cacert, cert and key, or none',
       found: `only ${set.join(' and ')}`,
       hint: 'set the missing ones (PEM text or file paths) or remove the others to connect without TLS',
+    }));
+  }
+  if (set.length === 3 && /^http:\/\//i.test(host)) {
+    issues.push(configError('DOCKER_TLS_PARTIAL', `${path}.host`, 'http:// is plain text but TLS certificates are set', {
+      hint: `use ${host.replace(/^http:/i, 'https:')} or tcp://`,
     }));
   }
   for (const [name, value] of Object.entries(tls)) {

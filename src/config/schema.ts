@@ -52,7 +52,7 @@ const Policy = (defaultValue: (typeof POLICY_MODES)[number], description: string
   Enum(POLICY_MODES, defaultValue, description, { 'x-invalid': 'invalid mode' });
 
 export const DockerConnectionSchema = Obj({
-  host: Str('', 'Docker URL with a scheme (unix://, tcp://, http://, https://, npipe://, ssh://); empty uses DOCKER_HOST or the local socket.'),
+  host: Str('', 'Docker URL with a scheme (unix://, tcp://, http://, https://); empty uses DOCKER_HOST, the rootless socket or /var/run/docker.sock.'),
   cacert: Str('', 'CA certificate (PEM text or a file path) that verifies the engine.'),
   cert: Str('', 'Client certificate (PEM text or a file path).'),
   key: Str('', 'Client private key (PEM text or a file path).'),

@@ -218,3 +218,11 @@ test('numbers are accepted where strings are expected (tlsVersion: 1.3), and uni
   const issue = only(issuesOf('docker:\n  timeouts:\n    window: "60"\n'), 'docker.timeouts.window');
   assert.equal(issue.hint, 'add a unit, for example 60s');
 });
+
+test('Docker hosts cssh cannot reach (npipe://, ssh://) and http:// with TLS are errors', () => {
+  assert.match(only(issuesOf('docker:\n  connection:\n    host: npipe:////./pipe/docker_engine\n'), 'docker.connection.host').message, /unsupported Docker host scheme "npipe"/);
+  assert.equal(only(issuesOf('docker:\n  connection:\n    host: ssh://me@box\n'), 'docker.connection.host').code, 'DOCKER_HOST_NO_SCHEME');
+  const pem = (kind: string) => `"-----BEGIN ${kind}-----\\nx\\n-----END ${kind}-----"`;
+  const issue = only(issuesOf(`docker:\n  connection:\n    host: http://h:2376\n    cacert: ${pem('CERTIFICATE')}\n    cert: ${pem('CERTIFICATE')}\n    key: ${pem('PRIVATE KEY')}\n`), 'docker.connection.host');
+  assert.equal(issue.hint, 'use https://h:2376 or tcp://');
+});
