@@ -212,8 +212,11 @@ export class SshConnection {
       this.deps.onEvent?.({ type: 'ssh-connection-close' });
       this.resolveClosed();
     };
+    const sessions = [...this.sessions];
+    for (const session of sessions) session.close();
     const handlerPromise = this.handlerPromise ?? Promise.resolve(undefined);
-    handlerPromise
+    Promise.all(sessions.map((session) => session.closed))
+      .then(() => handlerPromise)
       .then((handler) => handler?.close(), () => undefined)
       .then(done, done);
   }

@@ -20,6 +20,8 @@ export interface SessionChannelDeps {
 export interface ServedSession {
   /** Resolves once the channel closed and the handler was closed. Never rejects. */
   readonly closed: Promise<void>;
+  /** The connection is gone: end the program and close the handler (ssh2 sends no close for idle sessions then). */
+  close(): void;
 }
 
 /** Text for the client's stderr when a program cannot start. */
@@ -147,6 +149,10 @@ class SessionChannel {
       channel.end();
     }
     await this.deps.handler.close();
+  }
+
+  close(): void {
+    this.onClose();
   }
 
   private onClose(): void {
