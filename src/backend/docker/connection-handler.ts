@@ -41,6 +41,11 @@ export class DockerConnection implements ConnectionHandler {
     await this.close();
   }
 
+  /** True once close() began: new programs are refused. */
+  get closed(): boolean {
+    return this.closing !== undefined;
+  }
+
   close(): Promise<void> {
     this.closing ??= this.doClose();
     return this.closing;

@@ -67,7 +67,8 @@ export class ExecProgram implements Program {
       ...common, op: 'exec-create', code: DockerCode.EXEC_CREATE_FAILED, explanation: 'Failed to create the exec',
     });
     const stream = await dockerCall((sig) => startExec(c.docker, execId, s.tty, sig), {
-      ...common, op: 'exec-start', code: DockerCode.EXEC_ATTACH_FAILED, explanation: 'Failed to start the exec',
+      // 409: the exec already started (an earlier attempt got through); starting it again can never work.
+      ...common, op: 'exec-start', code: DockerCode.EXEC_ATTACH_FAILED, explanation: 'Failed to start the exec', permanentStatuses: [409],
     });
     const program = new ExecProgram(s, execId, stream, header);
     if (s.tty && s.size !== undefined) program.initialResize(s.size);

@@ -4,7 +4,7 @@ import type { ProgramExit, SessionIO } from '../../core/contracts.js';
 import type { Logger } from '../../core/logger.js';
 import { deadline, retry } from '../../core/retry.js';
 import { DockerCode } from './codes.js';
-import type { ProcessState } from './docker-api.js';
+import { statusOf, type ProcessState } from './docker-api.js';
 import { isPermanentDockerError } from './docker-call.js';
 import { pumpInput, pumpOutput, type HeaderReader } from './stream-pump.js';
 
@@ -39,7 +39,9 @@ export async function readExitCode(
     logger.debug(DockerCode.EXIT_CODE, `Program exited with status ${code}.`, { exitCode: code });
     return code;
   } catch (error) {
-    logger.error(DockerCode.EXIT_CODE_FAILED, `Could not read the exit code; reporting ${UNKNOWN_EXIT_CODE}.`, { error: String(error) });
+    // Gone (404) or abandoned means the container was removed on purpose while the program ran.
+    const expected = cancel.aborted || statusOf(error) === 404;
+    logger.log(expected ? 'notice' : 'error', DockerCode.EXIT_CODE_FAILED, `Could not read the exit code; reporting ${UNKNOWN_EXIT_CODE}.`, { error: String(error) });
     return UNKNOWN_EXIT_CODE;
   }
 }

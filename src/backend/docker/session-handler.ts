@@ -14,6 +14,12 @@ const CLOSE_GRACE_MS = 2_000;
 
 type Active = ExecProgram | SessionProgram;
 
+function shuttingDown(): CsshError {
+  return new CsshError(DockerCode.CONTAINER_SHUTTING_DOWN, 'Refusing a new program because the session or connection is closing.', {
+    userMessage: 'Server is shutting down', permanent: true,
+  });
+}
+
 function alreadyRunning(): CsshError {
   return new CsshError(DockerCode.PROGRAM_ALREADY_RUNNING, 'The channel already started a program.', {
     userMessage: 'program already running', permanent: true,
@@ -26,6 +32,8 @@ export class DockerSession implements SessionHandler {
   private started = false;
   private closed = false;
   private program: Active | undefined;
+  /** The start in progress, if any (close waits for it so nothing it creates is left behind). */
+  private starting: Promise<unknown> | undefined;
 
   constructor(private readonly conn: DockerConnection, readonly info: SessionInfo) {}
 
@@ -42,8 +50,19 @@ export class DockerSession implements SessionHandler {
 
   async start(req: StartRequest, io: SessionIO, signal: AbortSignal): Promise<Program> {
     if (this.started) throw alreadyRunning();
-    if (this.closed) throw new CsshError(DockerCode.PROGRAM_NOT_RUNNING, 'The session is closed.', { permanent: true });
+    if (this.closed || this.conn.closed) throw shuttingDown();
     this.started = true;
+    const starting = this.launch(req, io, signal);
+    this.starting = starting.catch(() => undefined);
+    const program = await starting;
+    if (this.closed) {
+      // close() ran while the program was starting: it waits for this start, then disposes of the program.
+      throw shuttingDown();
+    }
+    return program;
+  }
+
+  private async launch(req: StartRequest, io: SessionIO, signal: AbortSignal): Promise<Active> {
     const c = this.conn;
     const argv = programArgv(req, c.ctx.config.docker.execution);
     const env = [...this.env].map(([k, v]) => `${k}=${v}`);
@@ -93,6 +112,7 @@ export class DockerSession implements SessionHandler {
     if (this.closed) return;
     this.closed = true;
     this.conn.forget(this);
+    await this.starting;
     const program = this.program;
     if (program === undefined) return;
     if (program instanceof SessionProgram) {
