@@ -39,7 +39,19 @@ export function analyzeSource(source: ParsedSource, mode: 'validate' | 'load'): 
     if (where !== undefined) Object.assign(issue, where);
   }
   issues.sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));
-  return { config, issues, legacy: migration.dockerrun, migration };
+  return { config, issues: dedupe(issues), legacy: migration.dockerrun, migration };
+}
+
+/** One source value copied to several options (a dockerrun timeout) is reported once. */
+function dedupe(issues: ConfigIssue[]): ConfigIssue[] {
+  const seen = new Set<string>();
+  return issues.filter((issue) => {
+    if (issue.line === undefined) return true;
+    const key = `${issue.code}|${issue.line}|${issue.column}|${issue.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
 
 const LEGACY_CODES = new Set(['DOCKERRUN_LEGACY', 'DOCKERRUN_DEPRECATED', 'CONFIG_LEGACY_LISTEN', 'CONFIG_AUTH_URL_DEPRECATED']);

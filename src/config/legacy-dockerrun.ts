@@ -107,7 +107,11 @@ function buildTimeouts(doc: Document, config: YAMLMap, notes: MigrationNote[]): 
   const timeouts = new YAMLMap(doc.schema);
   const timeout = findPair(config, 'timeout')?.value;
   const value = timeout === undefined || plain(timeout) === null || plain(timeout) === '' ? '60s' : plain(timeout);
-  for (const key of TIMEOUT_KEYS) timeouts.add(new Pair(new Scalar(key), new Scalar(value)));
+  for (const key of TIMEOUT_KEYS) {
+    const scalar = new Scalar(value);
+    scalar.range = (timeout as Node | undefined)?.range; // problems with the copies point at the old timeout
+    timeouts.add(new Pair(new Scalar(key), scalar));
+  }
   notes.push({ kind: 'change', path: 'docker.timeouts', message: `the one dockerrun timeout (${String(value)}) is copied to all six timeouts, http included (not its usual 15s)` });
   return timeouts;
 }
