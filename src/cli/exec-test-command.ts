@@ -70,6 +70,15 @@ function programStdin(inv: ExecTestInvocation, command: string | undefined): { s
   };
 }
 
+/** Follows this terminal's size (SIGWINCH) while a --tty program runs. */
+function watchTerminalSize(onSize: (size: { cols: number; rows: number }) => void): () => void {
+  const out = process.stdout;
+  if (!out.isTTY) return () => undefined;
+  const onResize = (): void => onSize({ cols: out.columns, rows: out.rows });
+  out.on('resize', onResize);
+  return () => out.off('resize', onResize);
+}
+
 export async function executeExecTest(inv: ExecTestInvocation): Promise<ExecTestResult | Failure> {
   const config = await loadWithOverrides(inv);
   if ('error' in config) {
@@ -89,6 +98,7 @@ export async function executeExecTest(inv: ExecTestInvocation): Promise<ExecTest
     result = await runExecTest(config, {
       command, tty: inv.tty, env: inv.env, io: { stdin: input.stdin, stdout, stderr }, signal: controller.signal,
       ...(process.stdout.columns === undefined ? {} : { size: { cols: process.stdout.columns, rows: process.stdout.rows } }),
+      watchSize: watchTerminalSize,
       ...(spinner === undefined ? {} : { onEvent: spinner.onEvent, onProgramStart: () => spinner.stop() }),
     });
   } finally {

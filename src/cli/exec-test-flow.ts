@@ -50,7 +50,7 @@ export async function runExecTest(config: AppConfig, o: ExecTestOptions): Promis
     } else {
       o.onProgramStart?.();
       const programStart = performance.now();
-      const exit = await runProgram({ conn, req: { kind: 'exec', command: o.command }, env: o.env, tty: o.tty, size: o.size, io: o.io, signal: o.signal });
+      const exit = await runProgram({ conn, req: { kind: 'exec', command: o.command }, env: o.env, tty: o.tty, size: o.size, io: o.io, signal: o.signal, watchSize: o.watchSize });
       onEvent({ type: 'phase-end', phase: 'program', ok: true, ms: Math.round(performance.now() - programStart) });
       result.programExitCode = exit.code;
       result.ok = !o.signal.aborted;

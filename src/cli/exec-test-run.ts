@@ -57,6 +57,8 @@ export interface ExecTestOptions {
   /** Aborts on Ctrl-C/SIGTERM: the program is killed and its container removed. */
   signal: AbortSignal;
   onEvent?: EventSink;
+  /** Subscribes to terminal size changes (for --tty). */
+  watchSize?: RunProgramInput['watchSize'];
   /** Called right before program output may start (spinners stop here). */
   onProgramStart?: () => void;
   logger?: Logger;
@@ -99,6 +101,8 @@ interface RunProgramInput {
   size?: WindowSize;
   io: ExecTestIo;
   signal: AbortSignal;
+  /** Subscribes to terminal size changes (for --tty); returns the unsubscribe function. */
+  watchSize?: (onSize: (size: WindowSize) => void) => () => void;
 }
 
 /** Runs one program on a new session; kills it when `signal` aborts. Closes the session. */
@@ -110,9 +114,11 @@ export async function runProgram(i: RunProgramInput): Promise<ProgramExit> {
     const program = await session.start(i.req, i.io, i.signal);
     const onAbort = (): void => program.kill();
     i.signal.addEventListener('abort', onAbort, { once: true });
+    const unwatch = i.tty ? i.watchSize?.((size) => { session.resize(size).catch(() => undefined); }) : undefined;
     try {
       return await program.exited;
     } finally {
+      unwatch?.();
       i.signal.removeEventListener('abort', onAbort);
     }
   } finally {

@@ -83,3 +83,17 @@ dockerTest('connection mode: an exec of a missing binary reports 127 or 126 and 
   }
   assert.deepEqual(containersOf(ctx.info.connectionId), []);
 });
+
+dockerTest('session mode: closing while a program is starting leaves nothing behind', async () => {
+  const backend = createDockerBackend({ instanceId: 'test-close-race' });
+  const ctx = testContext(testConfig('session'));
+  const conn = await backend.connect(ctx, AbortSignal.timeout(60_000));
+  const session = await conn.openSession({ channelId: 1 });
+  const { PassThrough } = await import('node:stream');
+  const io = { stdin: new PassThrough(), stdout: new PassThrough(), stderr: new PassThrough() };
+  const starting = session.start({ kind: 'exec', command: 'sleep 60' }, io, AbortSignal.timeout(60_000))
+    .then(() => 'started', (e: unknown) => (e as { code?: string }).code);
+  await Promise.all([session.close(), conn.close()]);
+  assert.equal(await starting, 'DOCKER_CONTAINER_SHUTTING_DOWN');
+  assert.deepEqual(containersOf(ctx.info.connectionId), []);
+});
