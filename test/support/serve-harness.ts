@@ -4,6 +4,9 @@
 //   const srv = await startServe({ mode: 'session', image: TEST_IMAGES.bash, config: { ssh: { banner: 'hi' } } });
 //   srv.port, srv.stateDir, srv.instanceId, srv.keyPath (client private key, in srv's authorized_keys)
 //   await srv.ssh(['echo', 'hi'], { input: 'data' })  -> { code, stdout: Buffer, stderr: string }  (exit code of ssh)
+//       options: user (default 'tester'), extra (ssh options; placed first, so they win: ssh keeps the first value),
+//       password (log in with this password through sshpass instead of the key), key (another private key file
+//       instead of srv.keyPath), timeoutMs
 //   srv.sshArgs(user = 'tester')                     -> the ssh options (-F /dev/null, no host key checks, BatchMode,
 //                                                       the key, -p port) + 'user@127.0.0.1'; add your own and spawn
 //   srv.scpArgs() / srv.sftpArgs()                   -> the same options for scp/sftp (-P port), without the target
@@ -40,6 +43,15 @@ export interface RunResult {
   stderr: string;
 }
 
+export interface SshOptions {
+  input?: string | Buffer;
+  user?: string;
+  extra?: string[];
+  password?: string;
+  key?: string;
+  timeoutMs?: number;
+}
+
 export interface ServeHandle {
   port: number;
   stateDir: string;
@@ -52,7 +64,7 @@ export interface ServeHandle {
   sshArgs(user?: string): string[];
   scpArgs(): string[];
   sftpArgs(): string[];
-  ssh(command: string[], options?: { input?: string | Buffer; user?: string; extra?: string[]; timeoutMs?: number }): Promise<RunResult>;
+  ssh(command: string[], options?: SshOptions): Promise<RunResult>;
   containers(): string[];
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
@@ -151,7 +163,8 @@ export async function startServe(options: ServeHarnessOptions = {}): Promise<Ser
     throw error;
   }
   const instanceId = /instance\s+([0-9a-f]+)/.exec(text)?.[1] ?? '';
-  const common = ['-F', '/dev/null', '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null', '-o', 'BatchMode=yes', '-o', 'IdentitiesOnly=yes', '-o', 'LogLevel=ERROR', '-i', keyPath];
+  const sshOptions = ['-F', '/dev/null', '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null', '-o', 'BatchMode=yes', '-o', 'IdentitiesOnly=yes', '-o', 'LogLevel=ERROR'];
+  const common = [...sshOptions, '-i', keyPath];
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   return {
     port,
@@ -164,8 +177,13 @@ export async function startServe(options: ServeHarnessOptions = {}): Promise<Ser
     sshArgs: (user = 'tester') => [...common, '-p', String(port), `${user}@127.0.0.1`],
     scpArgs: () => [...common, '-P', String(port)],
     sftpArgs: () => [...common, '-P', String(port)],
-    ssh: (command, opts = {}) =>
-      run('ssh', [...common, ...(opts.extra ?? []), '-p', String(port), `${opts.user ?? 'tester'}@127.0.0.1`, ...command], opts),
+    ssh: (command, opts = {}) => {
+      const target = ['-p', String(port), `${opts.user ?? 'tester'}@127.0.0.1`, ...command];
+      const base = opts.key === undefined ? common : [...sshOptions, '-i', opts.key];
+      if (opts.password === undefined) return run('ssh', [...(opts.extra ?? []), ...base, ...target], opts);
+      const byPassword = ['-o', 'BatchMode=no', '-o', 'PubkeyAuthentication=no', '-o', 'PreferredAuthentications=password'];
+      return run('sshpass', ['-p', opts.password, 'ssh', ...(opts.extra ?? []), ...byPassword, ...common, ...target], opts);
+    },
     containers: () => containersOf(instanceId),
     stop: async (signal = 'SIGTERM') => {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
