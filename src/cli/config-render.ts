@@ -14,10 +14,11 @@ export interface Painter {
 
 const plainPainter: Painter = { red: (t) => t, yellow: (t) => t, green: (t) => t, dim: (t) => t, bold: (t) => t };
 
-/** Colour only for a TTY and when NO_COLOR is unset (https://no-color.org); chalk is loaded only then. */
+/** Colour for a TTY (or FORCE_COLOR), never when NO_COLOR is set (https://no-color.org); chalk is loaded only then. */
 export async function painterFor(stream: NodeJS.WriteStream): Promise<Painter> {
   const noColor = process.env.NO_COLOR !== undefined && process.env.NO_COLOR !== '';
-  if (noColor || stream.isTTY !== true) return plainPainter;
+  const force = process.env.FORCE_COLOR !== undefined && process.env.FORCE_COLOR !== '0' && process.env.FORCE_COLOR !== 'false';
+  if (noColor || (stream.isTTY !== true && !force)) return plainPainter;
   const { Chalk } = await import('chalk');
   const chalk = new Chalk({ level: 1 });
   return { red: chalk.red, yellow: chalk.yellow, green: chalk.green, dim: chalk.dim, bold: chalk.bold };

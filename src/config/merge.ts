@@ -30,11 +30,11 @@ function mergeInto(target: Record<string, unknown>, override: Record<string, unk
  */
 export function mergeConfig(base: AppConfig, override: unknown): { config: AppConfig; issues: ConfigIssue[] } {
   const config = structuredClone(base);
-  if (override === undefined || override === null) return { config, issues: checkConfig(config) };
+  if (override === undefined || override === null) return { config, issues: checkConfig(config, true) };
   if (!isPlainObject(override)) {
     return { config, issues: [configError('CONFIG_TYPE', '', 'the override must be a mapping of options', { expected: 'a mapping', found: Array.isArray(override) ? 'a list' : typeof override })] };
   }
   const partial = resolveConfig(APP_SCHEMA, override, { partial: true, json: true });
   mergeInto(config, partial.value as Record<string, unknown>);
-  return { config, issues: [...partial.issues, ...checkConfig(config)] };
+  return { config, issues: [...partial.issues, ...checkConfig(config, true)] };
 }

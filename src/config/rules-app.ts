@@ -8,17 +8,27 @@ import { checkSsh } from './rules-ssh.js';
 import { didYouMean } from './suggest.js';
 import type { AppConfig, SecurityConfig } from './types.js';
 
-/** Runs every cross-field rule; `dynamic` skips nothing today but marks per-connection (merged) validation. */
-export function checkConfig(config: AppConfig): ConfigIssue[] {
+/**
+ * Runs every cross-field rule. As in ContainerSSH, a file with a config server (`configserver.url`) gets its
+ * backend, docker and security rules checked per connection after the merge (`mergeConfig`), so at start-up their
+ * errors are only warnings; `dynamic` (the merged config) checks everything.
+ */
+export function checkConfig(config: AppConfig, dynamic = false): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
-  checkBackend(config.backend, issues);
   checkSsh(config.ssh, issues);
   checkAuth(config.auth, issues);
-  checkDocker(config.docker, issues);
-  checkSecurity(config.security, issues);
   checkObservability(config, issues);
   if (config.configserver.url !== '') checkWebhook(config.configserver, 'configserver', issues);
-  return issues;
+  const deferred: ConfigIssue[] = [];
+  checkBackend(config.backend, deferred);
+  checkDocker(config.docker, deferred);
+  checkSecurity(config.security, deferred);
+  if (dynamic || config.configserver.url === '') return [...issues, ...deferred];
+  return [...issues, ...deferred.map((issue) => issue.severity === 'warning' ? issue : {
+    ...issue,
+    severity: 'warning' as const,
+    message: `${issue.message} (checked again per connection after the config-server merge)`,
+  })];
 }
 
 function checkBackend(backend: string, issues: ConfigIssue[]): void {

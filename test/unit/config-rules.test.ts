@@ -226,3 +226,24 @@ test('Docker hosts cssh cannot reach (npipe://, ssh://) and http:// with TLS are
   const issue = only(issuesOf(`docker:\n  connection:\n    host: http://h:2376\n    cacert: ${pem('CERTIFICATE')}\n    cert: ${pem('CERTIFICATE')}\n    key: ${pem('PRIVATE KEY')}\n`), 'docker.connection.host');
   assert.equal(issue.hint, 'use https://h:2376 or tcp://');
 });
+
+test('with a config server, docker/security/backend errors wait for the per-connection merge (warnings)', () => {
+  const issue = only(issuesOf('configserver:\n  url: http://127.0.0.1:9000\ndocker:\n  execution:\n    container: {env: [A=1]}\n'), 'docker.execution.container.Image');
+  assert.equal(issue.severity, 'warning');
+  assert.match(issue.message, /checked again per connection/);
+});
+
+test('more rules: agent idle command without agent, webhook TLS pairs and version, ssh.listen, log enums, encrypted keys', () => {
+  const agent = only(issuesOf('docker:\n  execution:\n    disableAgent: true\n    idleCommand: [/usr/bin/containerssh-agent, wait-signal, --signal, INT, --signal, TERM]\n'), 'docker.execution.idleCommand');
+  assert.equal(agent.code, 'DOCKER_GUEST_AGENT_DISABLED');
+  const webhook = issuesOf('auth:\n  password:\n    method: webhook\n    webhook:\n      url: https://x\n      cert: "-----BEGIN CERTIFICATE-----"\n      tlsVersion: "1.1"\n', false);
+  assert.equal(only(webhook, 'auth.password.webhook.key').code, 'CONFIG_TLS_PARTIAL');
+  assert.equal(only(webhook, 'auth.password.webhook.tlsVersion').expected, '1.2|1.3');
+  assert.equal(only(issuesOf('ssh:\n  listen: 2222\n'), 'ssh.listen').code, 'CONFIG_LISTEN_INVALID');
+  assert.deepEqual(issuesOf('ssh:\n  listen: "[::]:2222"\n'), []);
+  const log = issuesOf('log:\n  format: json\n  destination: stderr\n');
+  assert.equal(only(log, 'log.format').hint, 'did you mean ljson?');
+  assert.equal(only(log, 'log.destination').message, 'invalid log destination: "stderr"');
+  const encrypted = '-----BEGIN ENCRYPTED PRIVATE KEY-----\\nMIIB\\n-----END ENCRYPTED PRIVATE KEY-----';
+  assert.equal(only(issuesOf(`ssh:\n  hostkeys: ["${encrypted}"]\n`), 'ssh.hostkeys.0').message, 'the host key is encrypted with a passphrase');
+});
