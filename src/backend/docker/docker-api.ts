@@ -99,6 +99,12 @@ export async function pathExists(docker: Dockerode, id: string, path: string, si
   }
 }
 
+/** Extracts a tar archive into the container at `/` (parent directories are created by the engine). */
+export async function uploadArchive(docker: Dockerode, id: string, tar: Buffer, signal: AbortSignal): Promise<void> {
+  const res = (await docker.getContainer(id).putArchive(tar, { path: '/', abortSignal: signal })) as unknown;
+  (res as Readable | undefined)?.resume?.();
+}
+
 export interface ExecSpec {
   cmd: string[];
   env: string[];

@@ -1,11 +1,11 @@
 // Connection mode: writes the files the auth or config server supplied into the container, as one tar upload
 // (works in any image, without the agent). Failures are logged, never fatal (reference §3.7).
 import { posix } from 'node:path';
-import type { Readable } from 'node:stream';
 import type Dockerode from 'dockerode';
 import type { MetadataValue } from '../../core/contracts.js';
 import type { Logger } from '../../core/logger.js';
 import { DockerCode } from './codes.js';
+import { uploadArchive } from './docker-api.js';
 
 const BLOCK = 512;
 
@@ -61,8 +61,7 @@ export async function writeFiles(
   if (paths.length === 0) return;
   try {
     const archive = tarOf(Object.fromEntries(paths.map((p) => [p, Buffer.from(files[p]?.value ?? '', 'base64')])));
-    const res = (await docker.getContainer(id).putArchive(archive, { path: '/', abortSignal: signal })) as unknown;
-    (res as Readable | undefined)?.resume?.();
+    await uploadArchive(docker, id, archive, signal);
     logger.debug(DockerCode.FILE_WRITE, `Wrote ${paths.length} file(s) into the container.`, { containerId: id });
   } catch (error) {
     logger.warning(DockerCode.FILE_WRITE_FAILED, `Failed to write the files ${paths.join(', ')} into the container.`, { containerId: id, error: String(error) });
