@@ -46,14 +46,27 @@ function migrateListen(doc: Document, root: YAMLMap, result: MigrationResult): v
   const pair = findPair(root, 'listen');
   if (pair === undefined) return;
   result.listen = true;
-  removePair(root, pair);
-  const ssh = childMap(doc, root, 'ssh');
-  if (findPair(ssh, 'listen') !== undefined) {
+  const value = JSON.stringify(plain(pair.value));
+  const sshPair = findPair(root, 'ssh');
+  if (sshPair === undefined || !isMap(sshPair.value)) {
+    // No ssh section yet: it takes the old key's place, so the order and the comment above stay.
+    if (sshPair !== undefined) removePair(root, sshPair);
+    const ssh = new YAMLMap(doc.schema);
+    ssh.add(new Pair(new Scalar('listen'), pair.value));
+    const key = new Scalar('ssh');
+    key.commentBefore = pair.key.commentBefore;
+    key.range = pair.key.range;
+    pair.key = key;
+    pair.value = ssh;
+  } else if (findPair(sshPair.value, 'listen') === undefined) {
+    removePair(root, pair);
+    sshPair.value.add(new Pair(new Scalar('listen'), pair.value));
+  } else {
+    removePair(root, pair);
     result.notes.push({ kind: 'change', path: 'listen', message: 'removed the old top-level listen; ssh.listen is already set and wins' });
     return;
   }
-  ssh.add(new Pair(new Scalar('listen'), pair.value));
-  result.notes.push({ kind: 'change', path: 'ssh.listen', message: `moved the old top-level listen (${String(plain(pair.value))}) to ssh.listen` });
+  result.notes.push({ kind: 'change', path: 'ssh.listen', message: `moved the old top-level listen (${value}) to ssh.listen` });
 }
 
 function migrateAuth(doc: Document, auth0: YAMLMap, result: MigrationResult): void {

@@ -75,7 +75,7 @@ test('comments and key order survive', () => {
   const report = migrateText(read('legacy-0.3.yaml'), 'legacy-0.3.yaml');
   assert.match(report.output, /^# ContainerSSH 0.3 configuration/);
   assert.match(report.output, /image: containerssh\/containerssh-guest-image # the guest image/);
-  assert.ok(report.output.indexOf('ssh:') > report.output.indexOf('docker:'));
+  assert.ok(report.output.indexOf('ssh:\n  listen: 0.0.0.0:2222') < report.output.indexOf('docker:'), 'ssh takes the place of the old listen');
 });
 
 test('a current config needs no migration and comes back byte for byte', () => {
@@ -116,4 +116,13 @@ test('backend: dockerrun alone converts the 0.3 defaults', () => {
   assert.equal(config.docker.execution.mode, 'session');
   assert.equal(config.docker.execution.container.Image, 'containerssh/containerssh-guest-image');
   assert.equal(config.docker.timeouts.http, 60_000);
+});
+
+test('top-level listen joins an existing ssh section, or loses to its ssh.listen', () => {
+  const joined = resolved(migrateText('ssh:\n  banner: hi\nlisten: 127.0.0.1:2022\n', 'x.yaml').output, 'x.yaml').config;
+  assert.equal(joined.ssh.listen, '127.0.0.1:2022');
+  assert.equal(joined.ssh.banner, 'hi');
+  const report = migrateText('ssh:\n  listen: 0.0.0.0:22\nlisten: 127.0.0.1:2022\n', 'x.yaml');
+  assert.equal(resolved(report.output, 'x.yaml').config.ssh.listen, '0.0.0.0:22');
+  assert.match(report.notes[0]?.message ?? '', /already set/);
 });
