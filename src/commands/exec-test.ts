@@ -5,13 +5,13 @@ import { ExitCode } from '../cli/exit-codes.js';
 
 export default class ExecTest extends Command {
   static override summary = 'Run a command in a container exactly as a user session would, and time every phase';
-  static override description = `Without SSH: applies the pull policy, creates and starts the container, runs CMD with live output, reports
-its exit status and removes the container (also on Ctrl-C or SIGTERM). Without CMD a smoke test runs: output,
-environment, exit status and a stdin round trip. A timing breakdown per phase goes to stderr.
+  static override description = [
+    'Without SSH: applies the pull policy, creates and starts the container, runs CMD with live output, reports its exit status and removes the container (also on Ctrl-C or SIGTERM). A timing breakdown per phase goes to stderr.',
+    'Without CMD a smoke test runs: output, environment, exit status and a stdin round trip.',
+    'Exit codes: the program\'s own exit status; without CMD 0 when every check passed, 1 otherwise; 1 invalid configuration, 2 unreadable configuration, 3 cssh failed at run time (engine unreachable, image missing, start failed), 130 interrupted. --json prints the ExecTestResult object described in the README.',
+  ].join('\n\n');
 
-Exit codes: the program's own exit status; without CMD 0 when every check passed and 1 otherwise; 1 for an
-invalid configuration, 2 for an unreadable one, 3 when cssh failed at run time (engine unreachable, image
-missing, create or start failed), 130 when interrupted. --json prints the ExecTestResult object.`;
+  static override usage = 'exec-test [--config FILE] [--mode connection|session] [--tty] [--env K=V]... [--image IMAGE] [--json] [-- CMD...]';
 
   static override examples = [
     '<%= config.bin %> exec-test --config cssh.yaml',
