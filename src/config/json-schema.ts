@@ -21,7 +21,6 @@ function withIgnored(node: SchemaNode): SchemaNode {
 export function configJsonSchema(): Record<string, unknown> {
   return {
     $schema: 'https://json-schema.org/draft/2020-12/schema',
-    $id: 'https://github.com/cssh/cssh/config.schema.json',
     title: 'cssh configuration',
     ...withIgnored(APP_SCHEMA),
   };
