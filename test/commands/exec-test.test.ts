@@ -80,6 +80,21 @@ dockerTest('exec-test: Ctrl-C during the program removes the container', async (
   assert.deepEqual(containersLabelled(label), []);
 });
 
+dockerTest('exec-test: SIGTERM during a session-mode program removes the container', async () => {
+  const label = randomBytes(6).toString('hex');
+  const child = cssh(['--config', writeConfig(label, 'session'), '--', 'echo running; sleep 60']);
+  const done = finish(child);
+  let seen = '';
+  child.stdout?.on('data', (d: Buffer) => { seen += d.toString(); });
+  for (let i = 0; i < 300 && !seen.includes('running'); i++) await new Promise((r) => setTimeout(r, 100));
+  assert.ok(seen.includes('running'), 'the program started');
+  child.kill('SIGTERM');
+  const r = await done;
+  assert.equal(r.code, 130, r.stderr);
+  assert.match(r.stderr, /interrupted/);
+  assert.deepEqual(containersLabelled(label), []);
+});
+
 dockerTest('exec-test: an unreadable config gives exit 2 and names the problem', async () => {
   const r = await finish(cssh(['--config', '/nonexistent/cssh.yaml']));
   assert.equal(r.code, 2);

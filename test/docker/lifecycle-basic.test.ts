@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { createDockerBackend } from '../../src/backend/docker/index.js';
 import type { ExecutionMode } from '../../src/config/types.js';
-import { containersOf, runOnce, testConfig, testContext } from '../support/backend.js';
+import { containersOf, eventually, runOnce, testConfig, testContext } from '../support/backend.js';
 import { dockerTest } from '../support/docker.js';
 
 for (const mode of ['connection', 'session'] as ExecutionMode[]) {
@@ -45,3 +45,22 @@ dockerTest('connection mode writes the files supplied at authentication, with ne
   }
   assert.deepEqual(containersOf(ctx.info.connectionId), []);
 });
+
+dockerTest('connection mode: when the container has died, a new program fails at once with its code', async () => {
+  const backend = createDockerBackend({ instanceId: 'test-dead' });
+  const ctx = testContext(testConfig('connection', undefined, { idleCommand: ['/bin/sh', '-c', 'sleep 1'] }));
+  const conn = await backend.connect(ctx, AbortSignal.timeout(60_000));
+  try {
+    const { execFileSync } = await import('node:child_process');
+    const exited = (): boolean => execFileSync('docker', ['ps', '-q', '--filter', `label=cssh.connection=${ctx.info.connectionId}`, '--filter', 'status=exited'], { encoding: 'utf8' }).trim() !== '';
+    await eventually(exited);
+    const session = await conn.openSession({ channelId: 9 });
+    const { PassThrough } = await import('node:stream');
+    const io = { stdin: new PassThrough(), stdout: new PassThrough(), stderr: new PassThrough() };
+    await assert.rejects(session.start({ kind: 'exec', command: 'true' }, io, AbortSignal.timeout(60_000)), { code: 'DOCKER_EXEC_CREATE_FAILED' });
+    await session.close();
+  } finally {
+    await conn.close();
+  }
+  assert.deepEqual(containersOf(ctx.info.connectionId), []);
+}, { timeout: 30_000 });

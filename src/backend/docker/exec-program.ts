@@ -64,7 +64,8 @@ export class ExecProgram implements Program {
     const { cmd, header } = wrap(s);
     const common = { signal: s.signal, logger: s.logger, onEvent: s.onEvent };
     const execId = await dockerCall((sig) => createExec(c.docker, c.id, { cmd, env: s.env, tty: s.tty, size: s.size, consoleSize: c.consoleSize }, sig), {
-      ...common, op: 'exec-create', code: DockerCode.EXEC_CREATE_FAILED, explanation: 'Failed to create the exec',
+      // 409: the container is not running (its main process ended); no retry can bring it back.
+      ...common, op: 'exec-create', code: DockerCode.EXEC_CREATE_FAILED, explanation: 'Failed to create the exec', permanentStatuses: [409],
     });
     const stream = await dockerCall((sig) => startExec(c.docker, execId, s.tty, sig), {
       // 409: the exec already started (an earlier attempt got through); starting it again can never work.
