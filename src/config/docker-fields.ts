@@ -96,6 +96,7 @@ function normalizeObject(table: FieldTable, value: Record<string, unknown>, path
   const out: Record<string, unknown> = {};
   const sourceKey: Record<string, string> = {};
   for (const [key, child] of Object.entries(value)) {
+    if (key === '__proto__') continue; // never a Docker field; assigning it would replace the object's prototype
     const name = canonicalDockerKey(table, key);
     const childPath = `${path}.${key}`;
     if (name === undefined) {
@@ -122,7 +123,7 @@ function normalizeValue(spec: FieldSpec, value: unknown, path: string, issues: C
     return Array.isArray(value) ? value.map((item, index) => normalizeValue(spec.items, item, `${path}.${index}`, issues)) : value;
   }
   if (!isPlainObject(value)) return value;
-  return Object.fromEntries(Object.entries(value).map(([key, child]) => [key, normalizeValue(spec.values, child, `${path}.${key}`, issues)]));
+  return Object.fromEntries(Object.entries(value).filter(([key]) => key !== '__proto__').map(([key, child]) => [key, normalizeValue(spec.values, child, `${path}.${key}`, issues)]));
 }
 
 /** ContainerSSH users often put HostConfig fields (networkmode, binds) into container; say where they belong. */

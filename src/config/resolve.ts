@@ -169,7 +169,7 @@ function resolveStringMap(node: SchemaNode, value: unknown, path: string, ctx: C
   const out: Record<string, string> = {};
   const known = Object.keys(node.properties ?? {});
   for (const [key, child] of Object.entries(value)) {
-    const name = fixed ? known.find((candidate) => candidate === key.toLowerCase()) : key;
+    const name = fixed || key === '__proto__' ? known.find((candidate) => candidate === key.toLowerCase()) : key;
     if (name === undefined) {
       ctx.issues.push(unknownKey(`${path}.${key}`, key, known));
       continue;

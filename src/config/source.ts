@@ -65,7 +65,7 @@ export function displayName(file: string): string {
 export function parseSource(text: string, file: string): ParseResult {
   const name = displayName(file);
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, merge: true });
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, merge: true, logLevel: 'error' });
   const issues: ConfigIssue[] = [];
   for (const error of doc.errors) {
     const pos = lineCounter.linePos(error.pos[0]);
