@@ -97,3 +97,14 @@ dockerTest('session mode: closing while a program is starting leaves nothing beh
   assert.equal(await starting, 'DOCKER_CONTAINER_SHUTTING_DOWN');
   assert.deepEqual(containersOf(ctx.info.connectionId), []);
 });
+
+for (const phase of ['create', 'start'] as const) {
+  dockerTest(`connection mode: a client that gives up during ${phase} leaves nothing behind`, async () => {
+    const backend = createDockerBackend({ instanceId: 'test-abort-connect' });
+    const ctx = testContext(testConfig('connection'));
+    const controller = new AbortController();
+    ctx.onEvent = (e) => { if (e.type === 'phase-start' && e.phase === phase) controller.abort(new Error('client gone')); };
+    await assert.rejects(backend.connect(ctx, controller.signal));
+    assert.deepEqual(containersOf(ctx.info.connectionId), []);
+  });
+}
