@@ -1,5 +1,5 @@
 // The 0.3 dockerrun -> docker conversion (reference §2.3) on a yaml Document, with every choice recorded as a note.
-import { Pair, Scalar, YAMLMap, YAMLSeq, isMap, type Document, type Node } from 'yaml';
+import { Pair, Scalar, YAMLMap, YAMLSeq, isMap, isScalar, type Document, type Node } from 'yaml';
 import type { MigrationNote, MigrationResult } from './legacy.js';
 import { DEFAULT_IMAGE } from './schema-constants.js';
 import { childMap, findPair, plain, removePair } from './yaml-nodes.js';
@@ -25,8 +25,9 @@ export function migrateDockerrun(doc: Document, root: YAMLMap, result: Migration
   const old = isMap(pair.value) ? pair.value : new YAMLMap(doc.schema);
   const docker = buildDocker(doc, old, result.notes);
   docker.range = (pair.value as Node | null)?.range ?? (pair.key as Node).range;
-  if (findPair(root, 'docker') !== undefined) {
-    root.delete('docker');
+  const existing = findPair(root, 'docker');
+  if (existing !== undefined) {
+    removePair(root, existing);
     result.notes.push({ kind: 'change', path: 'docker', message: 'replaced the existing docker section: backend was dockerrun, so it was unused' });
   }
   const key = new Scalar('docker');
@@ -34,8 +35,11 @@ export function migrateDockerrun(doc: Document, root: YAMLMap, result: Migration
   key.range = pair.key.range;
   pair.key = key;
   pair.value = docker;
-  if (backendPair !== undefined) backendPair.value = new Scalar('docker');
-  else {
+  if (backendPair !== undefined) {
+    const value = new Scalar('docker');
+    value.comment = isScalar(backendPair.value) ? backendPair.value.comment : null;
+    backendPair.value = value;
+  } else {
     const backendKey = new Scalar('backend');
     backendKey.commentBefore = key.commentBefore;
     key.commentBefore = null;
