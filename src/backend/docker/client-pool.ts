@@ -35,14 +35,28 @@ export class ClientPool {
 
   constructor(private readonly opener: ClientOpener) {}
 
+  /**
+   * The shared open runs on its own deadline (containerStart), so one caller giving up does not fail the others;
+   * each caller still stops waiting when its own `signal` aborts.
+   */
   async get(conn: DockerConnectionConfig, timeouts: DockerTimeoutsConfig, signal: AbortSignal): Promise<ClientHandle> {
     const key = JSON.stringify(conn);
     let pending = this.clients.get(key);
     if (pending === undefined) {
-      pending = this.opener(conn, timeouts, signal);
+      pending = this.opener(conn, timeouts, AbortSignal.timeout(timeouts.containerStart));
       this.clients.set(key, pending);
       pending.catch(() => this.clients.delete(key));
     }
-    return pending;
+    if (signal.aborted) throw signal.reason;
+    let onAbort: (() => void) | undefined;
+    const aborted = new Promise<never>((_, reject) => {
+      onAbort = () => reject(signal.reason as Error);
+      signal.addEventListener('abort', onAbort, { once: true });
+    });
+    try {
+      return await Promise.race([pending, aborted]);
+    } finally {
+      if (onAbort !== undefined) signal.removeEventListener('abort', onAbort);
+    }
   }
 }
