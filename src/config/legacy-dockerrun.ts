@@ -55,6 +55,7 @@ function moveIfPresent(from: YAMLMap, key: string, to: YAMLMap, as = key): boole
   const newKey = new Scalar(as);
   newKey.commentBefore = pair.key.commentBefore;
   newKey.range = pair.key.range;
+  pair.key.commentBefore = null; // carried over; not a leftover
   to.add(new Pair(newKey, pair.value));
   return true;
 }
@@ -135,8 +136,19 @@ function buildDocker(doc: Document, old: YAMLMap, notes: MigrationNote[]): YAMLM
   if (connection.items.length > 0) docker.add(new Pair(new Scalar('connection'), connection));
   docker.add(new Pair(new Scalar('execution'), buildExecution(doc, config, notes)));
   docker.add(new Pair(new Scalar('timeouts'), buildTimeouts(doc, config, notes)));
+  keepLeftoverComments(old, config, docker);
   notes.push({ kind: 'change', path: 'docker', message: 'converted the dockerrun block to a docker section' });
   return docker;
+}
+
+/** Comments of the dockerrun block and of keys that were not carried over go above the new section's first key. */
+function keepLeftoverComments(old: YAMLMap, config: YAMLMap, docker: YAMLMap): void {
+  const comments = [old.commentBefore, config.commentBefore, ...[...old.items, ...config.items]
+    .map((pair) => (isScalar(pair.key) ? pair.key.commentBefore : undefined))]
+    .filter((comment): comment is string => typeof comment === 'string' && comment !== '');
+  const first = docker.items[0]?.key;
+  if (comments.length === 0 || !isScalar(first)) return;
+  first.commentBefore = [...comments, ...(typeof first.commentBefore === 'string' ? [first.commentBefore] : [])].join('\n');
 }
 
 function convertDisableCommand(doc: Document, root: YAMLMap, old: YAMLMap, notes: MigrationNote[]): void {

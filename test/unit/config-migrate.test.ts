@@ -126,3 +126,12 @@ test('top-level listen joins an existing ssh section, or loses to its ssh.listen
   assert.equal(resolved(report.output, 'x.yaml').config.ssh.listen, '0.0.0.0:22');
   assert.match(report.notes[0]?.message ?? '', /already set/);
 });
+
+test('comments inside the dockerrun block are kept once', () => {
+  const text = 'dockerrun:\n  # engine notes\n  cacert: ""\n  config:\n    # the image we ship\n    container:\n      image: busybox\n    # three seconds\n    timeout: 3s\n';
+  const report = migrateText(text, 'x.yaml');
+  for (const comment of ['# engine notes', '# the image we ship', '# three seconds']) {
+    assert.equal(report.output.split(comment).length - 1, 1, comment);
+  }
+  assert.equal(report.valid, true);
+});
