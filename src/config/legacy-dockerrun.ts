@@ -91,6 +91,8 @@ function buildExecution(doc: Document, config: YAMLMap, notes: MigrationNote[]):
     execution.add(new Pair(new Scalar('container'), doc.createNode({ image: DEFAULT_IMAGE })));
     notes.push({ kind: 'note', path: 'docker.execution.container', message: `no container was set: using the 0.3 default image ${DEFAULT_IMAGE}` });
   }
+  const first = execution.items[0]?.key;
+  if (typeof config.commentBefore === 'string' && isScalar(first) && first.commentBefore == null) first.commentBefore = config.commentBefore;
   for (const key of ['host', 'network', 'platform', 'containername']) moveIfPresent(config, key, execution);
   if (!moveIfPresent(config, 'subsystems', execution)) {
     execution.add(new Pair(new Scalar('subsystems'), doc.createNode({ sftp: '/usr/lib/openssh/sftp-server' })));
@@ -143,7 +145,8 @@ function buildDocker(doc: Document, old: YAMLMap, notes: MigrationNote[]): YAMLM
 
 /** Comments of the dockerrun block and of keys that were not carried over go above the new section's first key. */
 function keepLeftoverComments(old: YAMLMap, config: YAMLMap, docker: YAMLMap): void {
-  const comments = [old.commentBefore, config.commentBefore, ...[...old.items, ...config.items]
+  // config's own leading comment stays with its first key, which buildExecution moved to the top of execution.
+  const comments = [old.commentBefore, ...[...old.items, ...config.items]
     .map((pair) => (isScalar(pair.key) ? pair.key.commentBefore : undefined))]
     .filter((comment): comment is string => typeof comment === 'string' && comment !== '');
   const first = docker.items[0]?.key;
