@@ -62,7 +62,7 @@ export async function ensureImage(docker: Dockerode, execution: DockerExecutionC
   const policy = execution.imagePullPolicy;
   let present: boolean | undefined;
   if (policy !== 'Always') {
-    present = await timedPhase(opts, 'image-check', ref.canonical, async () => (await checkPresence(docker, ref, opts)).present);
+    present = (await checkPresence(docker, ref, opts)).present;
   }
   const action = decidePull(policy, present);
   opts.logger.debug(ImageCode.PULL_NEEDED_CHECKING, `imagePullPolicy ${policy}: ${describeAction(action, present)}`, {
@@ -70,7 +70,7 @@ export async function ensureImage(docker: Dockerode, execution: DockerExecutionC
   });
   if (action === 'none') return;
   if (action === 'fail' || ref.isId) throw imageNotFoundError(ref, policy);
-  await timedPhase(opts, 'pull', ref.canonical, () => pullWithRetry(docker, ref, execution, opts));
+  await pullWithRetry(docker, ref, execution, opts);
 }
 
 function describeAction(action: PullAction, present: boolean | undefined): string {
@@ -78,8 +78,12 @@ function describeAction(action: PullAction, present: boolean | undefined): strin
   return `image ${state}, ${action === 'none' ? 'no pull' : action === 'pull' ? 'pulling' : 'cannot start'}`;
 }
 
-/** Inspects with retries (404 = absent); the engine being unreachable fails at once. */
+/** Inspects with retries (404 = absent); the engine being unreachable fails at once. Emits the image-check phase. */
 export async function checkPresence(docker: Dockerode, ref: ImageReference, opts: EnsureImageOptions): Promise<ImagePresence> {
+  return timedPhase(opts, 'image-check', ref.canonical, () => inspectWithRetry(docker, ref, opts));
+}
+
+async function inspectWithRetry(docker: Dockerode, ref: ImageReference, opts: EnsureImageOptions): Promise<ImagePresence> {
   opts.logger.debug(ImageCode.LISTING, `checking whether ${ref.canonical} is present`, { image: ref.canonical });
   try {
     return await retry(
@@ -97,8 +101,17 @@ export async function checkPresence(docker: Dockerode, ref: ImageReference, opts
   }
 }
 
-/** Pulls with credentials, retrying transient failures until the deadline; permanent ones fail at once. */
+/** Pulls with credentials, retrying transient failures until the deadline; permanent ones fail at once. Emits the pull phase. */
 export async function pullWithRetry(
+  docker: Dockerode,
+  ref: ImageReference,
+  execution: Pick<DockerExecutionConfig, 'auth'>,
+  opts: EnsureImageOptions,
+): Promise<void> {
+  return timedPhase(opts, 'pull', ref.canonical, () => pullAttempts(docker, ref, execution, opts));
+}
+
+async function pullAttempts(
   docker: Dockerode,
   ref: ImageReference,
   execution: Pick<DockerExecutionConfig, 'auth'>,

@@ -75,7 +75,10 @@ documented in the README (section "Images").`;
 
   private async progressView(): Promise<PullProgressView> {
     const { createPlainPullProgress, createTtyPullProgress } = await import('../../cli/pull-progress.js');
-    if (process.stderr.isTTY) return createTtyPullProgress(process.stderr, 'connecting to the Docker engine');
+    // A pseudo-terminal without a size (columns 0) makes spinner redraws unbounded: use plain lines there.
+    if (process.stderr.isTTY && process.stderr.columns > 0) {
+      return createTtyPullProgress(process.stderr, 'connecting to the Docker engine');
+    }
     return createPlainPullProgress((line) => this.log(line));
   }
 
