@@ -3,7 +3,7 @@ import { after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import type { DockerExecutionConfig, ImagePullPolicy } from '../../src/config/types.js';
 import { openDockerClient, type DockerClientHandle } from '../../src/backend/docker/docker-client.js';
-import { ensureImage } from '../../src/backend/docker/image-policy.js';
+import { ensureImage, inspectImage } from '../../src/backend/docker/image-policy.js';
 import type { CsshEvent } from '../../src/core/events.js';
 import { isCsshError } from '../../src/core/errors.js';
 import { createNullLogger } from '../../src/core/logger.js';
@@ -114,4 +114,16 @@ dockerTest('Never with an absent image fails at once with DOCKER_IMAGE_NOT_FOUND
   assert.equal(attempts(events, 'image-pull'), 0);
   const present = await run(TEST_IMAGES.busybox, 'Never');
   assert.equal(present.error, undefined);
+});
+
+dockerTest('an image id is inspected, never pulled, whatever the policy', async () => {
+  const presence = await inspectImage(client.docker, TEST_IMAGES.busybox, AbortSignal.timeout(20_000));
+  assert.ok(presence.present);
+  const { events, error } = await run(presence.id, 'Always');
+  assert.equal(error, undefined);
+  assert.equal(attempts(events, 'image-pull'), 0);
+  const missing = await run(`sha256:${'0'.repeat(64)}`, 'IfNotPresent');
+  assert.ok(isCsshError(missing.error), String(missing.error));
+  assert.equal(missing.error.code, 'DOCKER_IMAGE_NOT_FOUND');
+  assert.match(missing.error.message, /image id cannot be pulled/);
 });

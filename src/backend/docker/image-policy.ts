@@ -61,10 +61,10 @@ export async function ensureImage(docker: Dockerode, execution: DockerExecutionC
   const ref = configuredImage(execution);
   const policy = execution.imagePullPolicy;
   let present: boolean | undefined;
-  if (policy !== 'Always') {
+  if (policy !== 'Always' || ref.isId) {
     present = (await checkPresence(docker, ref, opts)).present;
   }
-  const action = decidePull(policy, present);
+  const action = ref.isId && present === true ? 'none' : decidePull(policy, present);
   opts.logger.debug(ImageCode.PULL_NEEDED_CHECKING, `imagePullPolicy ${policy}: ${describeAction(action, present)}`, {
     image: ref.canonical,
   });
