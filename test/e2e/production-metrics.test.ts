@@ -34,9 +34,12 @@ dockerTest('metrics follow a real session: gauges up while it runs and back to 0
   let after = await scrape(server.metrics.address);
   await eventually(async () => {
     after = await scrape(server.metrics.address);
-    return after('cssh_active_containers') === 0 && after('cssh_container_remove_duration_seconds_count{outcome="ok"}') === 2;
-  }, 'both containers removed');
-  assert.equal(after('containerssh_ssh_current_connections{country="XX"}'), 0);
+    return (
+      after('cssh_active_containers') === 0 &&
+      after('cssh_container_remove_duration_seconds_count{outcome="ok"}') === 2 &&
+      after('containerssh_ssh_current_connections{country="XX"}') === 0
+    );
+  }, 'both containers removed and both connections closed');
   assert.equal(after('cssh_active_sessions'), 0);
   assert.equal(after('containerssh_ssh_connections_total{country="XX"}'), 2);
   assert.equal(after('cssh_containers_created_total{mode="connection"}'), 2);
