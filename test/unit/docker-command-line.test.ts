@@ -31,6 +31,7 @@ test('the default shell prefers bash inside the container; a configured shell ru
   const execution = testConfig('connection').docker.execution;
   assert.deepEqual(programArgv({ kind: 'shell' }, execution), DEFAULT_SHELL_ARGV);
   assert.deepEqual(programArgv({ kind: 'shell' }, { ...execution, shellCommand: ['/bin/zsh', '-l'] }), ['/bin/zsh', '-l']);
+  assert.deepEqual(programArgv({ kind: 'shell' }, { ...execution, shellCommand: [] }), [], 'empty = the image CMD (0.3)');
   assert.deepEqual(programArgv({ kind: 'subsystem', name: 'sftp' }, execution), ['/usr/lib/openssh/sftp-server']);
   assert.throws(() => programArgv({ kind: 'subsystem', name: 'nope' }, execution), { code: 'DOCKER_SUBSYSTEM_NOT_SUPPORTED', userMessage: 'subsystem not supported' });
 });

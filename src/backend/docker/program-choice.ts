@@ -20,7 +20,8 @@ export function programArgv(req: StartRequest, execution: DockerExecutionConfig)
   switch (req.kind) {
     case 'shell':
       if (isDefaultShell(execution.shellCommand)) return DEFAULT_SHELL_ARGV;
-      return execution.shellCommand.length > 0 ? [...execution.shellCommand] : ['/bin/sh'];
+      // An empty shellCommand (migrated 0.3 configs, session mode) means the image's own CMD, as in 0.3.
+      return [...execution.shellCommand];
     case 'exec':
       return execArgv(req.command);
     case 'subsystem': {

@@ -29,7 +29,7 @@ export interface SessionStart {
 
 /** Under a TTY the initial size is set by the image's /bin/sh before the program starts (API 1.41 has no ConsoleSize). */
 function withInitialSize(argv: string[], tty: boolean, size?: TtySize): string[] {
-  if (!tty || size === undefined) return argv;
+  if (!tty || size === undefined || argv.length === 0) return argv;
   return ['/bin/sh', '-c', `stty rows ${size.rows} cols ${size.cols} 2>/dev/null; exec "$@"`, 'cssh', ...argv];
 }
 
