@@ -59,7 +59,9 @@ type Known = Omit<PullCheckResult, 'status' | 'exitCode' | 'message' | 'error'>;
 
 /** Runs the check; never rejects for Docker, registry or image problems (they become status "unavailable"). */
 export async function checkImageReadiness(config: AppConfig, options: PullCheckOptions): Promise<PullCheckResult> {
-  const execution = options.image === undefined ? config.docker.execution : { ...config.docker.execution, container: { ...config.docker.execution.container, Image: options.image } };
+  const configured = config.docker.execution;
+  const execution =
+    options.image === undefined ? configured : { ...configured, container: { ...configured.container, Image: options.image } };
   const base: Known = {
     endpoint: null,
     apiVersion: null,

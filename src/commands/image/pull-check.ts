@@ -6,15 +6,16 @@ import type { PullProgressView } from '../../cli/pull-progress.js';
 
 export default class ImagePullCheck extends Command {
   static override summary = 'Check that the configured image is ready on the Docker engine, or pull it with --pull';
-  static override description = `Says which Docker endpoint and Engine API version cssh talks to, which image the configuration uses
-(canonical name), whether it is present on the engine, and what docker.execution.imagePullPolicy will do when a
-user connects. When the image is absent it asks the registry (with the configured credentials) whether a pull
-would work. --pull pulls it now, with live per-layer progress.
-
-Exit codes: 0 ready; 1 needs a pull (absent and the policy pulls at connection time, or the policy is Always);
-2 unavailable (engine unreachable, invalid configuration, unknown image or tag, missing or wrong registry
-credentials, or imagePullPolicy Never with the image absent). --json prints the PullCheckResult object
-documented in the README (section "Images").`;
+  static override description = [
+    'Says which Docker endpoint and Engine API version cssh talks to, which image the configuration uses (canonical ' +
+      'name), whether it is present on the engine, and what docker.execution.imagePullPolicy will do when a user ' +
+      'connects. When the policy would pull, it asks the registry (with the configured credentials) whether a pull ' +
+      'would work, without pulling. --pull pulls it now, with live per-layer progress.',
+    'Exit codes: 0 ready; 1 needs a pull (absent and the policy pulls at connection time, or the policy is Always); ' +
+      '2 unavailable (engine unreachable, invalid configuration, unknown image or tag, missing or wrong registry ' +
+      'credentials, or imagePullPolicy Never with the image absent). --json prints the object documented in the ' +
+      'README section "cssh image pull-check".',
+  ].join('\n\n');
 
   static override examples = [
     '<%= config.bin %> image pull-check --config cssh.yaml',
