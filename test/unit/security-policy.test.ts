@@ -313,3 +313,34 @@ test('a failed connect gives its connection slot back', async () => {
   await assert.rejects(failing.connect(context(rec, sec), never), (e) => e instanceof CsshError && e.code === 'DOCKER_CONTAINER_START_FAILED');
   await assert.rejects(failing.connect(context(rec, sec), never), (e) => e instanceof CsshError && e.code === 'DOCKER_CONTAINER_START_FAILED');
 });
+
+test('a timeout still ends the program when the signal policy refuses client signals', async () => {
+  const rec = new Recorder();
+  let exit: (code: number) => void = () => undefined;
+  const backend: Backend = {
+    connect: async () => ({
+      openSession: async () => ({
+        ...fakeSession(rec),
+        start: async (): Promise<Program> => ({
+          exited: new Promise((resolve) => (exit = (code) => resolve({ code }))),
+          kill: () => exit(137),
+        }),
+        signal: async (name: string) => {
+          rec.signals.push(name);
+          if (name === 'TERM') exit(143);
+        },
+      }),
+      shutdown: async () => undefined,
+      close: async () => undefined,
+    }),
+  };
+  const secured = applySecurity(backend, { logger: recordingLogger(rec) });
+  const sec = security({ signal: item('disable'), idleTimeout: 30, timeoutWarning: { message: '', leadTime: 0 } });
+  const conn = await secured.connect(context(rec, sec), never);
+  const s = await conn.openSession({ channelId: 1 });
+  const program = await s.start({ kind: 'shell' }, io(), never);
+  await assert.rejects(s.signal('TERM'), refusedWith('SECURITY_SIGNAL_REJECTED', 'Sending signals is rejected.'));
+  assert.deepEqual(await program.exited, { code: 143 });
+  assert.deepEqual(rec.signals, ['TERM']);
+  assert.ok(rec.logged.includes('SECURITY_IDLE_TIMEOUT'));
+});
