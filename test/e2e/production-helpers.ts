@@ -3,6 +3,7 @@ import { execFile, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { createServer, connect, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import type { AppConfig } from '../../src/config/types.js';
 import { createDockerBackend } from '../../src/backend/docker/index.js';
@@ -156,4 +157,35 @@ export async function scrape(address: string | undefined): Promise<(series: stri
     }
     return 0;
   };
+}
+
+/**
+ * A Unix socket at `path` that forwards to the real Docker engine while "up": stopping it removes the socket and
+ * cuts open connections, so anything pointed at it sees the engine disappear, without touching the shared engine.
+ */
+export async function dockerSocketProxy(path: string, upstream = '/var/run/docker.sock') {
+  let server: Server | undefined;
+  const open = new Set<Socket>();
+  const up = async (): Promise<void> => {
+    await rm(path, { force: true });
+    server = createServer((client) => {
+      const engine = connect(upstream);
+      for (const s of [client, engine]) {
+        open.add(s);
+        s.on('error', () => (client.destroy(), engine.destroy()));
+        s.on('close', () => (open.delete(s), client.destroy(), engine.destroy()));
+      }
+      client.pipe(engine).pipe(client);
+    });
+    await new Promise<void>((resolve) => server?.listen(path, resolve));
+  };
+  const down = async (): Promise<void> => {
+    const closing = new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+    for (const s of open) s.destroy();
+    await closing;
+    server = undefined;
+    await rm(path, { force: true });
+  };
+  await up();
+  return { up, down };
 }
