@@ -1,0 +1,98 @@
+// TLS endpoints (PEM text and file paths, client certificates) and version pinning, against a local HTTPS stand-in engine.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openDockerClient } from '../../src/backend/docker/docker-client.js';
+import { isCsshError } from '../../src/core/errors.js';
+
+const TIMEOUTS = { containerStart: 60_000, containerStop: 60_000, commandStart: 60_000, signal: 60_000, window: 60_000, http: 15_000 };
+const dir = mkdtempSync(join(tmpdir(), 'cssh-tls-'));
+const paths: string[] = [];
+let tlsServer: Server;
+let plainServer: Server;
+
+function openssl(args: string[]): void {
+  execFileSync('openssl', args, { cwd: dir, stdio: 'ignore' });
+}
+
+function makeCertificates(): void {
+  openssl(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca-key.pem', '-out', 'ca.pem', '-days', '2', '-subj', '/CN=cssh-test-ca']);
+  for (const name of ['server', 'client']) {
+    openssl(['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${name}-key.pem`, '-out', `${name}.csr`, '-subj', `/CN=${name}`]);
+    openssl(['x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.pem', '-CAkey', 'ca-key.pem', '-CAcreateserial', '-out', `${name}.pem`, '-days', '2', '-extfile', `ext-${name}.cnf`]);
+  }
+}
+
+/** A stand-in engine: answers GET /version like a current Docker (API 1.52, minimum 1.44) and records paths. */
+function engine(req: IncomingMessage, res: ServerResponse): void {
+  paths.push(req.url ?? '');
+  res.setHeader('content-type', 'application/json');
+  if (req.url === '/version') res.end(JSON.stringify({ Version: '29.0.0', ApiVersion: '1.52', MinAPIVersion: '1.44' }));
+  else res.end('"OK"');
+}
+
+function listen(server: Server): Promise<number> {
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port)));
+}
+
+const pem = (name: string): string => readFileSync(join(dir, name), 'utf8');
+let tlsPort = 0;
+let plainPort = 0;
+
+before(async () => {
+  execFileSync('sh', ['-c', "echo 'subjectAltName=IP:127.0.0.1' > ext-server.cnf; echo 'extendedKeyUsage=clientAuth' > ext-client.cnf"], { cwd: dir });
+  makeCertificates();
+  tlsServer = createHttpsServer({ key: pem('server-key.pem'), cert: pem('server.pem'), ca: pem('ca.pem'), requestCert: true, rejectUnauthorized: true }, engine);
+  plainServer = createHttpServer((req, res) => {
+    res.statusCode = 404;
+    res.end('not a docker engine');
+  });
+  tlsPort = await listen(tlsServer);
+  plainPort = await listen(plainServer);
+});
+
+after(() => {
+  tlsServer.close();
+  plainServer.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+test('TLS with PEM text: negotiates min(engine 1.52, client 1.47) and pins later calls to it', async () => {
+  const conn = { host: `tcp://127.0.0.1:${tlsPort}`, cacert: pem('ca.pem'), cert: pem('client.pem'), key: pem('client-key.pem') };
+  const handle = await openDockerClient(conn, TIMEOUTS, AbortSignal.timeout(20_000));
+  assert.equal(handle.apiVersion, '1.47');
+  assert.equal(handle.endpoint, `tcp://127.0.0.1:${tlsPort}`);
+  await handle.docker.ping();
+  assert.equal(paths.at(-1), '/v1.47/_ping');
+});
+
+test('TLS with file paths works the same', async () => {
+  const conn = {
+    host: `https://127.0.0.1:${tlsPort}`,
+    cacert: join(dir, 'ca.pem'),
+    cert: join(dir, 'client.pem'),
+    key: join(dir, 'client-key.pem'),
+  };
+  const handle = await openDockerClient(conn, TIMEOUTS, AbortSignal.timeout(20_000));
+  assert.equal(handle.apiVersion, '1.47');
+});
+
+test('a server certificate from another CA is rejected as DOCKER_UNAVAILABLE, not retried', async () => {
+  const conn = { host: `tcp://127.0.0.1:${tlsPort}`, cacert: pem('client.pem'), cert: pem('client.pem'), key: pem('client-key.pem') };
+  await assert.rejects(openDockerClient(conn, TIMEOUTS, AbortSignal.timeout(20_000)), (error: unknown) => {
+    return isCsshError(error) && error.code === 'DOCKER_UNAVAILABLE' && error.permanent && /TLS|certificate/i.test(error.message);
+  });
+});
+
+test('an HTTP server that is not a Docker engine is a clear DOCKER_UNAVAILABLE', async () => {
+  await assert.rejects(
+    openDockerClient({ host: `http://127.0.0.1:${plainPort}`, cacert: '', cert: '', key: '' }, TIMEOUTS, AbortSignal.timeout(20_000)),
+    (error: unknown) => isCsshError(error) && error.code === 'DOCKER_UNAVAILABLE' && error.message.includes(`127.0.0.1:${plainPort}`),
+  );
+});
