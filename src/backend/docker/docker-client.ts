@@ -92,7 +92,7 @@ async function probeVersion(probe: Dockerode, endpoint: DockerEndpoint, budgetMs
     const body = await retry((attemptSignal) => dialJson(probe, 'GET', '/version', attemptSignal), {
       signal: budget,
       intervalMs: 500,
-      isPermanent: (error) => unreachableReason(error) !== undefined || httpStatus(error) !== undefined,
+      isPermanent: (error) => unreachableReason(error) !== undefined || isClientError(httpStatus(error)),
     });
     return parseVersionBody(body, endpoint);
   } catch (error) {
@@ -162,6 +162,10 @@ export function unreachableReason(error: unknown): string | undefined {
   if (code in UNREACHABLE) return UNREACHABLE[code];
   if (code.startsWith('ERR_TLS') || code.includes('CERT') || code.includes('SIGNATURE')) return `TLS verification failed (${code})`;
   return undefined;
+}
+
+function isClientError(status: number | undefined): boolean {
+  return status !== undefined && status >= 400 && status < 500;
 }
 
 function httpStatus(error: unknown): number | undefined {
