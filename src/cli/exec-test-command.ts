@@ -4,6 +4,7 @@ import type { AppConfig } from '../config/types.js';
 import { isCsshError, describeCause } from '../core/errors.js';
 import { ExitCode } from './exit-codes.js';
 import { CaptureStream, type ExecTestResult } from './exec-test-run.js';
+import { canAnimate } from './terminal.js';
 
 export interface ExecTestInvocation {
   configFile: string | undefined;
@@ -90,7 +91,7 @@ export async function executeExecTest(inv: ExecTestInvocation): Promise<ExecTest
   const controller = new AbortController();
   const untrap = trapSignals(controller);
   const input = programStdin(inv, command);
-  const spinner = !inv.json && process.stderr.isTTY ? await (await import('./exec-test-render.js')).createPhaseSpinner(process.stderr) : undefined;
+  const spinner = !inv.json && canAnimate(process.stderr) ? await (await import('./exec-test-render.js')).createPhaseSpinner(process.stderr) : undefined;
   const stdout = inv.json ? new CaptureStream() : process.stdout;
   const stderr = inv.json ? new CaptureStream() : process.stderr;
   let result: ExecTestResult;

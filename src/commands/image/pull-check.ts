@@ -3,6 +3,7 @@ import { Command, Flags } from '@oclif/core';
 import type { PullCheckResult } from '../../backend/docker/image-check.js';
 import { ExitCode } from '../../cli/exit-codes.js';
 import type { PullProgressView } from '../../cli/pull-progress.js';
+import { canAnimate } from '../../cli/terminal.js';
 
 export default class ImagePullCheck extends Command {
   static override summary = 'Check that the configured image is ready on the Docker engine, or pull it with --pull';
@@ -76,8 +77,7 @@ export default class ImagePullCheck extends Command {
 
   private async progressView(): Promise<PullProgressView> {
     const { createPlainPullProgress, createTtyPullProgress } = await import('../../cli/pull-progress.js');
-    // A pseudo-terminal without a size (columns 0) makes spinner redraws unbounded: use plain lines there.
-    if (process.stderr.isTTY && process.stderr.columns > 0) {
+    if (canAnimate(process.stderr)) {
       return createTtyPullProgress(process.stderr, 'connecting to the Docker engine');
     }
     return createPlainPullProgress((line) => this.log(line));
