@@ -10,7 +10,7 @@ import type {
 
 export type AppConfig = Static<typeof AppConfigSchema>;
 
-/** Docker URL with scheme (unix://, tcp://, http://, npipe://), or "" = the environment conventions; TLS values are PEM text or file paths. */
+/** Docker URL with scheme (unix://, tcp://, http://, https://), or "" = the environment conventions; TLS values are PEM text or file paths. */
 export type DockerConnectionConfig = Static<typeof DockerConnectionSchema>;
 export type RegistryAuth = NonNullable<Static<typeof RegistryAuthSchema>>;
 /**
