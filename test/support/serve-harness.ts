@@ -113,7 +113,8 @@ function waitForListen(child: ChildProcess, output: () => string): Promise<numbe
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`cssh serve did not start in time:\n${output()}`)), 60_000);
     const check = (): void => {
-      const match = /listening on 127\.0\.0\.1:(\d+)/.exec(output());
+      // The start-up summary (after the SSH_LISTEN log line) ends with the instance line.
+      const match = /cssh serve listening on 127\.0\.0\.1:(\d+)[\s\S]*\n {2}instance\s+\S+[^\n]*\n/.exec(output());
       if (match) {
         clearTimeout(timer);
         resolve(Number(match[1]));
@@ -162,7 +163,8 @@ export async function startServe(options: ServeHarnessOptions = {}): Promise<Ser
     child.kill('SIGKILL');
     throw error;
   }
-  const instanceId = /instance\s+([0-9a-f]+)/.exec(text)?.[1] ?? '';
+  const instanceId = /\n {2}instance\s+(\S+)/.exec(text)?.[1] ?? '';
+  if (instanceId === '') throw new Error(`no instance id in the start-up summary:\n${text}`);
   const sshOptions = ['-F', '/dev/null', '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null', '-o', 'BatchMode=yes', '-o', 'IdentitiesOnly=yes', '-o', 'LogLevel=ERROR'];
   const common = [...sshOptions, '-i', keyPath];
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));

@@ -1,0 +1,54 @@
+// Benchmark (not a test): 256 MiB client→container and container→client through cssh, through `docker exec -i`,
+// and through OpenSSH's sshd on loopback (same client, same machine, one run). Usage:
+//   node --import tsx scripts/bench/throughput.ts [--mib 256] [--runs 3] [--cipher aes128-gcm@openssh.com]
+import { execFileSync } from 'node:child_process';
+import { parseArgs } from 'node:util';
+import { startServe } from '../../test/support/serve-harness.js';
+import { medianOf, quote, startSshd } from './throughput.lib.js';
+
+const { values } = parseArgs({ options: { mib: { type: 'string', default: '256' }, runs: { type: 'string', default: '3' }, cipher: { type: 'string' } } });
+const bytes = Number(values.mib) * 1024 * 1024;
+const runs = Number(values.runs);
+const image = 'cssh-test/busybox:latest';
+const cipher = values.cipher === undefined ? [] : ['-c', values.cipher];
+
+interface Row {
+  path: string;
+  up: number;
+  down: number;
+}
+
+async function measure(path: string, prefix: string): Promise<Row> {
+  const up = await medianOf(`head -c ${bytes} /dev/zero | ${prefix} ${quote(['cat > /dev/null'])}`, runs);
+  const down = await medianOf(`${prefix} ${quote([`head -c ${bytes} /dev/zero`])} > /dev/null`, runs);
+  return { path, up, down };
+}
+
+async function main(): Promise<void> {
+  const srv = await startServe({ image, mode: 'connection', config: { log: { level: 'warning' } } });
+  const rows: Row[] = [];
+  const container = execFileSync('docker', ['run', '-d', '--network', 'none', image, 'sleep', '3600'], { encoding: 'utf8' }).trim();
+  const sshd = await startSshd(srv.publicKey);
+  try {
+    rows.push(await measure('cssh (ssh → cssh → docker exec)', `ssh ${quote([...cipher, ...srv.sshArgs()])}`));
+    rows.push(await measure('docker exec -i (no SSH)', `docker exec -i ${container} sh -c`));
+    const sshdArgs = srv.sshArgs().slice(0, -3).concat(['-p', String(sshd.port), 'root@127.0.0.1']);
+    rows.push(await measure('OpenSSH sshd on loopback (no container)', `ssh ${quote([...cipher, ...sshdArgs])}`));
+  } finally {
+    sshd.stop();
+    execFileSync('docker', ['rm', '-f', container], { stdio: 'ignore' });
+    await srv.stop();
+  }
+  report(rows);
+}
+
+function report(rows: Row[]): void {
+  const mibps = (ms: number): string => ((bytes / 1024 / 1024) / (ms / 1000)).toFixed(1);
+  console.log(`${values.mib} MiB each way, median of ${runs} runs (after one warm-up), cipher: ${values.cipher ?? 'client default'}`);
+  console.log('path | client→container MiB/s | container→client MiB/s');
+  for (const row of rows) console.log(`${row.path} | ${mibps(row.up)} | ${mibps(row.down)}`);
+  const [cssh, exec] = rows;
+  if (cssh && exec) console.log(`cssh / docker exec: up ${(exec.up / cssh.up).toFixed(2)}x, down ${(exec.down / cssh.down).toFixed(2)}x (target ≥ 0.9x)`);
+}
+
+await main();
