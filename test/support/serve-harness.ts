@@ -15,7 +15,8 @@
 //   await srv.stop('SIGTERM')                        -> sends the signal, waits for exit, returns the exit code
 // Options: mode, image (default TEST_IMAGES.sftp), config (a partial config in ContainerSSH JSON spelling, deep-merged
 // over the harness defaults: listen 127.0.0.1:0, authorized_keys auth, NetworkMode none), stateDir (reuse one to test
-// restarts), args (extra command-line flags), keepAuth (true: do not add the authorized_keys defaults).
+// restarts), args (extra command-line flags), keepAuth (true: do not add the authorized_keys defaults), nodeArgs
+// (node options for the server process, e.g. --cpu-prof).
 // Every server has its own temp state dir and so its own instance id; stop() (call it in t.after / finally) waits
 // for the process, so its containers are gone afterwards. Nothing here touches ~/.ssh.
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
@@ -35,6 +36,8 @@ export interface ServeHarnessOptions {
   stateDir?: string;
   args?: string[];
   keepAuth?: boolean;
+  /** Extra node options for the server process (e.g. ['--cpu-prof']). */
+  nodeArgs?: string[];
 }
 
 export interface RunResult {
@@ -151,7 +154,7 @@ export async function startServe(options: ServeHarnessOptions = {}): Promise<Ser
   const configPath = join(dir, 'cssh.json');
   writeFileSync(configPath, JSON.stringify(deepMerge(defaults, options.config ?? {}), null, 2));
   const args = ['--config', configPath, '--state-dir', stateDir, ...(options.args ?? [])];
-  const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', ENTRY, '--', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', '--input-type=module', '-e', ENTRY, '--', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   let text = '';
   child.stdout.on('data', (chunk: Buffer) => (text += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (text += chunk.toString()));
