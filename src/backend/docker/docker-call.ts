@@ -8,10 +8,17 @@ import { statusOf } from './docker-api.js';
 /** ContainerSSH waits 10 s between attempts of a Docker call. */
 export const DOCKER_RETRY_INTERVAL_MS = 10_000;
 
+/**
+ * A request body the engine could not decode: engines before API 1.42 (Docker 20.10) answer 500 rather than 400 for
+ * it, yet resending the same body can never succeed.
+ */
+const UNDECODABLE_BODY = /json: cannot unmarshal|invalid character .* looking for|cannot unmarshal .* into Go/;
+
 /** Errors that will not get better by retrying: bad request, auth, not found, not implemented; or engine gone. */
 export function isPermanentDockerError(error: unknown): boolean {
   if (isCsshError(error)) return error.permanent;
   const status = statusOf(error);
+  if (status === 500) return UNDECODABLE_BODY.test(error instanceof Error ? error.message : String(error));
   if (status !== undefined) return [400, 401, 403, 404, 501].includes(status);
   const code = (error as { code?: unknown } | null)?.code;
   return code === 'ENOENT' || code === 'EACCES' || code === 'ECONNREFUSED';
