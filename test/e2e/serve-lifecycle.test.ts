@@ -8,6 +8,8 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { dockerTest, TEST_IMAGES } from '../support/docker.js';
 import { containersOf, startServe, type ServeHandle } from '../support/serve-harness.js';
+import { pushImage, removeImage, startRegistry } from '../support/registry.js';
+import { acceptKeys, startWebhookStub } from '../support/webhook-stub.js';
 
 const fingerprint = (srv: ServeHandle): string => /host key\s+(SHA256:\S+)/.exec(srv.output())?.[1] ?? 'none';
 
@@ -83,3 +85,48 @@ for (const mode of ['connection', 'session'] as const) {
     assert.deepEqual(srv.containers(), []);
   }, { timeout: 420_000 });
 }
+
+dockerTest('serve: a legacy dockerrun config runs, converted in memory, with a deprecation warning', async () => {
+  // dockerrun configs convert to imagePullPolicy Always, so the image comes from a local registry.
+  const registry = await startRegistry();
+  const image = await pushImage(registry, TEST_IMAGES.busybox, 'cssh-e2e/legacy');
+  const stub = await startWebhookStub();
+  const legacy = [
+    'listen: 127.0.0.1:0',
+    'backend: dockerrun',
+    `auth: { url: "${stub.url}" }`,
+    'dockerrun:',
+    '  config:',
+    `    container: { image: "${image}" }`,
+    '    host: { networkmode: none }',
+  ].join('\n');
+  const srv = await startServe({ configText: legacy });
+  try {
+    stub.on('/pubkey', acceptKeys({ tester: [srv.publicKey] }));
+    assert.match(srv.output(), /dockerrun backend is deprecated[^\n]*cssh config migrate/);
+    const result = await srv.ssh(['echo legacy-ok']);
+    assert.deepEqual([result.code, result.stdout.toString()], [0, 'legacy-ok\n'], result.stderr);
+  } finally {
+    await srv.stop();
+    await stub.close();
+    await registry.stop();
+    await removeImage(image);
+  }
+  assert.deepEqual(srv.containers(), []);
+}, { timeout: 180_000 });
+
+dockerTest('serve: a second SIGTERM forces programs that ignore TERM, and no container is left', async () => {
+  const srv = await startServe({ config: { ssh: { shutdownTimeout: '5m' } } });
+  const client = spawn('ssh', [...srv.sshArgs(), "trap '' TERM; while true; do sleep 1; done"], { stdio: 'ignore' });
+  try {
+    await until('1 container', () => srv.containers().length === 1);
+    srv.process.kill('SIGTERM');
+    await until('shutdown started', () => srv.output().includes('SSH_SHUTDOWN'));
+    assert.equal(await srv.stop('SIGTERM'), 0, srv.output().slice(-3000));
+    assert.deepEqual(srv.containers(), []);
+    await exited(client);
+  } finally {
+    client.kill('SIGKILL');
+    await srv.stop('SIGKILL');
+  }
+}, { timeout: 180_000 });

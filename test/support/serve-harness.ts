@@ -16,7 +16,7 @@
 // Options: mode, image (default TEST_IMAGES.sftp), config (a partial config in ContainerSSH JSON spelling, deep-merged
 // over the harness defaults: listen 127.0.0.1:0, authorized_keys auth, NetworkMode none), stateDir (reuse one to test
 // restarts), args (extra command-line flags), keepAuth (true: do not add the authorized_keys defaults), nodeArgs
-// (node options for the server process, e.g. --cpu-prof).
+// (node options for the server process, e.g. --cpu-prof), configText (a whole YAML config instead of the generated one).
 // Every server has its own temp state dir and so its own instance id; stop() (call it in t.after / finally) waits
 // for the process, so its containers are gone afterwards. Nothing here touches ~/.ssh.
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
@@ -36,6 +36,12 @@ export interface ServeHarnessOptions {
   stateDir?: string;
   args?: string[];
   keepAuth?: boolean;
+  /**
+   * The whole config file as YAML text, used instead of the generated one (e.g. a legacy dockerrun file). It must
+   * listen on 127.0.0.1:0 and configure its own auth and network mode; `{authorizedKeys}` is replaced by the path of
+   * an authorized_keys file holding the harness key.
+   */
+  configText?: string;
   /** Extra node options for the server process (e.g. ['--cpu-prof']). */
   nodeArgs?: string[];
 }
@@ -151,8 +157,9 @@ export async function startServe(options: ServeHarnessOptions = {}): Promise<Ser
     },
   };
   if (!options.keepAuth) defaults.auth = { publicKey: { method: 'authorizedkeys', authorizedKeys: { path: join(dir, 'authorized_keys') } } };
-  const configPath = join(dir, 'cssh.json');
-  writeFileSync(configPath, JSON.stringify(deepMerge(defaults, options.config ?? {}), null, 2));
+  const configPath = join(dir, options.configText === undefined ? 'cssh.json' : 'cssh.yaml');
+  const configText = options.configText?.replaceAll('{authorizedKeys}', join(dir, 'authorized_keys'));
+  writeFileSync(configPath, configText ?? JSON.stringify(deepMerge(defaults, options.config ?? {}), null, 2));
   const args = ['--config', configPath, '--state-dir', stateDir, ...(options.args ?? [])];
   const child = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', '--input-type=module', '-e', ENTRY, '--', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   let text = '';
