@@ -64,3 +64,25 @@ dockerTest('serve: built-in password file and authorized_keys; the banner is sho
   }
   assert.deepEqual(srv.containers(), []);
 }, { timeout: 180_000 });
+
+dockerTest('serve: the config server overrides per user; an invalid answer refuses the login with no container', async () => {
+  const stub = await startWebhookStub({
+    '/config': (req) => {
+      const user = (req.body as { username?: string }).username;
+      if (user === 'broken') return { body: { config: { docker: { execution: { mode: 'pod' } } } } };
+      return { body: { config: { docker: { execution: { container: { Env: ['FROM_CONFIG=per-user'] } } } } } };
+    },
+  });
+  const srv = await startServe({ config: { configserver: { url: `${stub.url}/config` } } });
+  try {
+    const broken = await srv.ssh(['echo in'], { user: 'broken' });
+    assert.equal(broken.code, 255, broken.stderr);
+    noContainerCreated(srv);
+    const merged = await srv.ssh(['echo "$FROM_CONFIG"']);
+    assert.deepEqual([merged.code, merged.stdout.toString()], [0, 'per-user\n'], merged.stderr);
+  } finally {
+    await srv.stop();
+    await stub.close();
+  }
+  assert.deepEqual(srv.containers(), []);
+}, { timeout: 180_000 });
