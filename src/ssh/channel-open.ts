@@ -53,11 +53,13 @@ export function gateSessionOpens(
     if (info.type !== 'session') return void original.call(handlers, packet, info);
     gate().then(
       (refusal) => {
-        if (refusal) openFail(info.sender, refusal.reason, refusal.description);
-        else {
+        if (refusal) return openFail(info.sender, refusal.reason, refusal.description);
+        try {
           original.call(handlers, packet, info);
-          hooks.afterOpen();
+        } catch (error) {
+          hooks.onError(error); // the connection went away meanwhile
         }
+        hooks.afterOpen();
       },
       (error: unknown) => {
         hooks.onError(error);

@@ -195,6 +195,9 @@ export class SshConnection {
 
   /** Graceful: programs get TERM, then KILL at `deadline`; then the connection ends. Resolves when closed. */
   async shutdown(deadline: AbortSignal): Promise<void> {
+    // At the deadline drop the client: that also aborts a Backend.connect still in progress.
+    if (deadline.aborted) this.end(true);
+    else deadline.addEventListener('abort', () => this.end(true), { once: true });
     const handler = await this.handlerPromise?.catch(() => undefined);
     if (handler) await handler.shutdown(deadline).catch(() => undefined);
     this.end(false);
