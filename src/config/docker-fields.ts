@@ -3,16 +3,23 @@
 import { configError, configWarning, type ConfigIssue } from './issues.js';
 import { didYouMean } from './suggest.js';
 
-/** true: keep the value as is; fields: an object of known keys; items: a list of such; values: a map of user keys. */
-export type FieldSpec = true | { fields: FieldTable } | { items: FieldSpec } | { values: FieldSpec };
+/**
+ * true: keep the value as is; 'string': a Go string field (a YAML scalar such as `user: 1000` becomes "1000", as Go's
+ * YAML decoder does, instead of a number Docker rejects); 'strings': a list of strings; 'stringMap': a map of strings;
+ * fields: an object of known keys; items: a list of such; values: a map of user keys.
+ */
+export type FieldSpec = true | 'string' | 'strings' | 'stringMap' | { fields: FieldTable } | { items: FieldSpec } | { values: FieldSpec };
 export type FieldTable = Record<string, FieldSpec>;
 
-const leaves = (names: string): FieldTable => Object.fromEntries(names.split(' ').map((name) => [name, true]));
+const leaves = (names: string, spec: FieldSpec = true): FieldTable => Object.fromEntries(names.split(' ').map((name) => [name, spec]));
 const obj = (names: string, nested: FieldTable = {}): { fields: FieldTable } => ({ fields: { ...leaves(names), ...nested } });
+const strings = (names: string): FieldTable => leaves(names, 'string');
 
 const RESOURCES: FieldTable = {
-  ...leaves('CpuShares Memory NanoCpus CgroupParent BlkioWeight CpuPeriod CpuQuota CpuRealtimePeriod CpuRealtimeRuntime ' +
-    'CpusetCpus CpusetMems DeviceCgroupRules KernelMemory KernelMemoryTCP MemoryReservation MemorySwap MemorySwappiness ' +
+  ...strings('CgroupParent CpusetCpus CpusetMems'),
+  ...leaves('DeviceCgroupRules', 'strings'),
+  ...leaves('CpuShares Memory NanoCpus BlkioWeight CpuPeriod CpuQuota CpuRealtimePeriod CpuRealtimeRuntime ' +
+    'KernelMemory KernelMemoryTCP MemoryReservation MemorySwap MemorySwappiness ' +
     'OomKillDisable PidsLimit CpuCount CpuPercent IOMaximumIOps IOMaximumBandwidth DiskQuota'),
   BlkioWeightDevice: { items: obj('Path Weight') },
   BlkioDeviceReadBps: { items: obj('Path Rate') },
@@ -25,19 +32,23 @@ const RESOURCES: FieldTable = {
 };
 
 export const CONTAINER_FIELDS: FieldTable = {
-  ...leaves('Hostname Domainname User AttachStdin AttachStdout AttachStderr ExposedPorts Tty OpenStdin StdinOnce Env Cmd ' +
-    'ArgsEscaped Image Volumes WorkingDir Entrypoint NetworkDisabled MacAddress OnBuild Labels StopSignal StopTimeout Shell'),
+  ...strings('Hostname Domainname User Image WorkingDir MacAddress StopSignal'),
+  ...leaves('Env Cmd Entrypoint OnBuild Shell', 'strings'),
+  Labels: 'stringMap',
+  ...leaves('AttachStdin AttachStdout AttachStderr ExposedPorts Tty OpenStdin StdinOnce ArgsEscaped Volumes NetworkDisabled StopTimeout'),
   Healthcheck: obj('Test Interval Timeout Retries StartPeriod StartInterval'),
 };
 
 export const HOST_FIELDS: FieldTable = {
-  ...leaves('Binds ContainerIDFile NetworkMode AutoRemove VolumeDriver VolumesFrom ConsoleSize Annotations CapAdd CapDrop ' +
-    'CgroupnsMode Dns DnsOptions DnsSearch ExtraHosts GroupAdd IpcMode Cgroup Links OomScoreAdj PidMode Privileged ' +
-    'PublishAllPorts ReadonlyRootfs SecurityOpt StorageOpt Tmpfs UTSMode UsernsMode ShmSize Sysctls Runtime Isolation ' +
-    'MaskedPaths ReadonlyPaths Init InitPath'),
-  LogConfig: obj('Type Config'),
-  PortBindings: { values: { items: obj('HostIp HostPort') } },
-  RestartPolicy: obj('Name MaximumRetryCount'),
+  ...strings('ContainerIDFile NetworkMode VolumeDriver CgroupnsMode IpcMode Cgroup PidMode UTSMode UsernsMode Runtime ' +
+    'Isolation InitPath'),
+  ...leaves('Binds VolumesFrom CapAdd CapDrop Dns DnsOptions DnsSearch ExtraHosts GroupAdd Links SecurityOpt MaskedPaths ' +
+    'ReadonlyPaths', 'strings'),
+  ...leaves('Annotations StorageOpt Tmpfs Sysctls', 'stringMap'),
+  ...leaves('AutoRemove ConsoleSize OomScoreAdj Privileged PublishAllPorts ReadonlyRootfs ShmSize Init'),
+  LogConfig: { fields: { Type: 'string', Config: 'stringMap' } },
+  PortBindings: { values: { items: { fields: strings('HostIp HostPort') } } },
+  RestartPolicy: { fields: { Name: 'string', MaximumRetryCount: true } },
   Mounts: {
     items: obj('Target Source Type ReadOnly Consistency', {
       BindOptions: obj('Propagation NonRecursive CreateMountpoint'),
@@ -58,7 +69,7 @@ export const NETWORK_FIELDS: FieldTable = {
 };
 
 /** OCI platform names as in its JSON (os.version), with Go's field names as aliases. */
-export const PLATFORM_FIELDS: FieldTable = leaves('architecture os os.version os.features variant');
+export const PLATFORM_FIELDS: FieldTable = { ...strings('architecture os os.version variant'), 'os.features': 'strings' };
 const PLATFORM_ALIASES: Record<string, string> = { osversion: 'os.version', osfeatures: 'os.features' };
 
 export const DOCKER_TABLES: Record<string, FieldTable> = {
@@ -116,8 +127,18 @@ function normalizeObject(table: FieldTable, value: Record<string, unknown>, path
   return out;
 }
 
+/** Go's YAML decoder turns a scalar into a string field's text; do the same so Docker gets the type it expects. */
+function asGoString(value: unknown): unknown {
+  return typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint' ? String(value) : value;
+}
+
 function normalizeValue(spec: FieldSpec, value: unknown, path: string, issues: ConfigIssue[]): unknown {
   if (spec === true || value === null || value === undefined) return value;
+  if (spec === 'string') return asGoString(value);
+  if (spec === 'strings') return Array.isArray(value) ? value.map(asGoString) : asGoString(value);
+  if (spec === 'stringMap') {
+    return isPlainObject(value) ? Object.fromEntries(Object.entries(value).filter(([key]) => key !== '__proto__').map(([key, child]) => [key, asGoString(child)])) : value;
+  }
   if ('fields' in spec) return isPlainObject(value) ? normalizeObject(spec.fields, value, path, issues) : value;
   if ('items' in spec) {
     return Array.isArray(value) ? value.map((item, index) => normalizeValue(spec.items, item, `${path}.${index}`, issues)) : value;

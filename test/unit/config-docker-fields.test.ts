@@ -100,3 +100,10 @@ test('a Docker block that is not a mapping is a type error', () => {
   assert.equal(issue?.path, 'docker.execution.host');
   assert.equal(issue?.line, 3);
 });
+
+test('scalars in Docker string fields become strings, as Go decodes them (user: 1000 must not reach Docker as a number)', () => {
+  const container = normalize('container', { user: 1000, cmd: ['sleep', 10], labels: { version: 2 }, tty: true, stoptimeout: 5 });
+  assert.deepEqual(container.result, { User: '1000', Cmd: ['sleep', '10'], Labels: { version: '2' }, Tty: true, StopTimeout: 5 });
+  const host = normalize('host', { networkmode: 'none', portbindings: { '22/tcp': [{ hostport: 2222 }] }, restartpolicy: { name: 'no', maximumretrycount: 0 }, memory: 1024 });
+  assert.deepEqual(host.result, { NetworkMode: 'none', PortBindings: { '22/tcp': [{ HostPort: '2222' }] }, RestartPolicy: { Name: 'no', MaximumRetryCount: 0 }, Memory: 1024 });
+});
