@@ -1,25 +1,21 @@
-// Helpers of the production end-to-end tests: a cssh server with a given security config, the OpenSSH client, scraping.
-import { execFile, execFileSync, spawn } from 'node:child_process';
+// Helpers of the production end-to-end tests: `cssh serve` with a given config, the OpenSSH client, metrics scraping.
+import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { createServer, connect, type Server, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { AppConfig } from '../../src/config/types.js';
-import { createDockerBackend } from '../../src/backend/docker/index.js';
-import type { CsshEvent } from '../../src/core/events.js';
-import { createNullLogger } from '../../src/core/logger.js';
-import { createMetrics, type Metrics } from '../../src/observability/metrics.js';
-import { applySecurity } from '../../src/security/index.js';
-import { loadHostKeys } from '../../src/ssh/host-keys.js';
-import { createSshServer } from '../../src/ssh/server.js';
-import { testConfig } from '../support/backend.js';
-
-export const PASSWORD = 'prod-secret';
+import { startServe, type ServeHandle } from '../support/serve-harness.js';
 
 export interface ProductionServer {
+  srv: ServeHandle;
   port: number;
-  metrics: Metrics;
+  /** host:port of the metrics endpoint (always enabled here). */
+  metricsAddress: string;
+  /** host:port of the health endpoint, when the config enables it. */
+  healthAddress: string | undefined;
+  /** A scratch directory removed by stop(). */
+  dir: string;
   stop(): Promise<void>;
 }
 
@@ -28,41 +24,40 @@ export function uniqueUser(prefix: string): string {
   return `${prefix}-${randomBytes(3).toString('hex')}`;
 }
 
-/** Starts cssh (SSH server + Docker backend + security layer + metrics) with `edit` applied to a test config. */
-export async function startServer(edit: (config: AppConfig) => void): Promise<ProductionServer> {
-  const config = testConfig('connection');
-  config.metrics = { enable: true, listen: '127.0.0.1:0', path: '/metrics' };
-  edit(config);
+function addressIn(output: string, what: RegExp): string | undefined {
+  return what.exec(output)?.[1];
+}
+
+/**
+ * Starts `cssh serve` (connection mode, busybox image, key login for any name) with `config` (ContainerSSH
+ * spelling, durations like "2s") merged over the harness defaults, with metrics on a free loopback port.
+ */
+export async function startServer(
+  config: Record<string, unknown>,
+  o: { mode?: 'connection' | 'session'; image?: string } = {},
+): Promise<ProductionServer> {
   const dir = await mkdtemp(join(tmpdir(), 'cssh-prod-'));
-  const { keys } = await loadHostKeys([], dir);
-  const logger = createNullLogger();
-  const metrics = await createMetrics(config.metrics, { logger });
-  const onEvent = (event: CsshEvent): void => metrics.sink(event);
-  const backend = applySecurity(createDockerBackend({ instanceId: 'cssh-prod-e2e', logger }), { logger, onEvent });
-  const server = createSshServer({
-    ssh: config.ssh,
-    hostKeys: keys,
-    authenticator: {
-      methods: ['password'],
-      password: async (_req, password) => ({ success: password.toString() === PASSWORD }),
-      publicKey: async () => ({ success: false }),
-      authorize: async () => ({ success: true }),
-    },
-    prepare: (info, connLogger, signal) => backend.connect({ info, config, logger: connLogger, onEvent }, signal),
-    logger,
-    onEvent,
+  const srv = await startServe({
+    mode: o.mode ?? 'connection',
+    ...(o.image === undefined ? {} : { image: o.image }),
+    config: { metrics: { enable: true, listen: '127.0.0.1:0', path: '/metrics' }, ...config },
   });
-  const { port } = await server.listen();
+  const health = (config.health as { enable?: boolean } | undefined)?.enable === true;
+  let metricsAddress: string | undefined;
+  let healthAddress: string | undefined;
+  await eventually(() => {
+    metricsAddress = addressIn(srv.output(), /Metrics are available at http:\/\/([^/\s"]+)\//);
+    healthAddress = addressIn(srv.output(), /Health checks are available at http:\/\/([^/\s"]+)\//);
+    return metricsAddress !== undefined && (!health || healthAddress !== undefined);
+  }, 'metrics/health endpoints announced');
   return {
-    port,
-    metrics,
+    srv,
+    port: srv.port,
+    metricsAddress: metricsAddress ?? '',
+    healthAddress,
+    dir,
     stop: async () => {
-      // A deadline that only fires while shutdown is still running (an aborted signal arms the server's hard limit).
-      const deadline = new AbortController();
-      const timer = setTimeout(() => deadline.abort(), 5000);
-      await server.shutdown(deadline.signal, 20_000);
-      clearTimeout(timer);
-      await metrics.close();
+      await srv.stop();
       await rm(dir, { recursive: true, force: true });
     },
   };
@@ -74,62 +69,45 @@ export interface SshResult {
   stderr: string;
 }
 
-const sshOptions = (port: number, portFlag = '-p'): string[] => [
-  portFlag, String(port),
-  '-o', 'StrictHostKeyChecking=no',
-  '-o', 'UserKnownHostsFile=/dev/null',
-  '-o', 'LogLevel=ERROR',
-  '-o', 'PubkeyAuthentication=no',
-  '-o', 'PreferredAuthentications=password',
-  '-o', 'ConnectTimeout=20',
-];
-
 /**
- * Runs the OpenSSH client (password via sshpass) to completion. `args` go after the destination. Stdin gets
- * `input` and then EOF; without `input` it stays open until the client exits.
+ * Starts the OpenSSH client as `user` with the harness key; `flags` come first (OpenSSH keeps the first value).
+ * `done` resolves when it exits. Stdin stays open until `child.stdin.end()`.
  */
-export function ssh(port: number, user: string, args: string[], o: { flags?: string[]; input?: string; timeoutMs?: number } = {}): Promise<SshResult> {
-  return new Promise((resolve) => {
-    const child = execFile(
-      'sshpass',
-      ['-p', PASSWORD, 'ssh', ...(o.flags ?? []), ...sshOptions(port), `${user}@127.0.0.1`, ...args],
-      { timeout: o.timeoutMs ?? 60_000, encoding: 'utf8' },
-      (error, stdout, stderr) => {
-        const code = error === null ? 0 : typeof error.code === 'number' ? error.code : null;
-        resolve({ code, stdout, stderr });
-      },
-    );
-    if (o.input !== undefined) child.stdin?.end(o.input);
-  });
-}
-
-/** Runs OpenSSH's sftp client with a batch of commands (`-b -`: stop at the first failing one). */
-export function sftpBatch(port: number, user: string, commands: string): Promise<SshResult> {
-  return new Promise((resolve) => {
-    const child = execFile(
-      'sshpass',
-      ['-p', PASSWORD, 'sftp', ...sshOptions(port, '-P'), '-o', 'BatchMode=no', '-b', '-', `${user}@127.0.0.1`],
-      { timeout: 60_000, encoding: 'utf8' },
-      (error, stdout, stderr) => {
-        const code = error === null ? 0 : typeof error.code === 'number' ? error.code : null;
-        resolve({ code, stdout, stderr });
-      },
-    );
-    child.stdin?.end(commands);
-  });
-}
-
-/** Starts the OpenSSH client in the background; `done` resolves when it exits. `flags` win over the defaults. */
-export function sshBackground(port: number, user: string, args: string[], flags: string[] = []) {
-  const child = spawn('sshpass', ['-p', PASSWORD, 'ssh', ...flags, ...sshOptions(port), `${user}@127.0.0.1`, ...args], {
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
+export function sshBackground(server: ProductionServer, user: string, args: string[], flags: string[] = []) {
+  const child = spawn('ssh', [...flags, ...server.srv.sshArgs(user), ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const done = new Promise<SshResult>((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
+  child.stdin.on('error', () => undefined);
+  const timer = setTimeout(() => child.kill('SIGKILL'), 90_000); // hang guard
+  const done = new Promise<SshResult>((resolve) =>
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    }),
+  );
   return { child, done, output: () => stdout, errors: () => stderr };
+}
+
+/** Runs the OpenSSH client to completion. Stdin gets `input` then EOF; without `input` it stays open until exit. */
+export function ssh(server: ProductionServer, user: string, args: string[], o: { flags?: string[]; input?: string } = {}): Promise<SshResult> {
+  const run = sshBackground(server, user, args, o.flags);
+  if (o.input !== undefined) run.child.stdin.end(o.input);
+  return run.done;
+}
+
+/** Runs OpenSSH's sftp client with a batch of commands (stops at the first failing one). */
+export function sftpBatch(server: ProductionServer, user: string, commands: string): Promise<SshResult> {
+  return new Promise((resolve) => {
+    const child = spawn('sftp', [...server.srv.sftpArgs(), '-b', '-', `${user}@127.0.0.1`], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.stdin.end(commands);
+  });
 }
 
 /** Containers (any state) that cssh created for this login name. */
@@ -146,9 +124,9 @@ export async function eventually(predicate: () => boolean | Promise<boolean>, wh
   }
 }
 
-/** Scrapes a metrics endpoint and returns a reader of single samples (0 when the series is absent). */
-export async function scrape(address: string | undefined): Promise<(series: string) => number> {
-  const res = await fetch(`http://${address ?? ''}/metrics`);
+/** Scrapes the metrics endpoint and returns a reader of single samples (0 when the series is absent). */
+export async function scrape(server: ProductionServer): Promise<(series: string) => number> {
+  const res = await fetch(`http://${server.metricsAddress}/metrics`);
   const text = await res.text();
   return (series) => {
     for (const line of text.split('\n')) {
