@@ -1,6 +1,7 @@
 // `cssh serve` with the OpenSSH client: each security policy's allowed and refused paths, and forceCommand.
 import assert from 'node:assert/strict';
 import { dockerTest, TEST_IMAGES } from '../support/docker.js';
+import { startWebhookStub } from '../support/webhook-stub.js';
 import { containersOfUser, eventually, scrape, sftpBatch, ssh, startServer, uniqueUser } from './production-helpers.js';
 
 const item = (mode: 'enable' | 'filter' | 'disable', allow: string[] = [], deny: string[] = []) => ({ mode, allow, deny });
@@ -82,4 +83,26 @@ dockerTest('forceCommand replaces exec, shell and subsystem and passes SSH_ORIGI
   const shell = await ssh(server, user, [], { flags: ['-tt'] });
   assert.equal(shell.stdout.replace(/\r/g, ''), 'forced[]\n');
   await eventually(() => containersOfUser(user).length === 0, 'no container left');
+});
+
+dockerTest('the config server overrides the policy per user', async (t) => {
+  const restricted = uniqueUser('prod-restricted');
+  const free = uniqueUser('prod-free');
+  const stub = await startWebhookStub({
+    '/config': (req) => {
+      const username = (req.body as { username?: string } | undefined)?.username;
+      return { body: { config: username === restricted ? { security: { command: { mode: 'disable' } } } : {} } };
+    },
+  });
+  t.after(() => stub.close());
+  const server = await startServer({ configserver: { url: `${stub.url}/config` } });
+  t.after(() => server.stop());
+
+  const refused = await ssh(server, restricted, ['echo hi']);
+  assert.match(refused.stderr, /Command execution disabled\./);
+  assert.equal(refused.stdout, '');
+  const allowed = await ssh(server, free, ['echo hi']);
+  assert.equal(allowed.stdout, 'hi\n');
+  assert.equal(stub.requestsTo('/config').length, 2);
+  for (const user of [restricted, free]) await eventually(() => containersOfUser(user).length === 0, 'no container left');
 });
