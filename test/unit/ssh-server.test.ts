@@ -48,6 +48,7 @@ function fakeProgram(req: StartRequest, io: SessionIO): Program {
 }
 
 interface FakeState {
+  calls?: string[];
   connects: number;
   closes: number;
   sessionsOpen: number;
@@ -64,13 +65,27 @@ function fakeBackend(state: FakeState): Backend {
         async openSession(): Promise<SessionHandler> {
           if (state.sessionError) throw state.sessionError;
           state.sessionsOpen += 1;
+          const calls = state.calls ?? [];
+          let program: Program | undefined;
+          let onSignal = (): void => undefined;
           return {
-            setEnv: () => undefined,
-            requestPty: () => undefined,
-            start: async (req, io) => fakeProgram(req, io),
-            resize: async () => undefined,
-            signal: async () => undefined,
-            close: async () => undefined,
+            setEnv: (name, value) => void calls.push(`env ${name}=${value}`),
+            requestPty: (pty) => void calls.push(`pty ${pty.term} ${pty.cols}x${pty.rows}`),
+            start: async (req, io) => {
+              calls.push(`start ${req.kind}`);
+              if (req.kind === 'exec' && req.command === 'wait-signal') {
+                const exited = new Promise<{ code: number }>((resolve) => (onSignal = () => resolve({ code: 0 })));
+                program = { exited, kill: () => undefined };
+                return program;
+              }
+              return fakeProgram(req, io);
+            },
+            resize: async (size) => void calls.push(`resize ${size.cols}x${size.rows}`),
+            signal: async (name) => {
+              calls.push(`signal ${name}`);
+              onSignal();
+            },
+            close: async () => void calls.push('close'),
           };
         },
         shutdown: async () => undefined,
@@ -215,6 +230,32 @@ test('a SECURITY_ refusal at connect is shown on stderr with exit status 1; a se
     );
     assert.equal(forward.reason, 1);
     second.end();
+  } finally {
+    await cleanup();
+  }
+});
+
+test('env, pty-req, window-change and signal reach the session handler in order', async () => {
+  const calls: string[] = [];
+  const state: FakeState = { connects: 0, closes: 0, sessionsOpen: 0, calls };
+  const { port, cleanup } = await startServer(state, []);
+  try {
+    const client = await connect(port, { password: 'right' });
+    const code = await new Promise<number | undefined>((resolve, reject) => {
+      client.exec('wait-signal', { env: { LANG: 'C' }, pty: { term: 'xterm', cols: 80, rows: 25 } }, (error, channel) => {
+        if (error) return reject(error);
+        let status: number | undefined;
+        channel.on('exit', (value: number) => (status = value));
+        channel.on('close', () => resolve(status));
+        channel.on('data', () => undefined);
+        setTimeout(() => channel.setWindow(30, 120, 0, 0), 100);
+        setTimeout(() => channel.signal('USR1'), 300);
+      });
+    });
+    assert.equal(code, 0);
+    await waitFor(() => calls.includes('close'));
+    assert.deepEqual(calls, ['env LANG=C', 'pty xterm 80x25', 'start exec', 'resize 120x30', 'signal USR1', 'close']);
+    client.end();
   } finally {
     await cleanup();
   }
