@@ -28,6 +28,16 @@ dockerTest('idle timeout ends a silent sleep with the warning first, and spares 
   await eventually(async () => (await scrape(server))('cssh_active_containers') === 0, 'active containers back to 0');
 });
 
+dockerTest('idle timeout in session mode ends the program and removes the session container', async (t) => {
+  const server = await startServer({ security: { idleTimeout: '2s', ...timeouts } }, { mode: 'session' });
+  t.after(() => server.stop());
+  const user = uniqueUser('prod-idle-session');
+  const silent = await ssh(server, user, ['sleep 600'], { flags: ['-tt'] });
+  assert.match(silent.stdout, /cssh-e2e: ending \(idle timeout\)\r\n/);
+  assert.ok(silent.code === 143 || silent.code === 137, `ended by TERM or KILL, got ${String(silent.code)}`);
+  await eventually(() => containersOfUser(user).length === 0, 'session container removed');
+});
+
 dockerTest('maximum session duration ends even a busy session, warning first', async (t) => {
   const server = await startServer({ security: { maxSessionDuration: '2s', ...timeouts } });
   t.after(() => server.stop());
