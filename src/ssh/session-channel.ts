@@ -1,10 +1,10 @@
 // One session channel: maps env/pty/shell/exec/subsystem/window-change/signal onto a SessionHandler and reports exit.
-import { PassThrough } from 'node:stream';
 import type { ServerChannel, Session } from 'ssh2';
 import type { Program, SessionHandler, StartRequest, WindowSize } from '../core/contracts.js';
 import { describeCause, isCsshError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { ChannelWritable } from './channel-writable.js';
+import { CoalescingReadable } from './coalescing-readable.js';
 
 type Reply = (() => void) | undefined;
 
@@ -33,7 +33,7 @@ class SessionChannel {
   private started = false;
   private program: Program | undefined;
   private pendingSize: WindowSize | undefined;
-  private channel: ServerChannel | undefined;
+  private stdin: CoalescingReadable | undefined;
   private readonly stdout = new ChannelWritable();
   private readonly stderr = new ChannelWritable();
   private readonly abort = new AbortController();
@@ -107,7 +107,6 @@ class SessionChannel {
     this.started = true;
     // Accept at once: ssh2 drops channel data that arrives before the channel object exists.
     const channel = accept();
-    this.channel = channel;
     channel.on('error', (error: Error) => this.deps.logger.debug('SSH_CLIENT_ERROR', `channel error: ${error.message}`));
     channel.on('close', () => this.onClose());
     this.stdout.attach(channel);
@@ -118,8 +117,8 @@ class SessionChannel {
   }
 
   private async run(channel: ServerChannel, req: StartRequest): Promise<void> {
-    const stdin = new PassThrough();
-    channel.pipe(stdin);
+    const stdin = new CoalescingReadable(channel);
+    this.stdin = stdin;
     let code: number;
     try {
       this.program = await this.deps.handler.start(req, { stdin, stdout: this.stdout, stderr: this.stderr }, this.abort.signal);
@@ -161,7 +160,7 @@ class SessionChannel {
     this.abort.abort();
     this.stdout.detach();
     this.stderr.detach();
-    this.channel?.unpipe();
+    this.stdin?.close();
     this.program?.kill();
     this.deps.handler.close().then(
       () => this.resolveClosed(),
