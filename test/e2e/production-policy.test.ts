@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { dockerTest, TEST_IMAGES } from '../support/docker.js';
 import { startWebhookStub } from '../support/webhook-stub.js';
-import { containersOfUser, eventually, scrape, sftpBatch, ssh, startServer, uniqueUser } from './production-helpers.js';
+import { containersOfUser, eventually, scrape, sftpBatch, ssh, sshBackground, startServer, uniqueUser } from './production-helpers.js';
 
 const item = (mode: 'enable' | 'filter' | 'disable', allow: string[] = [], deny: string[] = []) => ({ mode, allow, deny });
 
@@ -105,4 +105,23 @@ dockerTest('the config server overrides the policy per user', async (t) => {
   assert.equal(allowed.stdout, 'hi\n');
   assert.equal(stub.requestsTo('/config').length, 2);
   for (const user of [restricted, free]) await eventually(() => containersOfUser(user).length === 0, 'no container left');
+});
+
+dockerTest('defaultMode enable allows a shell but forwarding stays refused', async (t) => {
+  const server = await startServer({ security: { defaultMode: 'enable' } });
+  t.after(() => server.stop());
+  const user = uniqueUser('prod-enable');
+
+  const shell = sshBackground(server, user, [], ['-tt']);
+  shell.child.stdin.write('echo shell-$((40+2)); exit\n');
+  const shellDone = await shell.done;
+  assert.match(shellDone.stdout, /shell-42/);
+  assert.equal(shellDone.code, 0);
+
+  const remote = await ssh(server, user, ['echo never'], { flags: ['-o', 'ExitOnForwardFailure=yes', '-R', '0:127.0.0.1:9'] });
+  assert.match(remote.stderr, /remote port forwarding failed/);
+  assert.equal(remote.stdout, '');
+  const direct = await ssh(server, user, [], { flags: ['-o', 'LogLevel=INFO', '-W', '127.0.0.1:9'] });
+  assert.match(direct.stderr, /open failed: administratively prohibited/);
+  await eventually(() => containersOfUser(user).length === 0, 'no container left');
 });
