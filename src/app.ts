@@ -59,6 +59,7 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
   const metrics = await createMetrics(config.metrics, { logger });
   const onEvent = metrics.sink;
   const { keys, generated } = await loadHostKeys(config.ssh.hostkeys, options.stateDir);
+  for (const key of keys) logger.info(generated ? 'SSH_HOSTKEY_GENERATED' : 'SSH_HOSTKEY_LOADED', `host key ${key.fingerprint} from ${key.source}`);
   const docker = await openDockerClient(config.docker.connection, config.docker.timeouts, AbortSignal.timeout(15_000));
   const orphansRemoved = await removeOrphans(docker.docker, instanceId, logger, onEvent);
   const backend = applySecurity(createDockerBackend({ instanceId, logger }), { logger, onEvent });

@@ -26,7 +26,8 @@ export const SshCodes = {
   SSH_HOSTKEY_LOADED: 'A host key was loaded.',
   SSH_SHUTDOWN: 'The server is shutting down: it stopped accepting and is ending the open connections.',
   SSH_SHUTDOWN_FORCED: 'Shutdown was forced; open connections were closed and their containers removed.',
-  SSH_ORPHANS_REMOVED: 'Containers left by an earlier run of this instance were removed.',
+  SSH_BACKEND_UNSUPPORTED: 'The configured backend is not docker; cssh serve refuses to start.',
+  BACKEND_CONFIG_ERROR: 'The configuration server returned a configuration that does not validate; the connection was dropped.',
 } as const;
 
 export type SshCode = keyof typeof SshCodes;

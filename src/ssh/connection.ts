@@ -105,7 +105,8 @@ export class SshConnection {
       setTimeout(() => this.end(false), 10_000).unref(); // in case the client never opens a session
       return;
     }
-    const code = isCsshError(error) && error.code.startsWith('CONFIG') ? 'SSH_CONFIG_SERVER_REJECTED' : 'SSH_BACKEND_REJECTED_HANDSHAKE';
+    const fromConfigServer = isCsshError(error) && (error.code.startsWith('CONFIG') || error.code === 'BACKEND_CONFIG_ERROR');
+    const code = fromConfigServer ? 'SSH_CONFIG_SERVER_REJECTED' : 'SSH_BACKEND_REJECTED_HANDSHAKE';
     this.logger.error(code, `cannot prepare the connection: ${describeCause(error)}`, {
       reason: isCsshError(error) ? error.code : undefined,
     });

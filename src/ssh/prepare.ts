@@ -28,7 +28,7 @@ export async function connectionConfig(
   const errors = issues.filter((issue) => issue.severity === 'error');
   if (errors.length > 0) {
     const detail = errors.map((issue) => `${issue.path}: ${issue.message}`).join('; ');
-    throw new CsshError('CONFIG_SERVER_INVALID', `configuration server returned invalid configuration (${detail})`, {
+    throw new CsshError('BACKEND_CONFIG_ERROR', `configuration server returned invalid configuration (${detail})`, {
       userMessage: 'Cannot authenticate at this time.',
       permanent: true,
     });

@@ -104,7 +104,10 @@ class SshServerImpl implements SshServer {
     const all = [...this.connections].map((connection) => connection.shutdown(deadline).then(() => connection.closed));
     let timer: NodeJS.Timeout | undefined;
     const hardLimit = new Promise<void>((resolve) => {
-      const arm = (): void => void (timer = setTimeout(resolve, hardLimitMs));
+      const arm = (): void => {
+        this.options.logger.notice('SSH_SHUTDOWN_FORCED', `forcing the remaining ${this.connections.size} connection(s)`);
+        timer = setTimeout(resolve, hardLimitMs);
+      };
       if (deadline.aborted) arm();
       else deadline.addEventListener('abort', arm, { once: true });
     });
