@@ -210,6 +210,7 @@ export class SshConnection {
     if (this.abort.signal.aborted) return;
     clearTimeout(this.graceTimer);
     this.abort.abort();
+    if (!this.handlerPromise) this.deps.onEvent?.({ type: 'ssh-handshake', ok: false }); // left before authenticating
     this.releaseUnclaimedSession();
     const done = (): void => {
       this.logger.info('SSH_DISCONNECTED', 'connection closed');
