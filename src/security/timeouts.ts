@@ -70,7 +70,6 @@ export class TimeoutSessionHandler implements SessionHandler {
 /** The timers of one running program. */
 class SessionWatch {
   private last = performance.now();
-  private startedAt = 0;
   private warnedIdleFor = -1;
   private ending = false;
   private stopped = false;
@@ -92,8 +91,7 @@ class SessionWatch {
 
   begin(program: Program): void {
     this.program = program;
-    this.startedAt = performance.now();
-    this.last = this.startedAt;
+    this.last = performance.now();
     const { idleTimeout, maxSessionDuration } = this.settings;
     if (idleTimeout > 0) this.scheduleIdle(this.firstIdleDelay());
     if (maxSessionDuration > 0) this.scheduleDuration(maxSessionDuration);
@@ -117,7 +115,9 @@ class SessionWatch {
     return lead > 0 && lead < timeout ? timeout - lead : undefined;
   }
 
-  private later(ms: number, fn: () => void): NodeJS.Timeout {
+  /** Runs `fn` after `ms` unless the watch stops first; nothing is scheduled once it has stopped. */
+  private later(ms: number, fn: () => void): NodeJS.Timeout | undefined {
+    if (this.stopped) return undefined;
     const timer = setTimeout(() => {
       this.timers.delete(timer);
       if (!this.stopped) fn();
