@@ -125,7 +125,8 @@ class SessionChannel {
       if (this.pendingSize) this.applyPendingSize(this.pendingSize);
       code = (await this.program.exited).code;
     } catch (error) {
-      this.deps.logger.warning('SSH_PROGRAM_START_FAILED', `cannot start ${req.kind}: ${describeCause(error)}`, {
+      const level = this.closing ? 'debug' : 'warning'; // the client left while the program was starting
+      this.deps.logger.log(level, 'SSH_PROGRAM_START_FAILED', `cannot start ${req.kind}: ${describeCause(error)}`, {
         reason: isCsshError(error) ? error.code : undefined,
       });
       if (!this.stderr.writableEnded) this.stderr.write(startFailureText(error) + '\r\n');
