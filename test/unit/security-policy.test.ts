@@ -344,3 +344,23 @@ test('a timeout still ends the program when the signal policy refuses client sig
   assert.deepEqual(rec.signals, ['TERM']);
   assert.ok(rec.logged.includes('SECURITY_IDLE_TIMEOUT'));
 });
+
+test('a session that fails to open gives its slot back', async () => {
+  const rec = new Recorder();
+  let fail = true;
+  const backend: Backend = {
+    connect: async () => ({
+      openSession: async () => {
+        if (fail) throw new CsshError('DOCKER_CONTAINER_CREATE_FAILED', 'no room');
+        return fakeSession(rec);
+      },
+      shutdown: async () => undefined,
+      close: async () => undefined,
+    }),
+  };
+  const conn = await applySecurity(backend, { logger: recordingLogger(rec) }).connect(context(rec, security({ maxSessions: 1 })), never);
+  await assert.rejects(conn.openSession({ channelId: 1 }), (e) => e instanceof CsshError && e.code === 'DOCKER_CONTAINER_CREATE_FAILED');
+  fail = false;
+  const s = await conn.openSession({ channelId: 2 });
+  await s.close();
+});
