@@ -57,7 +57,8 @@ dockerTest('login grace time drops a client that has not authenticated in time',
   t.after(() => rm(dir, { recursive: true, force: true }));
   await writeFile(join(dir, 'passwords'), `${user}:${await hashPassword(password)}\n`);
   const server = await startServer({
-    ssh: { loginGraceTime: '1s' },
+    // A short keepalive also bounds how long serve lingers on SIGTERM after a login attempt that came too late.
+    ssh: { loginGraceTime: '1s', clientAliveInterval: '1s' },
     auth: { password: { method: 'passwords', passwords: { file: join(dir, 'passwords') } } },
   });
   t.after(() => server.stop());
