@@ -80,7 +80,7 @@ export function runStreams(o: RunOptions): RunningStreams {
     onHeader: (p) => {
       resolvePid(p);
       // Input starts after the header, so a TTY's echo never lands in front of it.
-      detachInput = pumpInput(o.io.stdin, o.stream, onInputError);
+      detachInput = pumpInput(o.io.stdin, o.stream, onInputError, o.tty);
     },
   });
   const exited = (async (): Promise<ProgramExit> => {

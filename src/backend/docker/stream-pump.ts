@@ -128,8 +128,12 @@ export async function pumpOutput(source: Readable, o: OutputOptions): Promise<vo
   reportHeader();
 }
 
-/** Copies client stdin into the program; at stdin's end half-closes the program's stdin. Returns a detach function. */
-export function pumpInput(stdin: Readable, dest: Duplex, onError: (error: unknown) => void): () => void {
+/**
+ * Copies client stdin into the program; at stdin's end half-closes the program's stdin, except under a TTY: there,
+ * as with OpenSSH's sshd, the client's EOF leaves the terminal open (closing a TTY's input makes Docker cut the
+ * program's output; a user ends input with Ctrl-D, a byte the terminal handles). Returns a detach function.
+ */
+export function pumpInput(stdin: Readable, dest: Duplex, onError: (error: unknown) => void, tty = false): () => void {
   let detached = false;
   const onData = (chunk: Buffer): void => {
     if (dest.destroyed || dest.writableEnded) return;
@@ -139,7 +143,7 @@ export function pumpInput(stdin: Readable, dest: Duplex, onError: (error: unknow
     }
   };
   const onEnd = (): void => {
-    if (!dest.destroyed && !dest.writableEnded) dest.end();
+    if (!tty && !dest.destroyed && !dest.writableEnded) dest.end();
   };
   const onDestError = (error: unknown): void => onError(error);
   stdin.on('data', onData);
