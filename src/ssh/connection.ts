@@ -57,6 +57,9 @@ export class SshConnection {
     this.logger = deps.logger.child({ connectionId: this.id });
     this.logger.info('SSH_CONNECTED', `connection from ${remoteAddress}`, { remoteAddress });
     deps.onEvent?.({ type: 'ssh-connection-open' });
+    // Small packets (keystrokes, replies, exit-status) must not wait for Nagle's algorithm; ssh2 has the method,
+    // its type definitions only declare it for the client side.
+    (client as unknown as { setNoDelay(noDelay: boolean): void }).setNoDelay(true);
     client.on('error', (error: Error & { level?: string }) => this.onClientError(error));
     client.on('close', () => this.onClose());
     client.on('request', (_accept: unknown, reject: (() => void) | undefined) => reject?.());
