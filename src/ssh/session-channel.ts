@@ -45,7 +45,7 @@ class SessionChannel {
     private readonly session: Session,
     private readonly deps: SessionChannelDeps,
   ) {
-    deps.connectionSignal.addEventListener('abort', () => this.abort.abort(), { once: true });
+    deps.connectionSignal.addEventListener('abort', this.onConnectionAbort, { once: true });
     session.on('error', (error: Error) => deps.logger.debug('SSH_CLIENT_ERROR', `session error: ${error.message}`));
     session.on('close', () => this.onClose());
     session.on('env', (accept: Reply, reject: Reply, info: { key: string; val: string }) =>
@@ -66,6 +66,8 @@ class SessionChannel {
       this.onStart(accept, reject, { kind: 'subsystem', name: info.name }),
     );
   }
+
+  private readonly onConnectionAbort = (): void => this.abort.abort();
 
   private sync(accept: Reply, reject: Reply, action: () => void, what: string): void {
     try {
@@ -158,6 +160,7 @@ class SessionChannel {
   private onClose(): void {
     if (this.closing) return;
     this.closing = true;
+    this.deps.connectionSignal.removeEventListener('abort', this.onConnectionAbort);
     this.abort.abort();
     this.stdout.detach();
     this.stderr.detach();
