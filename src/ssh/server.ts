@@ -1,4 +1,5 @@
 // The SSH server: ssh2 configured from the `ssh` section, one SshConnection per client, graceful and forced stop.
+import { setMaxListeners } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import ssh2, { type ClientInfo, type Connection } from 'ssh2';
 import type { SshConfig } from '../config/types.js';
@@ -99,6 +100,7 @@ class SshServerImpl implements SshServer {
 
   async shutdown(deadline: AbortSignal, hardLimitMs: number): Promise<void> {
     this.stopping = true;
+    setMaxListeners(0, deadline); // every connection (and its backend handler) watches this one deadline
     this.options.logger.info('SSH_SHUTDOWN', `shutting down ${this.connections.size} connection(s)`);
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     const all = [...this.connections].map((connection) => connection.shutdown(deadline).then(() => connection.closed));
