@@ -108,10 +108,9 @@ export default class Serve extends Command {
         if (stopping) return force.abort(); // a second signal: stop waiting for programs
         stopping = true;
         const timer = setTimeout(() => force.abort(), shutdownTimeout);
+        // The listeners stay until exit, so a late signal cannot kill the process mid-cleanup.
         void stop(force.signal).finally(() => {
           clearTimeout(timer);
-          process.removeListener('SIGTERM', onSignal);
-          process.removeListener('SIGINT', onSignal);
           resolve();
         });
       };

@@ -18,13 +18,16 @@ async function until(what: string, check: () => boolean, seconds = 120): Promise
   assert.ok(check(), `timed out waiting for: ${what}`);
 }
 
-/** Starts `count` ssh clients that each run a long sleep in the container. */
-function sleepers(srv: ServeHandle, count: number): ChildProcess[] {
-  return Array.from({ length: count }, () => {
-    const child = spawn('ssh', [...srv.sshArgs(), 'sleep 1000'], { stdio: 'ignore' });
+/** Starts `count` ssh clients that each run a long sleep in the container; `started()` counts the running ones. */
+function sleepers(srv: ServeHandle, count: number): ChildProcess[] & { started(): number } {
+  let started = 0;
+  const children = Array.from({ length: count }, () => {
+    const child = spawn('ssh', [...srv.sshArgs(), 'echo started; sleep 1000'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    child.stdout.on('data', (chunk: Buffer) => (started += chunk.toString().includes('started') ? 1 : 0));
     child.on('error', () => undefined);
     return child;
   });
+  return Object.assign(children, { started: () => started });
 }
 
 const exited = (child: ChildProcess): Promise<void> =>
@@ -59,7 +62,8 @@ for (const mode of ['connection', 'session'] as const) {
     const srv = await startServe({ mode, config: { ssh: { shutdownTimeout: '5s' } } });
     const clients = sleepers(srv, 3);
     try {
-      await until('3 containers', () => srv.containers().length === 3);
+      await until('3 programs running', () => clients.started() === 3);
+      assert.equal(srv.containers().length, 3);
       assert.equal(await srv.stop('SIGTERM'), 0, srv.output().slice(-3000));
       assert.deepEqual(srv.containers(), []);
       await Promise.all(clients.map(exited));
@@ -73,7 +77,8 @@ for (const mode of ['connection', 'session'] as const) {
     const srv = await startServe({ mode });
     const clients = sleepers(srv, 30);
     try {
-      await until('30 containers', () => srv.containers().length === 30, 240);
+      await until('30 programs running', () => clients.started() === 30, 240);
+      assert.equal(srv.containers().length, 30);
       for (const client of clients) client.kill('SIGKILL');
       await until('no containers', () => srv.containers().length === 0, 120);
       const after = await srv.ssh(['echo still-serving']);
@@ -117,9 +122,11 @@ dockerTest('serve: a legacy dockerrun config runs, converted in memory, with a d
 
 dockerTest('serve: a second SIGTERM forces programs that ignore TERM, and no container is left', async () => {
   const srv = await startServe({ config: { ssh: { shutdownTimeout: '5m' } } });
-  const client = spawn('ssh', [...srv.sshArgs(), "trap '' TERM; while true; do sleep 1; done"], { stdio: 'ignore' });
+  const client = spawn('ssh', [...srv.sshArgs(), "trap '' TERM; echo started; while true; do sleep 1; done"], { stdio: ['ignore', 'pipe', 'ignore'] });
+  let out = '';
+  client.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
   try {
-    await until('1 container', () => srv.containers().length === 1);
+    await until('the program runs', () => out.includes('started'));
     srv.process.kill('SIGTERM');
     await until('shutdown started', () => srv.output().includes('SSH_SHUTDOWN'));
     assert.equal(await srv.stop('SIGTERM'), 0, srv.output().slice(-3000));
