@@ -67,7 +67,7 @@ const files = only.length > 0 ? only : ['test/unit', 'test/commands', 'test/dock
 console.log(`\n== tests: ${files.length} files`);
 const run = spawnSync(
   process.execPath,
-  ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-reporter=spec', ...files],
+  ['--expose-gc', '--import', 'tsx', '--test', '--test-concurrency=2', '--test-reporter=spec', ...files],
   { cwd: root, stdio: 'inherit', env: { ...process.env, CSSH_TEST_DOCKER: docker ? '1' : '0' } },
 );
 

@@ -23,9 +23,7 @@ export async function retry<T>(attempt: (signal: AbortSignal, attemptNo: number)
   for (let attemptNo = 1; ; attemptNo++) {
     if (options.signal.aborted) throw lastError ?? options.signal.reason;
     const attemptSignal =
-      options.attemptTimeoutMs === undefined
-        ? options.signal
-        : AbortSignal.any([options.signal, AbortSignal.timeout(options.attemptTimeoutMs)]);
+      options.attemptTimeoutMs === undefined ? options.signal : deadline(options.attemptTimeoutMs, options.signal);
     try {
       return await attempt(attemptSignal, attemptNo);
     } catch (error) {
@@ -41,8 +39,26 @@ export async function retry<T>(attempt: (signal: AbortSignal, attemptNo: number)
   }
 }
 
-/** A signal that aborts when `parent` aborts or after `ms` milliseconds, whichever comes first. */
+/**
+ * A signal that aborts when `parent` aborts or after `ms` milliseconds, whichever comes first (reason: a
+ * TimeoutError, or the parent's reason). Built on a timer that holds its controller strongly: Node 20's
+ * AbortSignal.any() keeps only weak references to its sources, so an AbortSignal.timeout() nobody else holds can
+ * be garbage-collected and the deadline would never fire. The timer does not keep the process alive.
+ */
 export function deadline(ms: number, parent?: AbortSignal): AbortSignal {
-  const timeout = AbortSignal.timeout(ms);
-  return parent === undefined ? timeout : AbortSignal.any([parent, timeout]);
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(new DOMException('The operation timed out.', 'TimeoutError')), ms);
+  timer.unref();
+  const onParentAbort = (): void => controller.abort(parent?.reason);
+  if (parent?.aborted === true) onParentAbort();
+  else parent?.addEventListener('abort', onParentAbort, { once: true });
+  controller.signal.addEventListener(
+    'abort',
+    () => {
+      clearTimeout(timer);
+      parent?.removeEventListener('abort', onParentAbort);
+    },
+    { once: true },
+  );
+  return controller.signal;
 }

@@ -48,3 +48,30 @@ test('retry stops at the deadline with the last error', async () => {
   );
   assert.ok(calls >= 2 && calls <= 4, `calls=${calls}`);
 });
+
+test('a deadline fires even when the garbage collector runs while it waits (no weak-only references)', async () => {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  const parent = new AbortController();
+  let reason: unknown;
+  const fired = new Promise<void>((resolve) => {
+    deadline(200, parent.signal).addEventListener('abort', function (this: AbortSignal) {
+      reason = this.reason;
+      resolve();
+    });
+  });
+  const collector = setInterval(() => gc?.(), 20);
+  const timedOut = await Promise.race([fired.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 3000))]);
+  clearInterval(collector);
+  assert.equal(timedOut, true, 'deadline(200) did not fire within 3 s');
+  assert.equal((reason as Error).name, 'TimeoutError');
+});
+
+test('a deadline follows its parent: the parent\'s abort reason wins over the timer', () => {
+  const parent = new AbortController();
+  const signal = deadline(60_000, parent.signal);
+  parent.abort(new Error('client left'));
+  assert.equal(signal.aborted, true);
+  assert.equal((signal.reason as Error).message, 'client left');
+  const already = deadline(60_000, AbortSignal.abort(new Error('gone')));
+  assert.equal((already.reason as Error).message, 'gone');
+});
