@@ -65,6 +65,10 @@ export function displayName(file: string): string {
 export function parseSource(text: string, file: string): ParseResult {
   const name = displayName(file);
   const lineCounter = new LineCounter();
+  if (file.toLowerCase().endsWith('.json')) {
+    const jsonIssue = strictJsonIssue(text, file);
+    if (jsonIssue !== undefined) return { ok: false, issues: [jsonIssue] };
+  }
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, merge: true, logLevel: 'error' });
   const issues: ConfigIssue[] = [];
   for (const error of doc.errors) {
@@ -87,6 +91,40 @@ export function parseSource(text: string, file: string): ParseResult {
     return { ok: false, issues: [unreadable(file, `expected a YAML/JSON mapping of options, found ${Array.isArray(data) ? 'a list' : 'a single value'}`, 1, 1)] };
   }
   return { ok: true, source: { name, json: file.toLowerCase().endsWith('.json'), doc, lineCounter, data }, issues };
+}
+
+/**
+ * A .json file must be JSON, as ContainerSSH's decoder demands: the YAML parser would read a `// comment` or a
+ * trailing comma as data. Returns the problem with its position, or undefined for valid JSON (and empty text).
+ */
+function strictJsonIssue(text: string, file: string): ConfigIssue | undefined {
+  if (text.trim() === '') return undefined;
+  try {
+    JSON.parse(text);
+    return undefined;
+  } catch (error) {
+    const comment = firstCommentOffset(text);
+    const offset = comment ?? Number(/at position (\d+)/.exec(String(error))?.[1] ?? 0);
+    const before = text.slice(0, offset).split('\n');
+    const line = before.length;
+    const column = (before[before.length - 1]?.length ?? 0) + 1;
+    const reason = comment === undefined ? (error instanceof Error ? error.message : String(error)) : 'comments are not allowed in JSON';
+    return unreadable(file, `not valid JSON: ${reason}`, line, column);
+  }
+}
+
+/** The offset of the first // or /* outside a JSON string, if any. */
+function firstCommentOffset(text: string): number | undefined {
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (inString) {
+      if (ch === '\\') i++;
+      else if (ch === '"') inString = false;
+    } else if (ch === '"') inString = true;
+    else if (ch === '/' && (text[i + 1] === '/' || text[i + 1] === '*')) return i;
+  }
+  return undefined;
 }
 
 /** The 1-based line and column of the node a dotted path names, or of its nearest ancestor present in the file. */
