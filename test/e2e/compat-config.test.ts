@@ -1,0 +1,76 @@
+// ContainerSSH operators' own files through `cssh config validate` and `config migrate`, as the CLI runs them.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+
+const ROOT = new URL('../..', import.meta.url).pathname;
+const FIXTURES = join(ROOT, 'test/fixtures/containerssh');
+
+interface CliResult {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs one cssh command from source in its own process, as an operator's shell would. */
+function cssh(command: string, args: string[]): CliResult {
+  const entry = `const { default: C } = await import(${JSON.stringify(join(ROOT, 'src/commands', `${command}.ts`))});
+await C.run(process.argv.slice(1), ${JSON.stringify(join(ROOT, 'package.json'))});`;
+  const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', entry, '--', ...args], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+interface FileReport {
+  file: string;
+  valid: boolean;
+  legacy: boolean;
+  issues: { severity: string; code: string; line?: number; column?: number }[];
+}
+
+function codes(report: FileReport, severity: string): string[] {
+  return report.issues.filter((i) => i.severity === severity).map((i) => i.code);
+}
+
+test('every operator fixture validates in one run; legacy dockerrun files are the only errors, each pointing at a line', () => {
+  const files = readdirSync(FIXTURES).filter((f) => /\.(ya?ml|json)$/.test(f)).map((f) => join(FIXTURES, f));
+  const r = cssh('config/validate', ['--json', ...files]);
+  assert.equal(r.status, 1, r.stderr);
+  const out = JSON.parse(r.stdout) as { files: FileReport[] };
+  assert.equal(out.files.length, files.length);
+  for (const report of out.files) {
+    const name = report.file.split('/').pop() ?? '';
+    if (name.startsWith('dockerrun-')) {
+      assert.equal(report.legacy, true, name);
+      assert.deepEqual(codes(report, 'error'), ['DOCKERRUN_LEGACY'], name);
+      continue;
+    }
+    assert.equal(report.valid, true, `${name}: ${JSON.stringify(report.issues)}`);
+    for (const issue of report.issues) assert.ok(issue.line !== undefined && issue.line > 0, `${name}: ${issue.code} has no line`);
+  }
+  const byName = new Map(out.files.map((f) => [f.file.split('/').pop(), f]));
+  const ignored = byName.get('unimplemented-sections.yaml');
+  assert.deepEqual(ignored && codes(ignored, 'warning'), ['CONFIG_SECTION_IGNORED', 'CONFIG_SECTION_IGNORED', 'CONFIG_SECTION_IGNORED']);
+  const proxy = byName.get('sshproxy-backend.yaml');
+  assert.ok(proxy && codes(proxy, 'warning').includes('BACKEND_NOT_IMPLEMENTED'));
+  const builtin = byName.get('current-builtin.json');
+  assert.deepEqual(builtin?.issues, [], 'the JSON file with Docker API spellings and nanosecond numbers is clean');
+});
+
+test('0.3 dockerrun files (YAML and JSON) migrate to a config that validates and migrates to itself', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cssh-compat-migrate-'));
+  for (const name of ['dockerrun-0.3.yaml', 'dockerrun-0.3.json']) {
+    const source = join(dir, name);
+    copyFileSync(join(FIXTURES, name), source);
+    const target = join(dir, `migrated-${name}`);
+    const migrated = cssh('config/migrate', ['--output', target, source]);
+    assert.equal(migrated.status, 0, migrated.stderr);
+    assert.match(migrated.stderr, /mode[^\n]*session/, 'the choice of session mode is reported');
+    const valid = cssh('config/validate', ['--json', target]);
+    assert.equal(valid.status, 0, valid.stdout);
+    const check = cssh('config/migrate', ['--check', target]);
+    assert.equal(check.status, 0, `${name}: the migrated file still needs migrating\n${check.stderr}`);
+  }
+});
