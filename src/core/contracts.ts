@@ -95,6 +95,12 @@ export interface SessionHandler {
   setEnv(name: string, value: string): void;
   /** Buffered until start; sets TERM. Throws after start. */
   requestPty(pty: PtyRequest): void;
+  /**
+   * Optional synchronous policy check of a start request, made before the front end accepts the request: throws
+   * the CsshError that start(req) would reject with for a refusal (e.g. SECURITY_EXEC_REJECTED), returns when
+   * start would not refuse it for policy. Never touches Docker, never starts anything; decorators pass it on.
+   */
+  precheck?(req: StartRequest): void;
   /** Starts the program; resolves once it runs (output may already be flowing). Rejects with CsshError. */
   start(req: StartRequest, io: SessionIO, signal: AbortSignal): Promise<Program>;
   /** Resizes the program's TTY. Rejects (DOCKER_PROGRAM_NOT_RUNNING) before start. */

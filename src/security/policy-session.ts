@@ -30,6 +30,13 @@ export class PolicySessionHandler implements SessionHandler {
     this.inner.requestPty(pty);
   }
 
+  /** Throws the refusal start(req) would reject with (logged and counted once); forceCommand's target is not checked. */
+  precheck(req: StartRequest): void {
+    this.check(req);
+    const forced = this.security.forceCommand;
+    this.inner.precheck?.(forced === '' ? req : { kind: 'exec', command: forced });
+  }
+
   async start(req: StartRequest, io: SessionIO, signal: AbortSignal): Promise<Program> {
     this.check(req);
     const forced = this.security.forceCommand;

@@ -41,6 +41,10 @@ export class TimeoutSessionHandler implements SessionHandler {
     this.inner.requestPty(pty);
   }
 
+  precheck(req: StartRequest): void {
+    this.inner.precheck?.(req);
+  }
+
   async start(req: StartRequest, io: SessionIO, signal: AbortSignal): Promise<Program> {
     const { idleTimeout, maxSessionDuration } = this.settings;
     if (idleTimeout <= 0 && maxSessionDuration <= 0) return this.inner.start(req, io, signal);

@@ -8,6 +8,7 @@ import type { Logger } from '../core/logger.js';
 import { createAuthFlow } from './auth-flow.js';
 import type { SshAuthenticator } from './auth-types.js';
 import { gateSessionOpens, OpenFailure, type OpenRefusal } from './channel-open.js';
+import { closeIdleSession } from './session-close.js';
 import { serveSession, type ServedSession } from './session-channel.js';
 
 /**
@@ -141,11 +142,12 @@ export class SshConnection {
     if (this.policyRefusal) return this.tellRefusal(session, this.policyRefusal);
     const next = this.nextSession;
     this.nextSession = undefined;
-    if (!next) return void session.end();
+    if (!next) return closeIdleSession(this.client, session);
     const served = serveSession(session, {
       handler: next.handler,
       logger: this.logger.child({ channelId: next.channelId }),
       connectionSignal: this.abort.signal,
+      closeIdle: () => closeIdleSession(this.client, session),
     });
     this.sessions.add(served);
     this.deps.onEvent?.({ type: 'session-open' });

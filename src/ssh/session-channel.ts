@@ -14,6 +14,8 @@ export interface SessionChannelDeps {
   logger: Logger;
   /** Aborted when the connection goes away; stops a start in progress. */
   connectionSignal: AbortSignal;
+  /** Closes the channel at the SSH level when no program was accepted on it (see closeIdleSession). */
+  closeIdle?(): void;
 }
 
 /** A running session channel, as the connection sees it. */
@@ -106,6 +108,16 @@ class SessionChannel {
 
   private onStart(accept: () => ServerChannel, reject: Reply, req: StartRequest): void {
     if (this.started || this.closing) return reject?.();
+    // Policy is decided synchronously, before accepting: a refusal is a plain request failure, as OpenSSH reports
+    // it ("exec request failed on channel 0"), and the channel stays open for the client to close.
+    try {
+      this.deps.handler.precheck?.(req);
+    } catch (error) {
+      this.deps.logger.info('SSH_REQUEST_FAILED', `${req.kind} refused: ${describeCause(error)}`, {
+        reason: isCsshError(error) ? error.code : undefined,
+      });
+      return reject?.();
+    }
     this.started = true;
     // Accept at once: ssh2 drops channel data that arrives before the channel object exists.
     const channel = accept();
@@ -166,6 +178,7 @@ class SessionChannel {
     this.stderr.detach();
     this.stdin?.close();
     this.program?.kill();
+    if (!this.started) this.deps.closeIdle?.();
     this.deps.handler.close().then(
       () => this.resolveClosed(),
       () => this.resolveClosed(),
