@@ -18,6 +18,8 @@ export interface AuthFlowOptions {
   onAuthenticated(info: ConnectionInfo): void;
   /** Called when the attempts are used up; the connection should be ended. */
   onTooManyAttempts(): void;
+  /** True once the login grace time has passed: every attempt is refused from then on, even one already running. */
+  expired?(): boolean;
 }
 
 /** Merges an outcome's maps into the connection info; returned keys override existing ones. */
@@ -52,11 +54,15 @@ export function createAuthFlow(options: AuthFlowOptions): (ctx: AuthContext) => 
     ctx.reject(methods);
   };
 
+  const tooLate = (): boolean => signal.aborted || options.expired?.() === true;
+
   const succeed = async (ctx: AuthContext, outcome: AuthOutcome): Promise<void> => {
+    if (tooLate()) return ctx.reject([]);
     const base: ConnectionInfo = { ...options.base, username: ctx.username, metadata: {}, environment: {}, files: {} };
     const authenticated = mergeOutcome(base, outcome);
     const authz = await authenticator.authorize(authenticated, signal);
     if (!authz.success) return fail(ctx, 'not authorized');
+    if (tooLate()) return ctx.reject([]);
     const info = mergeOutcome(authenticated, authz);
     logger.info('SSH_AUTH_SUCCESSFUL', `${ctx.method} authentication successful for ${ctx.username}`, {
       username: ctx.username,
@@ -80,7 +86,7 @@ export function createAuthFlow(options: AuthFlowOptions): (ctx: AuthContext) => 
   };
 
   const handle = async (ctx: AuthContext): Promise<void> => {
-    if (failures >= MAX_AUTH_ATTEMPTS) return ctx.reject([]); // already disconnecting
+    if (failures >= MAX_AUTH_ATTEMPTS || tooLate()) return ctx.reject([]); // already disconnecting
     if (ctx.method === 'password' && methods.includes('password')) {
       const outcome = await authenticator.password(request(ctx.username), Buffer.from(ctx.password, 'utf8'), signal);
       return outcome.success ? succeed(ctx, outcome) : fail(ctx, 'refused');

@@ -47,6 +47,7 @@ export class SshConnection {
   private readonly sessions = new Set<ServedSession>();
   private resolveClosed!: () => void;
   private graceTimer: NodeJS.Timeout | undefined;
+  private loginExpired = false;
 
   constructor(
     private readonly client: Connection,
@@ -73,6 +74,7 @@ export class SshConnection {
         signal: this.abort.signal,
         onAuthenticated: (info) => this.onAuthenticated(info),
         onTooManyAttempts: () => this.end(false),
+        expired: () => this.loginExpired,
       }),
     );
     const gated = gateSessionOpens(client, () => this.gateSession(), {
@@ -83,7 +85,15 @@ export class SshConnection {
       if (gated) this.onSession(accept);
       else this.onUngatedSession(accept, reject);
     });
-    if (deps.loginGraceTime > 0) this.graceTimer = setTimeout(() => this.end(false), deps.loginGraceTime).unref();
+    if (deps.loginGraceTime > 0) this.graceTimer = setTimeout(() => this.onLoginGraceExpired(), deps.loginGraceTime).unref();
+  }
+
+  /** Not authenticated in time: refuse every later attempt and drop the socket (no graceful end to linger on). */
+  private onLoginGraceExpired(): void {
+    if (this.handlerPromise) return;
+    this.loginExpired = true;
+    this.logger.info('SSH_AUTH_FAILED', `not authenticated within ssh.loginGraceTime (${this.deps.loginGraceTime} ms); connection dropped`);
+    this.end(true);
   }
 
   private onClientError(error: Error & { level?: string }): void {

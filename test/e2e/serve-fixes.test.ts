@@ -1,9 +1,11 @@
 // `cssh serve` with the OpenSSH client: policy refusals as OpenSSH request failures, login grace, disconnect texts,
 // oversized packets and forwarding refusals.
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
+import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { hashPassword } from '../../src/auth/index.js';
 import { dockerTest } from '../support/docker.js';
 import { containersOfUser, eventually, scrape, ssh, sshBackground, startServer, uniqueUser } from './production-helpers.js';
 
@@ -74,4 +76,39 @@ dockerTest('a refused PTY is "PTY allocation request failed" and a refused SetEn
   assert.equal(env.stdout, '[][y]\n');
   assert.match(server.srv.output(), /SECURITY_ENV_REJECTED/);
   await eventually(() => containersOfUser(user).length === 0, 'no container left');
+});
+
+dockerTest('a password given after the login grace time is refused, and serve still stops at once', async (t) => {
+  const user = uniqueUser('fix-grace');
+  const dir = await mkdtemp(join(tmpdir(), 'cssh-grace-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  await writeFile(join(dir, 'passwords'), `${user}:${await hashPassword('late-pw')}\n`);
+  // No clientAliveInterval: nothing but the fix may end the late connection.
+  const server = await startServer({
+    ssh: { loginGraceTime: '1s' },
+    auth: { password: { method: 'passwords', passwords: { file: join(dir, 'passwords') } } },
+  });
+  t.after(() => server.stop());
+  const askpass = join(dir, 'askpass.sh');
+  await writeFile(askpass, '#!/bin/sh\nsleep 3\necho late-pw\n');
+  await chmod(askpass, 0o755);
+  const options = ['-F', '/dev/null', '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null',
+    '-o', 'PubkeyAuthentication=no', '-o', 'PreferredAuthentications=password', '-p', String(server.port)];
+  const client = spawn('ssh', [...options, `${user}@127.0.0.1`, 'echo never'], {
+    env: { ...process.env, SSH_ASKPASS: askpass, SSH_ASKPASS_REQUIRE: 'force', DISPLAY: ':0' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  t.after(() => client.kill('SIGKILL'));
+  let stdout = '';
+  client.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  const code = await new Promise<number | null>((resolve) => client.on('close', (c) => resolve(c)));
+  assert.equal(code, 255);
+  assert.equal(stdout, '');
+  await eventually(() => server.srv.output().includes('SSH_DISCONNECTED'), 'the connection is closed server-side');
+  await new Promise((resolve) => setTimeout(resolve, 1000)); // room for a password check that should not happen
+  const log = server.srv.output();
+  assert.match(log, /loginGraceTime/, 'the drop is logged');
+  assert.doesNotMatch(log, new RegExp(`AUTH_SUCCESSFUL[^\n]*${user}`), 'the late password was not even checked');
+  assert.equal(containersOfUser(user).length, 0);
+  assert.equal(await server.srv.stop(), 0, 'serve exits cleanly with nothing left to wait for');
 });
