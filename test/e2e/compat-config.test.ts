@@ -1,10 +1,11 @@
 // ContainerSSH operators' own files through `cssh config validate` and `config migrate`, as the CLI runs them.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readdirSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { dockerTest } from '../support/docker.js';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
 const FIXTURES = join(ROOT, 'test/fixtures/containerssh');
@@ -73,4 +74,20 @@ test('0.3 dockerrun files (YAML and JSON) migrate to a config that validates and
     const check = cssh('config/migrate', ['--check', target]);
     assert.equal(check.status, 0, `${name}: the migrated file still needs migrating\n${check.stderr}`);
   }
+});
+
+dockerTest('a honeypot-style locked-down container (numeric user, read-only root, tmpfs, resource limits) runs as written', () => {
+  // Only what this machine cannot offer changes: the local engine, a local image, no network.
+  const yaml = readFileSync(join(FIXTURES, 'honeypot-style.yaml'), 'utf8')
+    .replace('host: tcp://docker-vm:2376', 'host: unix:///var/run/docker.sock')
+    .replace(/ {4}(cert|key|cacert): \|\n/g, '')
+    .replace('containerssh/containerssh-guest-image', 'cssh-test/bash:latest')
+    .replace('workingdir: /home/ubuntu', 'workingdir: /tmp')
+    .replace('      readonlyrootfs: true', '      networkmode: none\n      readonlyrootfs: true');
+  const config = join(mkdtempSync(join(tmpdir(), 'cssh-compat-hp-')), 'cssh.yaml');
+  writeFileSync(config, yaml);
+  const script = 'id -u; hostname; pwd; touch /x 2>/dev/null || echo read-only; touch /tmp/y && echo tmp-ok; exit 7';
+  const r = cssh('exec-test', ['--config', config, '--', script]);
+  assert.equal(r.status, 7, r.stderr);
+  assert.equal(r.stdout, '1000\ndb-prod-3\n/tmp\nread-only\ntmp-ok\n');
 });
