@@ -105,8 +105,9 @@ class SshServerImpl implements SshServer {
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     const all = [...this.connections].map((connection) => connection.shutdown(deadline).then(() => connection.closed));
     let timer: NodeJS.Timeout | undefined;
+    let arm = (): void => undefined;
     const hardLimit = new Promise<void>((resolve) => {
-      const arm = (): void => {
+      arm = (): void => {
         this.options.logger.notice('SSH_SHUTDOWN_FORCED', `forcing the remaining ${this.connections.size} connection(s)`);
         timer = setTimeout(resolve, hardLimitMs);
       };
@@ -114,8 +115,12 @@ class SshServerImpl implements SshServer {
       else deadline.addEventListener('abort', arm, { once: true });
     });
     await Promise.race([Promise.all(all), hardLimit]);
+    // Done (or given up): a deadline firing later must not arm a timer that keeps the process alive.
+    deadline.removeEventListener('abort', arm);
     clearTimeout(timer);
-    await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, 100))]);
+    let grace: NodeJS.Timeout | undefined;
+    await Promise.race([closed, new Promise((resolve) => (grace = setTimeout(resolve, 100)))]);
+    clearTimeout(grace);
   }
 }
 
