@@ -8,6 +8,7 @@ import type { Logger } from '../core/logger.js';
 import { createAuthFlow } from './auth-flow.js';
 import type { SshAuthenticator } from './auth-types.js';
 import { gateSessionOpens, OpenFailure, type OpenRefusal } from './channel-open.js';
+import { DisconnectReason, disconnectWithText } from './disconnect.js';
 import { closeIdleSession } from './session-close.js';
 import { serveSession, type ServedSession } from './session-channel.js';
 
@@ -34,6 +35,16 @@ export function sessionRefusal(error: unknown): OpenRefusal {
   if (error.code === 'SECURITY_MAX_SESSIONS') return { reason: OpenFailure.RESOURCE_SHORTAGE, description: error.userMessage };
   if (error.code.startsWith('SECURITY_')) return { reason: OpenFailure.PROHIBITED, description: error.userMessage };
   return { reason: OpenFailure.CONNECT_FAILED, description: error.userMessage };
+}
+
+/**
+ * What the client is told when the connection cannot be prepared: the error's user message (the backend's
+ * "Failed to initialize SSH session.", the config server's "Cannot authenticate at this time."), else
+ * ContainerSSH's text for a backend that rejected the connection after authentication (reference §4.3).
+ */
+export function backendRefusalText(error: unknown): string {
+  const text = isCsshError(error) ? error.userMessage : '';
+  return text === '' || text === 'Internal Error' ? 'Authentication currently unavailable, please try again later.' : text;
 }
 
 export class SshConnection {
@@ -124,7 +135,8 @@ export class SshConnection {
     this.logger.error(code, `cannot prepare the connection: ${describeCause(error)}`, {
       reason: isCsshError(error) ? error.code : undefined,
     });
-    this.end(false);
+    // The client prints this text ("Received disconnect from ...: 11: Failed to initialize SSH session.").
+    disconnectWithText(this.client, DisconnectReason.BY_APPLICATION, backendRefusalText(error));
   }
 
   /** Decides a session open: the backend must be ready and the (decorated) handler must accept a session. */

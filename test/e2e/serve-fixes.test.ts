@@ -112,3 +112,14 @@ dockerTest('a password given after the login grace time is refused, and serve st
   assert.equal(containersOfUser(user).length, 0);
   assert.equal(await server.srv.stop(), 0, 'serve exits cleanly with nothing left to wait for');
 });
+
+dockerTest('a connection the backend cannot prepare is told why in the disconnect message', async (t) => {
+  const server = await startServer({}, { image: 'cssh-test/absent-image:never' });
+  t.after(() => server.stop());
+  const user = uniqueUser('fix-absent');
+  const result = await ssh(server, user, ['echo hi'], { flags: ['-o', 'LogLevel=INFO'], input: '' });
+  assert.equal(result.code, 255);
+  assert.match(result.stderr, /Received disconnect from 127\.0\.0\.1 port \d+:11: Failed to initialize SSH session\./);
+  assert.match(server.srv.output(), /SSH_BACKEND_REJECTED_HANDSHAKE/);
+  assert.equal(containersOfUser(user).length, 0);
+});
