@@ -37,6 +37,10 @@ export function sessionRefusal(error: unknown): OpenRefusal {
   return { reason: OpenFailure.CONNECT_FAILED, description: error.userMessage };
 }
 
+/** ssh2's fixed limit on an incoming packet (its protocol/crypto.js); an exec request must fit in one packet. */
+const MAX_PACKET_BYTES = 35_000;
+const PACKET_TOO_LARGE_TEXT = `Packet too large (limit ${MAX_PACKET_BYTES} bytes): command lines must stay under about 34 KB; pass long scripts on stdin.`;
+
 /**
  * What the client is told when the connection cannot be prepared: the error's user message (the backend's
  * "Failed to initialize SSH session.", the config server's "Cannot authenticate at this time."), else
@@ -109,7 +113,19 @@ export class SshConnection {
 
   private onClientError(error: Error & { level?: string }): void {
     if (error.level === 'client-timeout') this.logger.debug('SSH_KEEPALIVE_NORESP', 'client did not answer keepalives');
+    else if (/^Bad packet length/.test(error.message)) this.onPacketTooLarge(error);
     else this.logger.debug('SSH_CLIENT_ERROR', `client connection error: ${error.message}`);
+  }
+
+  /** ssh2 refuses packets over MAX_PACKET_SIZE (35000 bytes) and drops the connection: say so to both sides. */
+  private onPacketTooLarge(error: Error): void {
+    this.logger.warning(
+      'SSH_CLIENT_ERROR',
+      `client sent an SSH packet larger than the ${MAX_PACKET_BYTES}-byte limit (${error.message}); usually an exec ` +
+        'command line (or env value) over about 34 KB: pass long scripts on stdin instead; connection dropped',
+      { reason: 'PACKET_TOO_LARGE' },
+    );
+    disconnectWithText(this.client, DisconnectReason.PROTOCOL_ERROR, PACKET_TOO_LARGE_TEXT);
   }
 
   private onAuthenticated(info: ConnectionInfo): void {

@@ -123,3 +123,17 @@ dockerTest('a connection the backend cannot prepare is told why in the disconnec
   assert.match(server.srv.output(), /SSH_BACKEND_REJECTED_HANDSHAKE/);
   assert.equal(containersOfUser(user).length, 0);
 });
+
+dockerTest('an exec command line over the packet limit is refused with a reason on both sides; 30 KB still runs', async (t) => {
+  const server = await startServer({});
+  t.after(() => server.stop());
+  const user = uniqueUser('fix-long');
+  const fits = await ssh(server, user, [`echo ${'y'.repeat(30_000)} | wc -c`], { input: '' });
+  assert.equal(fits.stdout.trim(), '30001');
+  const long = await ssh(server, user, [`echo ${'x'.repeat(40_000)}`], { flags: ['-o', 'LogLevel=INFO'], input: '' });
+  assert.equal(long.code, 255);
+  assert.equal(long.stdout, '');
+  assert.match(long.stderr, /Packet too large/);
+  assert.match(server.srv.output(), /"level":"warning"[^\n]*SSH_CLIENT_ERROR[^\n]*larger than the 35000-byte limit/);
+  await eventually(() => containersOfUser(user).length === 0, 'no container left');
+});
