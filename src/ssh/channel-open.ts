@@ -21,6 +21,12 @@ export interface OpenRefusal {
  */
 export type SessionGate = () => Promise<OpenRefusal | undefined>;
 
+/** A forwarding channel open (direct-tcpip or direct-streamlocal@openssh.com) with ssh2's decoded payload. */
+export interface ForwardOpen {
+  type: 'direct-tcpip' | 'direct-streamlocal@openssh.com';
+  data: Record<string, unknown>;
+}
+
 interface ProtocolInternals {
   _handlers?: Record<string, unknown>;
   channelOpenFail?(recipient: number, reason: number, description: string): void;
@@ -30,12 +36,13 @@ interface ProtocolInternals {
  * Wraps ssh2's CHANNEL_OPEN handling of `session` channels so `gate` runs first. ssh2's own reject() always
  * answers "connect failed" with no text; this sends the gate's reason and text instead (e.g. ResourceShortage,
  * "Too many sessions."). Other channel types keep ssh2's handling (unknown types: UnknownChannelType; forwarding
- * without a listener: Prohibited). Returns false when ssh2's internals are not as expected (nothing changed then).
+ * without a listener: Prohibited), except forwarding opens when `forwardOpen` is given: it decides their refusal
+ * (cssh serves no forwarding). Returns false when ssh2's internals are not as expected (nothing changed then).
  */
 export function gateSessionOpens(
   client: Connection,
   gate: SessionGate,
-  hooks: { afterOpen(): void; onError(error: unknown): void },
+  hooks: { afterOpen(): void; onError(error: unknown): void; forwardOpen?(open: ForwardOpen): Promise<OpenRefusal> },
 ): boolean {
   const protocol = (client as unknown as { _protocol?: ProtocolInternals })._protocol;
   const handlers = protocol?._handlers;
@@ -49,7 +56,14 @@ export function gateSessionOpens(
       hooks.onError(error); // the connection is already gone
     }
   };
-  handlers.CHANNEL_OPEN = (packet: unknown, info: { type: string; sender: number }): void => {
+  handlers.CHANNEL_OPEN = (packet: unknown, info: { type: string; sender: number; data?: Record<string, unknown> }): void => {
+    if ((info.type === 'direct-tcpip' || info.type === 'direct-streamlocal@openssh.com') && hooks.forwardOpen) {
+      hooks.forwardOpen({ type: info.type, data: info.data ?? {} }).then(
+        (refusal) => openFail(info.sender, refusal.reason, refusal.description),
+        () => openFail(info.sender, OpenFailure.PROHIBITED, 'Forwarding is rejected'),
+      );
+      return;
+    }
     if (info.type !== 'session') return void original.call(handlers, packet, info);
     gate().then(
       (refusal) => {

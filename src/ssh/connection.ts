@@ -1,22 +1,31 @@
 // One SSH connection: authentication, then the backend's connection handler, then its session channels.
 import { randomBytes } from 'node:crypto';
 import type { ClientInfo, Connection, ServerChannel, Session } from 'ssh2';
+import type { AppConfig, SecurityConfig } from '../config/types.js';
 import type { ConnectionHandler, ConnectionInfo, SessionHandler } from '../core/contracts.js';
 import { describeCause, isCsshError, type CsshError } from '../core/errors.js';
 import type { EventSink } from '../core/events.js';
 import type { Logger } from '../core/logger.js';
 import { createAuthFlow } from './auth-flow.js';
 import type { SshAuthenticator } from './auth-types.js';
-import { gateSessionOpens, OpenFailure, type OpenRefusal } from './channel-open.js';
+import { forwardingRefusal, type ForwardingKind } from '../security/index.js';
+import { refuse } from '../security/refusal.js';
+import { gateSessionOpens, OpenFailure, type ForwardOpen, type OpenRefusal } from './channel-open.js';
 import { DisconnectReason, disconnectWithText } from './disconnect.js';
 import { closeIdleSession } from './session-close.js';
 import { serveSession, type ServedSession } from './session-channel.js';
 
 /**
  * Turns an authenticated connection into a backend connection handler: config-server merge, then Backend.connect.
- * Runs only after authentication and authorization succeeded; must honour `signal` (the client left).
+ * Runs only after authentication and authorization succeeded; must honour `signal` (the client left). Calls
+ * `onConfig` with the connection's effective config (after the config server) before Backend.connect.
  */
-export type PrepareConnection = (info: ConnectionInfo, logger: Logger, signal: AbortSignal) => Promise<ConnectionHandler>;
+export type PrepareConnection = (
+  info: ConnectionInfo,
+  logger: Logger,
+  signal: AbortSignal,
+  onConfig?: (config: AppConfig) => void,
+) => Promise<ConnectionHandler>;
 
 export interface ConnectionDeps {
   authenticator: SshAuthenticator;
@@ -63,6 +72,8 @@ export class SshConnection {
   private resolveClosed!: () => void;
   private graceTimer: NodeJS.Timeout | undefined;
   private loginExpired = false;
+  /** The connection's effective security config, known once the config server (if any) answered. */
+  private security: SecurityConfig | undefined;
 
   constructor(
     private readonly client: Connection,
@@ -79,7 +90,10 @@ export class SshConnection {
     (client as unknown as { setNoDelay(noDelay: boolean): void }).setNoDelay(true);
     client.on('error', (error: Error & { level?: string }) => this.onClientError(error));
     client.on('close', () => this.onClose());
-    client.on('request', (_accept: unknown, reject: (() => void) | undefined) => reject?.());
+    // ssh2's typings split this event by request name; one listener handles them all.
+    (client as unknown as NodeJS.EventEmitter).on('request', (_accept: unknown, reject: (() => void) | undefined, name: string, info: Record<string, unknown>) =>
+      this.onGlobalRequest(reject, name, info),
+    );
     client.on(
       'authentication',
       createAuthFlow({
@@ -95,6 +109,7 @@ export class SshConnection {
     const gated = gateSessionOpens(client, () => this.gateSession(), {
       afterOpen: () => this.releaseUnclaimedSession(),
       onError: (error) => this.logger.debug('SSH_CHANNEL_REJECTED', `session open failed: ${describeCause(error)}`),
+      forwardOpen: (open) => this.onForwardOpen(open),
     });
     client.on('session', (accept: () => Session, reject: () => void) => {
       if (gated) this.onSession(accept);
@@ -130,7 +145,7 @@ export class SshConnection {
 
   private onAuthenticated(info: ConnectionInfo): void {
     clearTimeout(this.graceTimer);
-    this.handlerPromise = this.deps.prepare(info, this.logger, this.abort.signal);
+    this.handlerPromise = this.deps.prepare(info, this.logger, this.abort.signal, (config) => (this.security = config.security));
     this.handlerPromise.then(
       () => this.deps.onEvent?.({ type: 'ssh-handshake', ok: true }),
       (error: unknown) => this.onPrepareFailed(error),
@@ -186,6 +201,7 @@ export class SshConnection {
       logger: this.logger.child({ channelId: next.channelId }),
       connectionSignal: this.abort.signal,
       closeIdle: () => closeIdleSession(this.client, session),
+      refuseX11: () => this.refuseForwarding('x11ForwardingMode', 'Request: x11-req.'),
     });
     this.sessions.add(served);
     this.deps.onEvent?.({ type: 'session-open' });
@@ -225,6 +241,38 @@ export class SshConnection {
     session.on('shell', start);
     session.on('exec', start);
     session.on('subsystem', start);
+  }
+
+  /**
+   * Forwarding is never served (cssh does not implement it): logs and counts the policy's refusal code, or says
+   * that an enabled forwarding is not available. Synchronous, so channel-request replies keep their order.
+   */
+  private refuseForwarding(kind: ForwardingKind, detail: string): void {
+    if (!this.security) return this.logger.debug('SSH_UNSUPPORTED_REQUEST', `${detail} refused: the connection is not ready`);
+    const code = forwardingRefusal(this.security, kind);
+    if (code) refuse({ logger: this.logger, onEvent: this.deps.onEvent }, code, detail);
+    else this.logger.info('SSH_UNSUPPORTED_REQUEST', `${detail} refused: cssh does not implement forwarding yet`);
+  }
+
+  /** tcpip-forward (ssh -R) and streamlocal-forward: refused after the policy decided (and logged) why. */
+  private onGlobalRequest(reject: (() => void) | undefined, name: string, info: Record<string, unknown>): void {
+    const kind: ForwardingKind | undefined =
+      name === 'tcpip-forward' ? 'reverseForwardingMode' : name === 'streamlocal-forward@openssh.com' ? 'socketListenMode' : undefined;
+    if (!kind) return reject?.();
+    const where = kind === 'socketListenMode' ? `Path: ${String(info.socketPath)}.` : `Address: ${String(info.bindAddr)}:${String(info.bindPort)}.`;
+    void (this.handlerPromise ?? Promise.resolve())
+      .catch(() => undefined)
+      .then(() => this.refuseForwarding(kind, where))
+      .finally(() => reject?.());
+  }
+
+  /** direct-tcpip (ssh -L, -D, -W) and direct-streamlocal: Prohibited, with ContainerSSH's texts. */
+  private async onForwardOpen(open: ForwardOpen): Promise<OpenRefusal> {
+    await this.handlerPromise?.catch(() => undefined);
+    const socket = open.type !== 'direct-tcpip';
+    const where = socket ? `Path: ${String(open.data.socketPath)}.` : `Target: ${String(open.data.destIP)}:${String(open.data.destPort)}.`;
+    this.refuseForwarding(socket ? 'socketForwardingMode' : 'forwardingMode', where);
+    return { reason: OpenFailure.PROHIBITED, description: socket ? 'StreamLocal forwarding is rejected' : 'Forwarding is rejected' };
   }
 
   /** Ends the SSH connection; `force` destroys the socket at once. */

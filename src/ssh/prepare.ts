@@ -38,8 +38,9 @@ export async function connectionConfig(
 
 /** The server's PrepareConnection: config server, then the (decorated) backend, under the connection's signal. */
 export function createPrepare(deps: PrepareDeps): PrepareConnection {
-  return async (info: ConnectionInfo, logger: Logger, signal: AbortSignal): Promise<ConnectionHandler> => {
+  return async (info, logger, signal, onConfig): Promise<ConnectionHandler> => {
     const effective = await connectionConfig(deps, info, logger, signal);
+    onConfig?.(effective.config);
     return deps.backend.connect({ info: effective.info, config: effective.config, logger, onEvent: deps.onEvent }, signal);
   };
 }

@@ -16,6 +16,8 @@ export interface SessionChannelDeps {
   connectionSignal: AbortSignal;
   /** Closes the channel at the SSH level when no program was accepted on it (see closeIdleSession). */
   closeIdle?(): void;
+  /** Logs (and counts) the refusal of an x11-req; the request is then answered with failure. */
+  refuseX11?(): void;
 }
 
 /** A running session channel, as the connection sees it. */
@@ -60,6 +62,7 @@ class SessionChannel {
       this.onWindowChange(accept, reject, { cols: info.cols, rows: info.rows }),
     );
     session.on('signal', (accept: Reply, reject: Reply, info: { name: string }) => this.onSignal(accept, reject, info.name));
+    session.on('x11', (_accept: Reply, reject: Reply) => (deps.refuseX11?.(), reject?.()));
     session.on('shell', (accept: () => ServerChannel, reject: Reply) => this.onStart(accept, reject, { kind: 'shell' }));
     session.on('exec', (accept: () => ServerChannel, reject: Reply, info: { command: string }) =>
       this.onStart(accept, reject, { kind: 'exec', command: info.command }),

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hashPassword } from '../../src/auth/index.js';
 import { dockerTest } from '../support/docker.js';
+import { run } from '../support/serve-harness.js';
 import { containersOfUser, eventually, scrape, ssh, sshBackground, startServer, uniqueUser } from './production-helpers.js';
 
 const item = (mode: 'enable' | 'filter' | 'disable', allow: string[] = [], deny: string[] = []) => ({ mode, allow, deny });
@@ -135,5 +136,28 @@ dockerTest('an exec command line over the packet limit is refused with a reason 
   assert.equal(long.stdout, '');
   assert.match(long.stderr, /Packet too large/);
   assert.match(server.srv.output(), /"level":"warning"[^\n]*SSH_CLIENT_ERROR[^\n]*larger than the 35000-byte limit/);
+  await eventually(() => containersOfUser(user).length === 0, 'no container left');
+});
+
+dockerTest('forwarding refusals are logged with the reference codes and counted; the session keeps working', async (t) => {
+  const server = await startServer({});
+  t.after(() => server.stop());
+  const user = uniqueUser('fix-fwd');
+  const remote = await ssh(server, user, ['echo still-works'], { flags: ['-o', 'LogLevel=INFO', '-R', '0:127.0.0.1:9'], input: '' });
+  assert.match(remote.stderr, /remote port forwarding failed/);
+  assert.equal(remote.stdout, 'still-works\n');
+  const direct = await ssh(server, user, [], { flags: ['-o', 'LogLevel=INFO', '-W', '127.0.0.1:9'], input: '' });
+  assert.match(direct.stderr, /open failed: administratively prohibited: Forwarding is rejected/);
+  // OpenSSH asks for X11 only with a DISPLAY set (fake authentication data without xauth).
+  const x11Done = await run('ssh', ['-o', 'LogLevel=INFO', '-X', ...server.srv.sshArgs(user), 'echo x11-session'], { env: { ...process.env, DISPLAY: ':0' } });
+  assert.equal(x11Done.stdout.toString(), 'x11-session\n');
+  assert.match(x11Done.stderr, /X11 forwarding request failed/);
+  const read = await scrape(server);
+  assert.equal(read('cssh_policy_refusals_total{code="SECURITY_REVERSE_FORWARDING_REJECTED"}'), 1);
+  assert.equal(read('cssh_policy_refusals_total{code="SECURITY_FORWARDING_REJECTED"}'), 1);
+  const log = server.srv.output();
+  assert.match(log, /SECURITY_REVERSE_FORWARDING_REJECTED/);
+  assert.match(log, /SECURITY_FORWARDING_REJECTED/);
+  assert.equal(read('cssh_policy_refusals_total{code="SECURITY_X11_FORWARDING_REJECTED"}'), 1);
   await eventually(() => containersOfUser(user).length === 0, 'no container left');
 });
