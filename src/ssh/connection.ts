@@ -8,10 +8,9 @@ import type { EventSink } from '../core/events.js';
 import type { Logger } from '../core/logger.js';
 import { createAuthFlow } from './auth-flow.js';
 import type { SshAuthenticator } from './auth-types.js';
-import { forwardingRefusal, type ForwardingKind } from '../security/index.js';
-import { refuse } from '../security/refusal.js';
-import { gateSessionOpens, OpenFailure, type ForwardOpen, type OpenRefusal } from './channel-open.js';
+import { gateSessionOpens, OpenFailure, type OpenRefusal } from './channel-open.js';
 import { DisconnectReason, disconnectWithText } from './disconnect.js';
+import { ForwardingRefusals } from './forwarding.js';
 import { closeIdleSession } from './session-close.js';
 import { serveSession, type ServedSession } from './session-channel.js';
 
@@ -74,6 +73,7 @@ export class SshConnection {
   private loginExpired = false;
   /** The connection's effective security config, known once the config server (if any) answered. */
   private security: SecurityConfig | undefined;
+  private readonly forwarding: ForwardingRefusals;
 
   constructor(
     private readonly client: Connection,
@@ -83,6 +83,12 @@ export class SshConnection {
     this.closed = new Promise((resolve) => (this.resolveClosed = resolve));
     const remoteAddress = clientInfo.family === 'IPv6' ? `[${clientInfo.ip}]:${clientInfo.port}` : `${clientInfo.ip}:${clientInfo.port}`;
     this.logger = deps.logger.child({ connectionId: this.id });
+    this.forwarding = new ForwardingRefusals({
+      logger: this.logger,
+      onEvent: deps.onEvent,
+      security: () => this.security,
+      ready: () => this.handlerPromise,
+    });
     this.logger.info('SSH_CONNECTED', `connection from ${remoteAddress}`, { remoteAddress });
     deps.onEvent?.({ type: 'ssh-connection-open' });
     // Small packets (keystrokes, replies, exit-status) must not wait for Nagle's algorithm; ssh2 has the method,
@@ -92,7 +98,7 @@ export class SshConnection {
     client.on('close', () => this.onClose());
     // ssh2's typings split this event by request name; one listener handles them all.
     (client as unknown as NodeJS.EventEmitter).on('request', (_accept: unknown, reject: (() => void) | undefined, name: string, info: Record<string, unknown>) =>
-      this.onGlobalRequest(reject, name, info),
+      this.forwarding.onGlobalRequest(reject, name, info),
     );
     client.on(
       'authentication',
@@ -109,7 +115,7 @@ export class SshConnection {
     const gated = gateSessionOpens(client, () => this.gateSession(), {
       afterOpen: () => this.releaseUnclaimedSession(),
       onError: (error) => this.logger.debug('SSH_CHANNEL_REJECTED', `session open failed: ${describeCause(error)}`),
-      forwardOpen: (open) => this.onForwardOpen(open),
+      forwardOpen: (open) => this.forwarding.onOpen(open),
     });
     client.on('session', (accept: () => Session, reject: () => void) => {
       if (gated) this.onSession(accept);
@@ -201,7 +207,7 @@ export class SshConnection {
       logger: this.logger.child({ channelId: next.channelId }),
       connectionSignal: this.abort.signal,
       closeIdle: () => closeIdleSession(this.client, session),
-      refuseX11: () => this.refuseForwarding('x11ForwardingMode', 'Request: x11-req.'),
+      refuseX11: () => this.forwarding.refuse('x11ForwardingMode', 'Request: x11-req.'),
     });
     this.sessions.add(served);
     this.deps.onEvent?.({ type: 'session-open' });
@@ -241,38 +247,6 @@ export class SshConnection {
     session.on('shell', start);
     session.on('exec', start);
     session.on('subsystem', start);
-  }
-
-  /**
-   * Forwarding is never served (cssh does not implement it): logs and counts the policy's refusal code, or says
-   * that an enabled forwarding is not available. Synchronous, so channel-request replies keep their order.
-   */
-  private refuseForwarding(kind: ForwardingKind, detail: string): void {
-    if (!this.security) return this.logger.debug('SSH_UNSUPPORTED_REQUEST', `${detail} refused: the connection is not ready`);
-    const code = forwardingRefusal(this.security, kind);
-    if (code) refuse({ logger: this.logger, onEvent: this.deps.onEvent }, code, detail);
-    else this.logger.info('SSH_UNSUPPORTED_REQUEST', `${detail} refused: cssh does not implement forwarding yet`);
-  }
-
-  /** tcpip-forward (ssh -R) and streamlocal-forward: refused after the policy decided (and logged) why. */
-  private onGlobalRequest(reject: (() => void) | undefined, name: string, info: Record<string, unknown>): void {
-    const kind: ForwardingKind | undefined =
-      name === 'tcpip-forward' ? 'reverseForwardingMode' : name === 'streamlocal-forward@openssh.com' ? 'socketListenMode' : undefined;
-    if (!kind) return reject?.();
-    const where = kind === 'socketListenMode' ? `Path: ${String(info.socketPath)}.` : `Address: ${String(info.bindAddr)}:${String(info.bindPort)}.`;
-    void (this.handlerPromise ?? Promise.resolve())
-      .catch(() => undefined)
-      .then(() => this.refuseForwarding(kind, where))
-      .finally(() => reject?.());
-  }
-
-  /** direct-tcpip (ssh -L, -D, -W) and direct-streamlocal: Prohibited, with ContainerSSH's texts. */
-  private async onForwardOpen(open: ForwardOpen): Promise<OpenRefusal> {
-    await this.handlerPromise?.catch(() => undefined);
-    const socket = open.type !== 'direct-tcpip';
-    const where = socket ? `Path: ${String(open.data.socketPath)}.` : `Target: ${String(open.data.destIP)}:${String(open.data.destPort)}.`;
-    this.refuseForwarding(socket ? 'socketForwardingMode' : 'forwardingMode', where);
-    return { reason: OpenFailure.PROHIBITED, description: socket ? 'StreamLocal forwarding is rejected' : 'Forwarding is rejected' };
   }
 
   /** Ends the SSH connection; `force` destroys the socket at once. */
