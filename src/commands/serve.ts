@@ -116,6 +116,8 @@ export default class Serve extends Command {
       };
       process.on('SIGTERM', onSignal);
       process.on('SIGINT', onSignal);
+      // SIGHUP (a closed terminal, logrotate, reload habits) must never kill serve without removing its containers.
+      process.on('SIGHUP', () => this.logToStderr('cssh serve: SIGHUP ignored (log files are reopened); stop with SIGTERM or SIGINT'));
     });
   }
 }

@@ -161,3 +161,15 @@ dockerTest('forwarding refusals are logged with the reference codes and counted;
   assert.equal(read('cssh_policy_refusals_total{code="SECURITY_X11_FORWARDING_REJECTED"}'), 1);
   await eventually(() => containersOfUser(user).length === 0, 'no container left');
 });
+
+dockerTest('SIGHUP does not kill serve: it keeps serving and a later SIGTERM still removes everything', async (t) => {
+  const server = await startServer({});
+  t.after(() => server.stop());
+  const user = uniqueUser('fix-hup');
+  server.srv.process.kill('SIGHUP');
+  await eventually(() => server.srv.output().includes('SIGHUP ignored'), 'SIGHUP acknowledged');
+  const after = await ssh(server, user, ['echo still-serving'], { input: '' });
+  assert.equal(after.stdout, 'still-serving\n');
+  assert.equal(await server.srv.stop('SIGTERM'), 0);
+  assert.deepEqual(server.srv.containers(), []);
+});
