@@ -59,6 +59,18 @@ async function loadEntry(entry: string, index: number): Promise<HostKey> {
 }
 
 /**
+ * A new Ed25519 key pair in OpenSSH format. ssh2's generator drops a leading zero byte of the public key about once
+ * in 200 keys, giving a key its own parser rejects ("Malformed OpenSSH private key"): generate again until it parses.
+ */
+export function generateEd25519KeyPair(): { private: string; public: string } {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const pair = ssh2.utils.generateKeyPairSync('ed25519', { comment: 'cssh host key' });
+    if (!(parseOneKey(pair.private) instanceof Error) && !(parseOneKey(pair.public) instanceof Error)) return pair;
+  }
+  throw new CsshError('SSH_HOSTKEY_INVALID', 'could not generate a usable Ed25519 host key', { permanent: true });
+}
+
+/**
  * Loads the host key kept in `stateDir`, creating it (mode 0600, directory 0700) on first use.
  * Reusing the file keeps the fingerprint stable across restarts. Never touches the user's config.
  */
@@ -70,7 +82,7 @@ export async function ensureGeneratedHostKey(stateDir: string): Promise<{ key: H
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
   await mkdir(stateDir, { recursive: true, mode: 0o700 });
-  const pair = ssh2.utils.generateKeyPairSync('ed25519', { comment: 'cssh host key' });
+  const pair = generateEd25519KeyPair();
   const tmp = `${path}.${process.pid}.tmp`;
   await writeFile(tmp, pair.private, { mode: 0o600, flag: 'wx' });
   await writeFile(`${path}.pub`, pair.public + '\n', { mode: 0o644 });

@@ -5,7 +5,7 @@ import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { GENERATED_KEY_NAME, loadHostKeys } from '../../src/ssh/host-keys.js';
+import { GENERATED_KEY_NAME, generateEd25519KeyPair, loadHostKeys, parseOneKey } from '../../src/ssh/host-keys.js';
 import { toSsh2Algorithms, toSsh2Ident } from '../../src/ssh/algorithms.js';
 import { parseListen } from '../../src/ssh/server.js';
 
@@ -58,4 +58,13 @@ test('ContainerSSH algorithm names map onto ssh2; unknown ones are a clear error
   assert.deepEqual(parseListen('[::1]:22'), { host: '::1', port: 22 });
   assert.deepEqual(parseListen(':2222'), { host: '0.0.0.0', port: 2222 });
   assert.throws(() => parseListen('2222'), /expected host:port/);
+});
+
+test('every generated host key parses (the underlying generator sometimes drops a leading zero byte)', () => {
+  for (let i = 0; i < 1500; i++) {
+    const pair = generateEd25519KeyPair();
+    const parsed = parseOneKey(pair.private);
+    assert.ok(!(parsed instanceof Error), `key ${i} does not parse`);
+    assert.equal(parsed.getPublicSSH().length, 51, 'an Ed25519 public blob is 51 bytes');
+  }
 });
