@@ -10,7 +10,7 @@ import { CsshError } from '../../src/core/errors.js';
 import { createNullLogger } from '../../src/core/logger.js';
 import type { SshConfig } from '../../src/config/types.js';
 import type { AuthOutcome, SshAuthenticator } from '../../src/ssh/auth-types.js';
-import { loadHostKeys } from '../../src/ssh/host-keys.js';
+import { generateEd25519KeyPair, loadHostKeys } from '../../src/ssh/host-keys.js';
 import { createSshServer, type SshServer } from '../../src/ssh/server.js';
 
 const sshConfig: SshConfig = {
@@ -197,7 +197,7 @@ test('auth: a public key is checked once per connection and its signature is ver
   const calls: string[] = [];
   const { port, cleanup } = await startServer(state, calls);
   try {
-    const key = ssh2.utils.generateKeyPairSync('ed25519');
+    const key = generateEd25519KeyPair();
     const client = await connect(port, { privateKey: key.private });
     assert.deepEqual(calls, ['publickey:ssh-ed25519']);
     assert.equal((await exec(client, 'out 3')).code, 3);
