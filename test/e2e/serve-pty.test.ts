@@ -26,6 +26,7 @@ while time.time() < deadline:
     elif resized and not done:
         if b'40 120' in out: os.write(fd, b'\x04'); done = True
         elif not r: os.write(fd, b'\n')
+if time.time() >= deadline: os.kill(pid, 9)
 _, status = os.waitpid(pid, 0)
 print(json.dumps({'output': out.decode('utf8', 'replace'), 'status': os.waitstatus_to_exitcode(status)}))
 `;

@@ -12,6 +12,7 @@ import { dockerCall } from './docker-call.js';
 import { runStreams, readExitCode, type RunningStreams } from './program-runner.js';
 import { agentHeader, lineHeader, type HeaderReader } from './stream-pump.js';
 import type { ConnectionContainer } from './connection-container.js';
+import { ResizeSequencer } from './resize-sequencer.js';
 
 export interface ExecStart {
   container: ConnectionContainer;
@@ -43,6 +44,7 @@ export class ExecProgram implements Program {
   readonly exited: Promise<ProgramExit>;
   private finished = false;
   private readonly cancel = new AbortController();
+  private readonly resizes = new ResizeSequencer();
   private readonly streams: RunningStreams;
 
   private constructor(private readonly s: ExecStart, readonly execId: string, stream: import('node:stream').Duplex, header?: HeaderReader) {
@@ -82,8 +84,9 @@ export class ExecProgram implements Program {
    */
   private initialResize(size: TtySize): void {
     const c = this.s.container;
-    void this.streams.pid.then(async () => {
-      if (this.finished) return;
+    this.resizes.run(async (isStale) => {
+      await this.streams.pid;
+      if (this.finished || isStale()) return;
       await resizeExec(c.docker, this.execId, size, deadline(this.s.timeouts.window));
     }).catch((e: unknown) => this.s.logger.debug(DockerCode.EXEC_RESIZE_FAILED, 'Initial resize failed.', { error: String(e) }));
   }
@@ -94,10 +97,10 @@ export class ExecProgram implements Program {
 
   async resize(size: TtySize, signal: AbortSignal): Promise<void> {
     const c = this.s.container;
-    await dockerCall((sig) => resizeExec(c.docker, this.execId, size, sig), {
+    await this.resizes.run(() => dockerCall((sig) => resizeExec(c.docker, this.execId, size, sig), {
       op: 'exec-resize', code: DockerCode.EXEC_RESIZE_FAILED, explanation: `Failed to resize to ${size.cols}x${size.rows}`,
       userMessage: 'Cannot resize window.', permanentStatuses: [409], signal, logger: this.s.logger, count: false,
-    });
+    }));
   }
 
   /** Delivers a signal through the agent or the shell helper; rejects with a CsshError when it cannot. */

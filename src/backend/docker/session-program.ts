@@ -11,6 +11,7 @@ import { createWithEvents, removeWithEvents, startWithEvents, type OpsContext } 
 import { checkSignalName } from './program-choice.js';
 import { readExitCode, runStreams, type RunningStreams } from './program-runner.js';
 import { inPhase } from './phases.js';
+import { ResizeSequencer } from './resize-sequencer.js';
 
 export interface SessionStart {
   ctx: ConnectionContext;
@@ -37,6 +38,7 @@ export class SessionProgram implements Program {
   readonly exited: Promise<ProgramExit>;
   private finished = false;
   private readonly cancel = new AbortController();
+  private readonly resizes = new ResizeSequencer();
   private readonly streams: RunningStreams;
 
   private constructor(private readonly s: SessionStart, readonly containerId: string, stream: Duplex) {
@@ -82,8 +84,10 @@ export class SessionProgram implements Program {
 
   /** One attempt right after start; the /bin/sh size wrapper (or ConsoleSize on 1.42+) already covers the start. */
   private initialResize(size: TtySize): void {
-    resizeContainer(this.s.docker, this.containerId, size, deadline(this.s.ctx.config.docker.timeouts.window))
-      .catch((e: unknown) => this.s.ctx.logger.debug(DockerCode.EXEC_RESIZE_FAILED, 'Initial resize failed.', { error: String(e) }));
+    this.resizes.run(async (isStale) => {
+      if (isStale()) return;
+      await resizeContainer(this.s.docker, this.containerId, size, deadline(this.s.ctx.config.docker.timeouts.window));
+    }).catch((e: unknown) => this.s.ctx.logger.debug(DockerCode.EXEC_RESIZE_FAILED, 'Initial resize failed.', { error: String(e) }));
   }
 
   get running(): boolean {
@@ -91,10 +95,10 @@ export class SessionProgram implements Program {
   }
 
   async resize(size: TtySize, signal: AbortSignal): Promise<void> {
-    await dockerCall((sig) => resizeContainer(this.s.docker, this.containerId, size, sig), {
+    await this.resizes.run(() => dockerCall((sig) => resizeContainer(this.s.docker, this.containerId, size, sig), {
       op: 'container-resize', code: DockerCode.EXEC_RESIZE_FAILED, explanation: `Failed to resize to ${size.cols}x${size.rows}`,
       userMessage: 'Cannot resize window.', permanentStatuses: [409], signal, logger: this.s.ctx.logger, count: false,
-    });
+    }));
   }
 
   /** ContainerKill to the main process (an init forwards it to the program); works without the agent. */
