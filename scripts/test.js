@@ -2,7 +2,7 @@
 // `npm test`: lint, type-check, build, then every test tier (unit, commands, Docker, end-to-end) in one node:test run,
 // and a leak check that fails the run if any container the tests created is still there.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 const ci = process.env.CI === 'true';
@@ -37,6 +37,26 @@ function testFiles(dir) {
   return out;
 }
 
+/** Test files with a failing top-level test, from the TAP report (its YAML block names the location). */
+function failedFiles(tap) {
+  const files = new Set();
+  const lines = tap.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    if (!lines[i].startsWith('not ok ')) continue;
+    let found = false;
+    for (let j = i + 1; j < lines.length && lines[j].startsWith('  '); j++) {
+      const m = /^ {2}location: '(.+?):\d+:\d+'$/.exec(lines[j]);
+      if (m) {
+        files.add(m[1].startsWith(root) ? m[1].slice(root.length) : m[1]);
+        found = true;
+        break;
+      }
+    }
+    if (!found) return []; // a failure we cannot place: never retried
+  }
+  return [...files];
+}
+
 function leftContainers() {
   try {
     return execFileSync('docker', ['ps', '-aq', '--filter', 'label=cssh.connection'], { encoding: 'utf8' })
@@ -65,13 +85,30 @@ else console.log('\nNo Docker engine: the Docker and end-to-end tiers will be sk
 const before = docker ? new Set(leftContainers()) : new Set();
 const files = only.length > 0 ? only : ['test/unit', 'test/commands', 'test/docker', 'test/e2e'].flatMap(testFiles);
 console.log(`\n== tests: ${files.length} files`);
-const run = spawnSync(
-  process.execPath,
-  ['--expose-gc', '--import', 'tsx', '--test', '--test-concurrency=2', '--test-reporter=spec', ...files],
-  { cwd: root, stdio: 'inherit', env: { ...process.env, CSSH_TEST_DOCKER: docker ? '1' : '0' } },
-);
+const tapFile = join(root, '.tmp', 'tests.tap');
+mkdirSync(join(root, '.tmp'), { recursive: true });
+const runTests = (list) =>
+  spawnSync(
+    process.execPath,
+    ['--expose-gc', '--import', 'tsx', '--test', '--test-concurrency=2', '--test-reporter=spec',
+      '--test-reporter-destination=stdout', '--test-reporter=tap', `--test-reporter-destination=${tapFile}`, ...list],
+    { cwd: root, stdio: 'inherit', env: { ...process.env, CSSH_TEST_DOCKER: docker ? '1' : '0' } },
+  ).status === 0;
 
-let failed = run.status !== 0;
+let failed = !runTests(files);
+// The Docker and end-to-end tiers share one 2-core machine with real engines and clients; a file whose tests failed
+// gets one more run on its own, and a pass there is reported loudly as flaky (never silently). More than three
+// failing files, or a failure without a location, is not retried.
+if (failed) {
+  const failing = failedFiles(readFileSync(tapFile, 'utf8'));
+  if (failing.length > 0 && failing.length <= 3) {
+    console.log(`\n== re-running the failed file(s) once, alone: ${failing.join(' ')}`);
+    if (runTests(failing)) {
+      console.log(`\nFLAKY: ${failing.join(' ')} failed in the full run and passed when re-run alone; investigate.`);
+      failed = false;
+    }
+  }
+}
 if (docker) {
   const leaked = leftContainers().filter((id) => !before.has(id));
   if (leaked.length > 0) {
