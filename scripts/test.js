@@ -43,16 +43,18 @@ function failedFiles(tap) {
   const lines = tap.split('\n');
   for (let i = 0; i < lines.length; i++) {
     if (!lines[i].startsWith('not ok ')) continue;
+    // The location can name a helper that declares tests (test/support/docker.ts), so take the first *.test.ts
+    // path in the failure's YAML block: its location or a stack line.
     let found = false;
     for (let j = i + 1; j < lines.length && lines[j].startsWith('  '); j++) {
-      const m = /^ {2}location: '(.+?):\d+:\d+'$/.exec(lines[j]);
+      const m = /(\/[^\s'"()]+\.test\.ts)/.exec(lines[j]);
       if (m) {
         files.add(m[1].startsWith(root) ? m[1].slice(root.length) : m[1]);
         found = true;
         break;
       }
     }
-    if (!found) return []; // a failure we cannot place: never retried
+    if (!found) return []; // a failure we cannot place in a test file: never retried
   }
   return [...files];
 }

@@ -167,7 +167,10 @@ dockerTest('SIGHUP does not kill serve: it keeps serving and a later SIGTERM sti
   t.after(() => server.stop());
   const user = uniqueUser('fix-hup');
   server.srv.process.kill('SIGHUP');
-  await eventually(() => server.srv.output().includes('SIGHUP ignored'), 'SIGHUP acknowledged');
+  await eventually(() => server.srv.output().includes('SIGHUP ignored'), 'SIGHUP acknowledged').catch((error: unknown) => {
+    const child = server.srv.process;
+    throw new Error(`${String(error)}; serve exit=${child.exitCode ?? 'running'} signal=${child.signalCode ?? '-'}; output tail:\n${server.srv.output().slice(-3000)}`);
+  });
   const after = await ssh(server, user, ['echo still-serving'], { input: '' });
   assert.equal(after.stdout, 'still-serving\n');
   assert.equal(await server.srv.stop('SIGTERM'), 0);
