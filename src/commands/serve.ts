@@ -3,6 +3,7 @@ import { Command, Flags } from '@oclif/core';
 import type { ServeSummary } from '../app.js';
 import type { AppConfig } from '../config/types.js';
 import { ExitCode } from '../cli/exit-codes.js';
+import { trapStopSignals } from '../cli/stop-signals.js';
 
 interface ServeFlags {
   config?: string;
@@ -40,6 +41,7 @@ export default class Serve extends Command {
 
   async run(): Promise<ServeSummary | { error: string; code: string }> {
     const { flags } = await this.parse(Serve);
+    const signals = trapStopSignals(() => this.logToStderr('cssh serve: SIGHUP ignored (log files are reopened); stop with SIGTERM or SIGINT'));
     const { startServe } = await import('../app.js');
     const defaults = await import('../ssh/serve-defaults.js');
     const loaded = await this.loadConfig(flags);
@@ -54,7 +56,7 @@ export default class Serve extends Command {
     }
     if (this.jsonEnabled()) process.stdout.write(JSON.stringify(running.summary) + '\n');
     else this.printSummary(running.summary, loaded.onlyUser);
-    await this.waitForSignals(running.stop, loaded.config.ssh.shutdownTimeout);
+    await signals.untilStopped(running.stop, loaded.config.ssh.shutdownTimeout);
     process.exitCode = ExitCode.OK;
     return running.summary;
   }
@@ -98,27 +100,6 @@ export default class Serve extends Command {
       `  instance     ${summary.instanceId}${summary.orphansRemoved > 0 ? ` (removed ${summary.orphansRemoved} container(s) left by an earlier run)` : ''}`,
     ];
     this.log(lines.join('\n'));
-  }
-
-  private waitForSignals(stop: (deadline: AbortSignal) => Promise<void>, shutdownTimeout: number): Promise<void> {
-    return new Promise((resolve) => {
-      const force = new AbortController();
-      let stopping = false;
-      const onSignal = (): void => {
-        if (stopping) return force.abort(); // a second signal: stop waiting for programs
-        stopping = true;
-        const timer = setTimeout(() => force.abort(), shutdownTimeout);
-        // The listeners stay until exit, so a late signal cannot kill the process mid-cleanup.
-        void stop(force.signal).finally(() => {
-          clearTimeout(timer);
-          resolve();
-        });
-      };
-      process.on('SIGTERM', onSignal);
-      process.on('SIGINT', onSignal);
-      // SIGHUP (a closed terminal, logrotate, reload habits) must never kill serve without removing its containers.
-      process.on('SIGHUP', () => this.logToStderr('cssh serve: SIGHUP ignored (log files are reopened); stop with SIGTERM or SIGINT'));
-    });
   }
 }
 

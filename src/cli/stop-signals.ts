@@ -1,0 +1,42 @@
+// Traps SIGTERM, SIGINT and SIGHUP from the very start of `serve`, so no signal can kill it before cleanup is armed.
+
+export interface StopSignals {
+  /**
+   * Resolves once `stop` has finished after the first SIGTERM/SIGINT (at once if one came during start-up).
+   * A second signal aborts the deadline passed to `stop` (forcing it); so does `shutdownTimeoutMs`.
+   */
+  untilStopped(stop: (deadline: AbortSignal) => Promise<void>, shutdownTimeoutMs: number): Promise<void>;
+}
+
+/**
+ * Installs the handlers now. Without a listener the kernel ends the process on the spot, so installing them only once
+ * the server listens left a window in which SIGTERM or SIGHUP killed it with containers running. The listeners stay
+ * until exit, so a late signal cannot kill the process mid-cleanup. SIGHUP is only acknowledged through `onHangup`.
+ */
+export function trapStopSignals(onHangup: () => void): StopSignals {
+  const force = new AbortController();
+  let requested = false;
+  let begin: (() => void) | undefined;
+  const onSignal = (): void => {
+    if (requested) return force.abort(); // a second signal: stop waiting for programs
+    requested = true;
+    begin?.();
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+  process.on('SIGHUP', onHangup);
+  return {
+    untilStopped(stop, shutdownTimeoutMs) {
+      return new Promise((resolve) => {
+        begin = (): void => {
+          const timer = setTimeout(() => force.abort(), shutdownTimeoutMs);
+          void stop(force.signal).finally(() => {
+            clearTimeout(timer);
+            resolve();
+          });
+        };
+        if (requested) begin();
+      });
+    },
+  };
+}
