@@ -65,9 +65,16 @@ async function serveYaml(yaml: string, user: string): Promise<YamlServer> {
   const { child } = cli;
   const output = (): string => cli.output();
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  const port = await waitFor(() => /listening on 127\.0\.0\.1:(\d+)/.exec(output())?.[1], child, output);
-  const instance = /instance\s+([0-9a-f]+)/.exec(output())?.[1] ?? '';
-  assert.notEqual(instance, '', output());
+  // The start-up summary (port first, instance last) comes after the SSH_LISTEN log line: wait for its last line.
+  let instance: string;
+  try {
+    instance = await waitFor(() => /\n {2}instance\s+([0-9a-f]+)/.exec(output())?.[1], child, output);
+  } catch (error) {
+    child.kill('SIGKILL'); // never leave a server (and this test file) running after a failed start
+    throw error;
+  }
+  const port = /cssh serve listening on 127\.0\.0\.1:(\d+)/.exec(output())?.[1] ?? '';
+  assert.notEqual(port, '', output());
   const target = ['-i', keyPath, '-p', port, `${user}@127.0.0.1`];
   return {
     child,
