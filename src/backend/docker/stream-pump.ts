@@ -30,8 +30,11 @@ export interface HeaderReader {
   readonly pid: number | undefined;
 }
 
-/** The guest agent's header: 4 bytes, little-endian. */
-export function agentHeader(): HeaderReader {
+/**
+ * A header read from the front of the output: `parse` sees everything buffered so far and returns undefined while
+ * it needs more bytes, or the pid (undefined when malformed) and the bytes that belong to the program's output.
+ */
+function bufferedHeader(parse: (pending: Buffer) => { pid: number | undefined; rest: Buffer } | undefined): HeaderReader {
   let pending = Buffer.alloc(0);
   const state = { done: false, pid: undefined as number | undefined };
   return {
@@ -40,33 +43,29 @@ export function agentHeader(): HeaderReader {
     feed(chunk) {
       if (state.done) return chunk;
       pending = Buffer.concat([pending, chunk]);
-      if (pending.length < 4) return Buffer.alloc(0);
+      const parsed = parse(pending);
+      if (parsed === undefined) return Buffer.alloc(0);
       state.done = true;
-      state.pid = pending.readUInt32LE(0);
-      return pending.subarray(4);
+      state.pid = parsed.pid;
+      return parsed.rest;
     },
   };
 }
 
-/** cssh's shell wrapper header: the decimal pid and a newline (CRLF under a TTY). */
+/** The guest agent's header: 4 bytes, little-endian. */
+export function agentHeader(): HeaderReader {
+  return bufferedHeader((pending) => (pending.length < 4 ? undefined : { pid: pending.readUInt32LE(0), rest: pending.subarray(4) }));
+}
+
+/** cssh's shell wrapper header: the decimal pid and a newline (CRLF under a TTY); anything else is output. */
 export function lineHeader(): HeaderReader {
-  let pending = Buffer.alloc(0);
-  const state = { done: false, pid: undefined as number | undefined };
-  return {
-    get done() { return state.done; },
-    get pid() { return state.pid; },
-    feed(chunk) {
-      if (state.done) return chunk;
-      pending = Buffer.concat([pending, chunk]);
-      const nl = pending.indexOf(0x0a);
-      if (nl < 0 && pending.length < 24) return Buffer.alloc(0);
-      state.done = true;
-      const text = pending.subarray(0, Math.max(nl, 0)).toString('latin1').replace(/\r$/, '');
-      if (nl < 0 || !/^\d+$/.test(text)) return pending;
-      state.pid = Number(text);
-      return pending.subarray(nl + 1);
-    },
-  };
+  return bufferedHeader((pending) => {
+    const nl = pending.indexOf(0x0a);
+    if (nl < 0 && pending.length < 24) return undefined;
+    const text = pending.subarray(0, Math.max(nl, 0)).toString('latin1').replace(/\r$/, '');
+    if (nl < 0 || !/^\d+$/.test(text)) return { pid: undefined, rest: pending };
+    return { pid: Number(text), rest: pending.subarray(nl + 1) };
+  });
 }
 
 export interface OutputOptions {
