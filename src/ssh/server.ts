@@ -9,6 +9,7 @@ import { toSsh2Algorithms, toSsh2Ident } from './algorithms.js';
 import type { SshAuthenticator } from './auth-types.js';
 import { SshConnection, type PrepareConnection } from './connection.js';
 import type { HostKey } from './host-keys.js';
+import { keepaliveOptions } from './keepalive.js';
 
 export interface SshServerOptions {
   ssh: SshConfig;
@@ -54,8 +55,7 @@ class SshServerImpl implements SshServer {
         ident: toSsh2Ident(ssh.serverVersion),
         banner: ssh.banner || undefined,
         algorithms: toSsh2Algorithms(ssh),
-        keepaliveInterval: ssh.clientAliveInterval > 0 ? ssh.clientAliveInterval : undefined,
-        keepaliveCountMax: ssh.clientAliveInterval > 0 ? ssh.clientAliveCountMax : undefined,
+        ...keepaliveOptions(ssh),
       },
       (client, info) => this.onConnection(client, info),
     );
