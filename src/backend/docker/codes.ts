@@ -36,6 +36,7 @@ export const DockerCode = {
   ORPHAN_REMOVED: 'DOCKER_ORPHAN_REMOVED',
   FILE_WRITE: 'DOCKER_FILE_WRITE',
   FILE_WRITE_FAILED: 'DOCKER_FILE_WRITE_FAILED',
+  SCP_BUILTIN: 'DOCKER_SCP_BUILTIN',
 } as const;
 
 export type DockerCodeValue = (typeof DockerCode)[keyof typeof DockerCode];
@@ -77,4 +78,5 @@ export const DOCKER_CODE_DESCRIPTIONS: Record<DockerCodeValue, string> = {
   DOCKER_ORPHAN_REMOVED: 'A container left behind by an earlier run of this instance was removed.',
   DOCKER_FILE_WRITE: 'Files supplied by authentication or the config server were written into the connection container.',
   DOCKER_FILE_WRITE_FAILED: 'Writing the supplied files into the container failed; the connection goes on without them.',
+  DOCKER_SCP_BUILTIN: 'The image has no scp binary: cssh serves a legacy scp transfer itself through the Docker archive API.',
 };

@@ -72,6 +72,18 @@ export async function inspectContainer(docker: Dockerode, id: string, signal: Ab
   return { running: info.State.Running, restarting: info.State.Restarting, exitCode: info.State.ExitCode };
 }
 
+/** Who programs run as, and where, in a container (its config merged with the image's). */
+export interface RunContext {
+  user: string;
+  workingDir: string;
+  env: string[];
+}
+
+export async function inspectRunContext(docker: Dockerode, id: string, signal: AbortSignal): Promise<RunContext> {
+  const info = await docker.getContainer(id).inspect({ abortSignal: signal } as Dockerode.ContainerInspectOptions);
+  return { user: info.Config.User ?? '', workingDir: info.Config.WorkingDir || '/', env: info.Config.Env ?? [] };
+}
+
 /** Force-removes a container with its anonymous volumes. A 404 counts as removed. */
 export async function removeContainer(docker: Dockerode, id: string, signal: AbortSignal): Promise<void> {
   try {
@@ -103,6 +115,52 @@ export async function pathExists(docker: Dockerode, id: string, path: string, si
 export async function uploadArchive(docker: Dockerode, id: string, tar: Buffer, signal: AbortSignal): Promise<void> {
   const res = (await docker.getContainer(id).putArchive(tar, { path: '/', abortSignal: signal })) as unknown;
   (res as Readable | undefined)?.resume?.();
+}
+
+/** What Docker's archive HEAD reports about a path in a container. */
+export interface PathStat {
+  name: string;
+  size: number;
+  /** Permission bits (0o7777). */
+  mode: number;
+  isDir: boolean;
+  /** Modification time, seconds since the epoch. */
+  mtime: number;
+}
+
+/** Go's os.ModeDir bit, as Docker reports file modes. */
+const GO_MODE_DIR = 2 ** 31;
+
+/** Stats a path inside the container (any image, no exec); undefined when it does not exist. */
+export async function statPath(docker: Dockerode, id: string, path: string, signal: AbortSignal): Promise<PathStat | undefined> {
+  let res: Readable & { headers?: Record<string, string | undefined> };
+  try {
+    const answer: unknown = await docker.getContainer(id).infoArchive({ path, abortSignal: signal });
+    res = answer as typeof res;
+  } catch (error) {
+    if (statusOf(error) === 404) return undefined;
+    throw error;
+  }
+  res.resume();
+  const raw = res.headers?.['x-docker-container-path-stat'];
+  if (raw === undefined) throw new Error(`Docker reported no file information for ${path}`);
+  const stat = JSON.parse(Buffer.from(raw, 'base64').toString('utf8')) as { name: string; size: number; mode: number; mtime: string };
+  const mtime = Math.floor(Date.parse(stat.mtime) / 1000);
+  return {
+    name: stat.name, size: stat.size, mode: stat.mode % 0o10000,
+    isDir: Math.floor(stat.mode / GO_MODE_DIR) % 2 === 1, mtime: Number.isFinite(mtime) ? mtime : 0,
+  };
+}
+
+/** Extracts the tar read from `tar` into the existing directory `dir` of the container. */
+export async function putArchiveStream(docker: Dockerode, id: string, dir: string, tar: Readable, signal: AbortSignal): Promise<void> {
+  const res = (await docker.getContainer(id).putArchive(tar, { path: dir, abortSignal: signal })) as unknown;
+  (res as Readable | undefined)?.resume?.();
+}
+
+/** A tar of `path` (its own name first, then its contents when it is a directory). */
+export async function getArchiveStream(docker: Dockerode, id: string, path: string, signal: AbortSignal): Promise<Readable> {
+  return scoped(signal, async (sig) => (await docker.getContainer(id).getArchive({ path, abortSignal: sig })) as unknown as Readable);
 }
 
 export interface ExecSpec {

@@ -4,15 +4,19 @@ import { CsshError } from '../../core/errors.js';
 import { deadline } from '../../core/retry.js';
 import { DockerCode } from './codes.js';
 import type { DockerConnection } from './connection-handler.js';
+import { openConnectionContainer, type ConnectionContainer } from './connection-container.js';
+import { removeWithEvents } from './container-ops.js';
 import { ExecProgram } from './exec-program.js';
 import { inPhase } from './phases.js';
 import { programArgv } from './program-choice.js';
+import { parseScpCommand } from './scp/scp-command.js';
+import { ScpProgram } from './scp/scp-program.js';
 import { SessionProgram } from './session-program.js';
 
 /** How long close() lets a killed program finish before dropping its streams. */
 const CLOSE_GRACE_MS = 2_000;
 
-type Active = ExecProgram | SessionProgram;
+type Active = ExecProgram | SessionProgram | ScpProgram;
 
 function shuttingDown(): CsshError {
   return new CsshError(DockerCode.CONTAINER_SHUTTING_DOWN, 'Refusing a new program because the session or connection is closing.', {
@@ -34,6 +38,8 @@ export class DockerSession implements SessionHandler {
   private program: Active | undefined;
   /** The start in progress, if any (close waits for it so nothing it creates is left behind). */
   private starting: Promise<unknown> | undefined;
+  /** Session mode only: the container a legacy scp transfer runs in (see scratchForScp). */
+  private scratch: Promise<ConnectionContainer> | undefined;
 
   constructor(private readonly conn: DockerConnection, readonly info: SessionInfo) {}
 
@@ -70,8 +76,10 @@ export class DockerSession implements SessionHandler {
     const size = this.pty === undefined ? undefined : { rows: this.pty.rows, cols: this.pty.cols };
     const limit = deadline(c.ctx.config.docker.timeouts.commandStart, signal);
     const logger = c.ctx.logger.child({ channelId: this.info.channelId });
-    if (c.container !== undefined) {
-      const container = c.container;
+    const container = c.container ?? (await this.scratchForScp(req, limit));
+    if (container !== undefined) {
+      const scp = req.kind === 'exec' ? await ScpProgram.startIfNeeded(container, req.command, io, logger, limit) : undefined;
+      if (scp !== undefined) return (this.program = scp);
       this.program = await inPhase(c.ctx.onEvent, 'exec', () => ExecProgram.start({
         container, argv, env, tty, size, io, signal: limit, timeouts: c.ctx.config.docker.timeouts, logger, onEvent: c.ctx.onEvent,
       }));
@@ -82,6 +90,17 @@ export class DockerSession implements SessionHandler {
       });
     }
     return this.program;
+  }
+
+  /**
+   * Session mode runs a legacy scp request in a container of its own started with the idle command, as connection
+   * mode does, so cssh can serve the transfer itself when the image has no scp. Removed when the session closes.
+   */
+  private async scratchForScp(req: StartRequest, signal: AbortSignal): Promise<ConnectionContainer | undefined> {
+    if (req.kind !== 'exec' || parseScpCommand(req.command) === undefined) return undefined;
+    const c = this.conn;
+    this.scratch = openConnectionContainer(c.ctx, c.docker, c.consoleSize ? '1.42' : '1.41', c.instanceId, signal);
+    return this.scratch;
   }
 
   private requireRunning(what: string): Active {
@@ -113,6 +132,16 @@ export class DockerSession implements SessionHandler {
     this.closed = true;
     this.conn.forget(this);
     await this.starting;
+    await this.endProgram();
+    const scratch = await this.scratch?.catch(() => undefined);
+    if (scratch !== undefined) {
+      scratch.shuttingDown = true;
+      const ctx = this.conn.ctx;
+      await removeWithEvents({ docker: this.conn.docker, logger: ctx.logger, onEvent: ctx.onEvent }, scratch.id, ctx.config.docker.timeouts.containerStop);
+    }
+  }
+
+  private async endProgram(): Promise<void> {
     const program = this.program;
     if (program === undefined) return;
     if (program instanceof SessionProgram) {

@@ -1,0 +1,84 @@
+// The file operations legacy scp needs, done through Docker's archive API (any image, no exec, no agent).
+import { posix } from 'node:path';
+import { PassThrough, type Readable } from 'node:stream';
+import type Dockerode from 'dockerode';
+import tar from 'tar-stream';
+import { getArchiveStream, putArchiveStream, statPath, type PathStat } from '../docker-api.js';
+
+export interface FileMeta {
+  mode: number;
+  /** Seconds since the epoch. */
+  mtime: number;
+}
+
+/** One entry of a directory tree read from the container; `path` is relative to the parent of the root read. */
+export interface TreeEntry extends FileMeta {
+  path: string;
+  type: 'file' | 'directory' | 'other';
+  size: number;
+  /** The file's bytes (files only); whatever is left unread is skipped. */
+  data: AsyncIterable<Buffer>;
+}
+
+/** What the scp server does to the container's filesystem. Paths are absolute. */
+export interface ContainerFiles {
+  stat(path: string): Promise<PathStat | undefined>;
+  /** Writes `dir/name` with exactly `size` bytes from `data`. Rejects when the container refuses (e.g. no such dir). */
+  writeFile(dir: string, name: string, meta: FileMeta & { size: number }, data: AsyncIterable<Buffer>): Promise<void>;
+  makeDirectory(dir: string, name: string, meta: FileMeta): Promise<void>;
+  /** The tree at `path`, root first, parents before children. */
+  readTree(path: string): AsyncIterable<TreeEntry>;
+}
+
+/** Docker's archive API as ContainerFiles; every call stops when `signal` aborts. */
+export function dockerFiles(docker: Dockerode, containerId: string, signal: AbortSignal): ContainerFiles {
+  /** Streams a one-entry tar into `dir`; `fill` writes the entry. A refusal settles `upload` early. */
+  const put = (dir: string): { pack: tar.Pack; upload: Promise<Error | undefined> } => {
+    const pack = tar.pack();
+    const body = new PassThrough();
+    pack.pipe(body);
+    const upload = putArchiveStream(docker, containerId, dir, body, signal).then(() => undefined, (error: unknown) => (error instanceof Error ? error : new Error(String(error))));
+    return { pack, upload };
+  };
+  return {
+    stat: (path) => statPath(docker, containerId, path, signal),
+    async writeFile(dir, name, meta, data) {
+      const { pack, upload } = put(dir);
+      let failure: Error | undefined;
+      void upload.then((error) => { failure = error; });
+      const entry = pack.entry({ name, size: meta.size, mode: meta.mode, mtime: new Date(meta.mtime * 1000), uid: 0, gid: 0 });
+      for await (const chunk of data) {
+        if (failure !== undefined) continue; // keep reading, so the client's stream stays in step
+        if (!entry.write(chunk)) await Promise.race([new Promise<void>((resolve) => entry.once('drain', () => resolve())), upload]);
+      }
+      if (failure === undefined) {
+        entry.end(undefined);
+        pack.finalize();
+      }
+      const error = await upload;
+      if (error !== undefined) throw error;
+    },
+    async makeDirectory(dir, name, meta) {
+      const { pack, upload } = put(dir);
+      pack.entry({ name, type: 'directory', mode: meta.mode, mtime: new Date(meta.mtime * 1000), uid: 0, gid: 0 });
+      pack.finalize();
+      const error = await upload;
+      if (error !== undefined) throw error;
+    },
+    readTree: (path) => readTree(getArchiveStream(docker, containerId, path, signal)),
+  };
+}
+
+async function* readTree(archive: Promise<Readable>): AsyncGenerator<TreeEntry> {
+  const extract = tar.extract();
+  const source = await archive;
+  source.on('error', (error) => extract.destroy(error));
+  source.pipe(extract);
+  for await (const entry of extract) {
+    const h = entry.header;
+    const type = h.type === 'file' ? 'file' : h.type === 'directory' ? 'directory' : 'other';
+    const path = posix.normalize(h.name).replace(/\/+$/, '');
+    yield { path, type, size: h.size ?? 0, mode: (h.mode ?? 0o644) & 0o7777, mtime: Math.floor((h.mtime?.getTime() ?? 0) / 1000), data: entry as AsyncIterable<Buffer> };
+    entry.resume(); // whatever the consumer left unread
+  }
+}

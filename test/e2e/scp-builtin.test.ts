@@ -1,0 +1,68 @@
+// Legacy scp (`scp -O`) into an image that has no scp binary: cssh serves the transfer itself, in both modes.
+import assert from 'node:assert/strict';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, statSync, utimesSync, chmodSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { dockerTest, TEST_IMAGES } from '../support/docker.js';
+import { run, startServe } from '../support/serve-harness.js';
+
+const sha256 = (path: string): string => createHash('sha256').update(readFileSync(path)).digest('hex');
+
+/** A small tree: a 3 MiB random file (old mtime), an empty file, and a private file in a subdirectory. */
+function makeTree(root: string): void {
+  mkdirSync(join(root, 'sub'), { recursive: true });
+  writeFileSync(join(root, 'big.bin'), randomBytes(3 * 1024 * 1024 + 5));
+  utimesSync(join(root, 'big.bin'), 1_600_000_000, 1_600_000_000);
+  writeFileSync(join(root, 'empty'), '');
+  writeFileSync(join(root, 'sub', 'secret.txt'), 'only for me\n');
+  chmodSync(join(root, 'sub', 'secret.txt'), 0o600);
+}
+
+function assertSameTree(expected: string, actual: string, label: string): void {
+  for (const name of ['big.bin', 'empty', 'sub/secret.txt']) {
+    assert.equal(sha256(join(actual, name)), sha256(join(expected, name)), `${label}: ${name} content`);
+  }
+  assert.equal(statSync(join(actual, 'sub', 'secret.txt')).mode & 0o777, 0o600, `${label}: mode kept`);
+  assert.equal(Math.floor(statSync(join(actual, 'big.bin')).mtimeMs / 1000), 1_600_000_000, `${label}: -p keeps mtime`);
+}
+
+for (const mode of ['connection', 'session'] as const) {
+  dockerTest(`serve (${mode} mode): scp -O works against an image without scp, errors are scp's`, async () => {
+    const local = mkdtempSync(join(tmpdir(), 'cssh-scp-'));
+    const shared = join(local, 'shared');
+    mkdirSync(shared);
+    const tree = join(local, 'tree');
+    makeTree(tree);
+    const srv = await startServe({ mode, image: TEST_IMAGES.sftp, config: { docker: { execution: { host: { Binds: [`${shared}:/data`] } } } } });
+    const scp = (args: string[]): ReturnType<typeof run> => run('scp', [...srv.scpArgs(), '-O', ...args], { timeoutMs: 120_000 });
+    try {
+      const single = await scp([join(tree, 'big.bin'), 'tester@127.0.0.1:/data/single.bin']);
+      assert.equal(single.code, 0, single.stderr);
+      assert.equal(sha256(join(shared, 'single.bin')), sha256(join(tree, 'big.bin')));
+
+      const up = await scp(['-r', '-p', tree, 'tester@127.0.0.1:/data/tree']);
+      assert.equal(up.code, 0, up.stderr);
+      assertSameTree(tree, join(shared, 'tree'), 'upload');
+
+      const back = join(local, 'back');
+      const down = await scp(['-r', '-p', 'tester@127.0.0.1:/data/tree', back]);
+      assert.equal(down.code, 0, down.stderr);
+      assertSameTree(tree, back, 'download');
+
+      const missing = await scp(['tester@127.0.0.1:/data/nope', join(local, 'nope')]);
+      assert.equal(missing.code, 1);
+      assert.match(missing.stderr, /\/data\/nope: No such file or directory/);
+      const noDir = await scp([join(tree, 'empty'), 'tester@127.0.0.1:/no/such/dir/file']);
+      assert.equal(noDir.code, 1);
+      assert.match(noDir.stderr, /No such file or directory/);
+
+      const after = await srv.ssh(['echo', 'still serving']);
+      assert.equal(after.stdout.toString(), 'still serving\n');
+      assert.match(srv.output(), /DOCKER_SCP_BUILTIN/);
+    } finally {
+      await srv.stop();
+    }
+    assert.deepEqual(srv.containers(), []);
+  }, { timeout: 300_000 });
+}
