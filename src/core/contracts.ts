@@ -124,4 +124,10 @@ export interface Program {
   readonly exited: Promise<ProgramExit>;
   /** Forcefully ends the program (KILL). Never throws. */
   kill(): void;
+  /**
+   * Optional: delivers a signal the front end itself decided on, by name without "SIG" (e.g. PIPE once the client
+   * closed its output). Not a client's signal request, so no signal policy applies (policies decorate
+   * SessionHandler.signal only). Rejects with a CsshError when it cannot; gives up when `deadline` aborts.
+   */
+  signal?(name: string, deadline: AbortSignal): Promise<void>;
 }

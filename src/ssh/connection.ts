@@ -8,9 +8,11 @@ import type { EventSink } from '../core/events.js';
 import type { Logger } from '../core/logger.js';
 import { createAuthFlow } from './auth-flow.js';
 import type { SshAuthenticator } from './auth-types.js';
-import { gateSessionOpens, OpenFailure, type OpenRefusal } from './channel-open.js';
+import { gateSessionOpens, OpenFailure, type OpenRefusal, type SessionGate } from './channel-open.js';
 import { DisconnectReason, disconnectWithText } from './disconnect.js';
+import { EOW_REQUEST, watchEndOfWrite } from './eow.js';
 import { ForwardingRefusals } from './forwarding.js';
+import { gateNoMoreSessions } from './no-more-sessions.js';
 import { closeIdleSession } from './session-close.js';
 import { serveSession, type ServedSession } from './session-channel.js';
 
@@ -96,6 +98,7 @@ export class SshConnection {
     (client as unknown as { setNoDelay(noDelay: boolean): void }).setNoDelay(true);
     client.on('error', (error: Error & { level?: string }) => this.onClientError(error));
     client.on('close', () => this.onClose());
+    if (!watchEndOfWrite(client)) this.logger.debug('SSH_UNSUPPORTED_REQUEST', `${EOW_REQUEST} cannot be observed with this ssh2 version; ignored`);
     // ssh2's typings split this event by request name; one listener handles them all.
     (client as unknown as NodeJS.EventEmitter).on('request', (_accept: unknown, reject: (() => void) | undefined, name: string, info: Record<string, unknown>) =>
       this.forwarding.onGlobalRequest(reject, name, info),
@@ -112,11 +115,13 @@ export class SshConnection {
         expired: () => this.loginExpired,
       }),
     );
-    const gated = gateSessionOpens(client, () => this.gateSession(), {
+    let gate: SessionGate = () => this.gateSession();
+    const gated = gateSessionOpens(client, () => gate(), {
       afterOpen: () => this.releaseUnclaimedSession(),
       onError: (error) => this.logger.debug('SSH_CHANNEL_REJECTED', `session open failed: ${describeCause(error)}`),
       forwardOpen: (open) => this.forwarding.onOpen(open),
     });
+    if (gated) gate = gateNoMoreSessions(client, gate);
     client.on('session', (accept: () => Session, reject: () => void) => {
       if (gated) this.onSession(accept);
       else this.onUngatedSession(accept, reject);

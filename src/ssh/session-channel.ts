@@ -5,8 +5,12 @@ import { describeCause, isCsshError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { ChannelWritable } from './channel-writable.js';
 import { CoalescingReadable } from './coalescing-readable.js';
+import { EOW_EVENT, EOW_REQUEST } from './eow.js';
 
 type Reply = (() => void) | undefined;
+
+/** Hang guard for delivering PIPE after eow@openssh.com. */
+const PIPE_DEADLINE_MS = 10_000;
 
 /** What a served session needs. The session owns `handler` and closes it when the channel closes. */
 export interface SessionChannelDeps {
@@ -44,6 +48,8 @@ class SessionChannel {
   private resolveClosed!: () => void;
   readonly closed = new Promise<void>((resolve) => (this.resolveClosed = resolve));
   private closing = false;
+  /** The client's stdout is gone (eow@openssh.com): the program's stdout is discarded. */
+  private outputClosed = false;
 
   constructor(
     private readonly session: Session,
@@ -63,6 +69,7 @@ class SessionChannel {
     );
     session.on('signal', (accept: Reply, reject: Reply, info: { name: string }) => this.onSignal(accept, reject, info.name));
     session.on('x11', (_accept: Reply, reject: Reply) => (deps.refuseX11?.(), reject?.()));
+    session.on(EOW_EVENT, () => this.onEndOfWrite());
     session.on('shell', (accept: () => ServerChannel, reject: Reply) => this.onStart(accept, reject, { kind: 'shell' }));
     session.on('exec', (accept: () => ServerChannel, reject: Reply, info: { command: string }) =>
       this.onStart(accept, reject, { kind: 'exec', command: info.command }),
@@ -109,6 +116,23 @@ class SessionChannel {
     );
   }
 
+  /**
+   * The client can take no more output (its stdout closed). As OpenSSH's sshd closes the pipe it reads the
+   * program's stdout from, drop that output from now on and send the program PIPE, so a producer like `yes` ends as
+   * on a closed pipe. stderr, exit-status and close are unchanged.
+   */
+  private onEndOfWrite(): void {
+    if (this.outputClosed || this.closing) return;
+    this.outputClosed = true;
+    this.stdout.detach();
+    if (this.program) this.sendPipe(this.program); // else run() sends it once the program runs
+  }
+
+  private sendPipe(program: Program): void {
+    if (!program.signal) return this.deps.logger.debug('SSH_REQUEST_FAILED', `${EOW_REQUEST}: this backend cannot signal the program`);
+    program.signal('PIPE', AbortSignal.timeout(PIPE_DEADLINE_MS)).catch((error: unknown) => this.refused(`${EOW_REQUEST} (PIPE)`, error));
+  }
+
   private onStart(accept: () => ServerChannel, reject: Reply, req: StartRequest): void {
     if (this.started || this.closing) return reject?.();
     // Policy is decided synchronously, before accepting: a refusal is a plain request failure, as OpenSSH reports
@@ -140,6 +164,7 @@ class SessionChannel {
     try {
       this.program = await this.deps.handler.start(req, { stdin, stdout: this.stdout, stderr: this.stderr }, this.abort.signal);
       if (this.pendingSize) this.applyPendingSize(this.pendingSize);
+      if (this.outputClosed) this.sendPipe(this.program);
       code = (await this.program.exited).code;
     } catch (error) {
       const level = this.closing ? 'debug' : 'warning'; // the client left while the program was starting
