@@ -1,12 +1,21 @@
 // Benchmark (not a test): 256 MiB client→container and container→client through cssh, through `docker exec -i`,
 // and through OpenSSH's sshd on loopback (same client, same machine, one run). Usage:
 //   node --import tsx scripts/bench/throughput.ts [--mib 256] [--runs 3] [--cipher aes128-gcm@openssh.com]
+//        [--producer head|dd] [--cpu]
+// --producer dd makes the container side cheap (dd with 1 MiB blocks instead of head), so the transports dominate;
+// --cpu adds one more run of each measurement and prints the CPU seconds each command used during it.
 import { execFileSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { startServe } from '../../test/support/serve-harness.js';
-import { medianOf, quote, startSshd } from './throughput.lib.js';
+import { startCpuSampler } from './cpu-sampler.js';
+import { medianOf, quote, startSshd, timeShell } from './throughput.lib.js';
 
-const { values } = parseArgs({ options: { mib: { type: 'string', default: '256' }, runs: { type: 'string', default: '3' }, cipher: { type: 'string' } } });
+const { values } = parseArgs({
+  options: {
+    mib: { type: 'string', default: '256' }, runs: { type: 'string', default: '3' }, cipher: { type: 'string' },
+    producer: { type: 'string', default: 'head' }, cpu: { type: 'boolean', default: false },
+  },
+});
 const bytes = Number(values.mib) * 1024 * 1024;
 const runs = Number(values.runs);
 const image = 'cssh-test/busybox:latest';
@@ -18,9 +27,25 @@ interface Row {
   down: number;
 }
 
+const produce = values.producer === 'dd' ? `dd if=/dev/zero bs=1M count=${values.mib} 2>/dev/null` : `head -c ${bytes} /dev/zero`;
+
+/** One more run of `script` with the CPU seconds of every command printed. */
+async function cpuRun(label: string, script: string): Promise<void> {
+  const sampler = startCpuSampler();
+  const ms = await timeShell(script);
+  const usage = sampler.stop().slice(0, 7).map(([comm, cpu]) => `${comm} ${cpu.toFixed(2)}`).join(', ');
+  console.log(`  cpu ${label}: ${(ms / 1000).toFixed(2)} s wall; CPU s: ${usage}`);
+}
+
 async function measure(path: string, prefix: string): Promise<Row> {
-  const up = await medianOf(`head -c ${bytes} /dev/zero | ${prefix} ${quote(['cat > /dev/null'])}`, runs);
-  const down = await medianOf(`${prefix} ${quote([`head -c ${bytes} /dev/zero`])} > /dev/null`, runs);
+  const upScript = `${produce} | ${prefix} ${quote(['cat > /dev/null'])}`;
+  const downScript = `${prefix} ${quote([produce])} > /dev/null`;
+  const up = await medianOf(upScript, runs);
+  const down = await medianOf(downScript, runs);
+  if (values.cpu) {
+    await cpuRun(`${path} up`, upScript);
+    await cpuRun(`${path} down`, downScript);
+  }
   return { path, up, down };
 }
 
@@ -44,7 +69,7 @@ async function main(): Promise<void> {
 
 function report(rows: Row[]): void {
   const mibps = (ms: number): string => ((bytes / 1024 / 1024) / (ms / 1000)).toFixed(1);
-  console.log(`${values.mib} MiB each way, median of ${runs} runs (after one warm-up), cipher: ${values.cipher ?? 'client default'}`);
+  console.log(`${values.mib} MiB each way, median of ${runs} runs (after one warm-up), cipher: ${values.cipher ?? 'client default'}, producer: ${values.producer}`);
   console.log('path | client→container MiB/s | container→client MiB/s');
   for (const row of rows) console.log(`${row.path} | ${mibps(row.up)} | ${mibps(row.down)}`);
   const [cssh, exec] = rows;

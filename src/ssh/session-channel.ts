@@ -4,7 +4,7 @@ import type { Program, SessionHandler, StartRequest, WindowSize } from '../core/
 import { describeCause, isCsshError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { ChannelWritable } from './channel-writable.js';
-import { CoalescingReadable } from './coalescing-readable.js';
+import { ChannelStdin } from './channel-stdin.js';
 import { EOW_EVENT, EOW_REQUEST } from './eow.js';
 
 type Reply = (() => void) | undefined;
@@ -41,7 +41,7 @@ class SessionChannel {
   private started = false;
   private program: Program | undefined;
   private pendingSize: WindowSize | undefined;
-  private stdin: CoalescingReadable | undefined;
+  private stdin: ChannelStdin | undefined;
   private readonly stdout = new ChannelWritable();
   private readonly stderr = new ChannelWritable();
   private readonly abort = new AbortController();
@@ -158,7 +158,7 @@ class SessionChannel {
   }
 
   private async run(channel: ServerChannel, req: StartRequest): Promise<void> {
-    const stdin = new CoalescingReadable(channel);
+    const stdin = new ChannelStdin(channel);
     this.stdin = stdin;
     let code: number;
     try {
