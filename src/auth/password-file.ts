@@ -1,7 +1,8 @@
-// The `passwords` built-in: `username:hash` lines with bcrypt or scrypt hashes; plain text is never accepted.
+// The `passwords` built-in: `username:hash` lines with bcrypt, SHA-crypt or scrypt hashes; plain text is never accepted.
 import { randomBytes, scrypt as scryptCallback, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import bcrypt from 'bcryptjs';
+import { encrypt as shaCrypt } from 'unixcrypt';
 import type { Logger } from '../core/logger.js';
 import { unsafeUsernameReason } from './username.js';
 
@@ -48,13 +49,28 @@ function parseScrypt(hash: string): ScryptHash | undefined {
 }
 
 const BCRYPT = /^\$2[aby]\$\d\d\$[./A-Za-z0-9]{53}$/;
+/** SHA-256 (`$5$`) and SHA-512 (`$6$`) crypt, as `openssl passwd -6`, `mkpasswd -m sha-512` and /etc/shadow write them. */
+const SHA_CRYPT = /^\$([56])\$(?:rounds=(\d+)\$)?[^$:\s]{1,16}\$[./A-Za-z0-9]+$/;
+/** More rounds than this would block the server for seconds per attempt; such an entry is refused as unsupported. */
+const SHA_CRYPT_MAX_ROUNDS = 1_000_000;
+
+/** Checks a SHA-crypt hash by hashing `password` with the entry's own salt and rounds; undefined when malformed. */
+function verifyShaCrypt(hash: string, password: Buffer): boolean | undefined {
+  const match = SHA_CRYPT.exec(hash);
+  if (!match || Number(match[2] ?? 5000) > SHA_CRYPT_MAX_ROUNDS) return undefined;
+  const computed = Buffer.from(shaCrypt(password.toString('utf8'), hash.slice(0, hash.lastIndexOf('$'))));
+  const stored = Buffer.from(hash);
+  return computed.length === stored.length && timingSafeEqual(computed, stored);
+}
 
 /**
  * Checks `password` against one stored hash. Resolves 'unsupported' for anything that is not a well-formed bcrypt
- * (`$2a$`, `$2b$`, `$2y$`) or scrypt hash, including plain text. Compares in constant time.
+ * (`$2a$`, `$2b$`, `$2y$`), SHA-crypt (`$5$`, `$6$`) or scrypt hash, including plain text. Compares in constant time.
  */
 export async function verifyPassword(hash: string, password: Buffer): Promise<boolean | 'unsupported'> {
   if (BCRYPT.test(hash)) return bcrypt.compare(password.toString('utf8'), hash);
+  const sha = verifyShaCrypt(hash, password);
+  if (sha !== undefined) return sha;
   const parsed = parseScrypt(hash);
   if (parsed === undefined) return 'unsupported';
   const { N, r, p } = parsed;

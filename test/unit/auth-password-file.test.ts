@@ -78,6 +78,25 @@ test('a password file with scrypt and bcrypt ($2y$ from htpasswd, $2a$/$2b$ from
   assert.deepEqual(await auth.password(request('nobody'), pw('a-pass'), never), { success: false });
 });
 
+test('SHA-crypt entries as openssl passwd -5/-6 writes them, with and without rounds; absurd rounds are refused', async () => {
+  const openssl = (flag: string, salt: string, pass: string): string => execFileSync('openssl', ['passwd', flag, '-salt', salt, pass], { encoding: 'utf8' }).trim();
+  const entries = {
+    grace: openssl('-6', 'saltsalt', 'g-pass'),
+    heidi: openssl('-5', 'pepper', 'h-pass'),
+    ivan: openssl('-6', 'rounds=6000$moresalt', 'i-pass'),
+  };
+  assert.match(entries.ivan, /^\$6\$rounds=6000\$/);
+  const file = join(dir, 'shadow-style');
+  writeFileSync(file, Object.entries(entries).map(([user, hash]) => `${user}:${hash}`).join('\n') + `\njudy:${'$6$rounds=99999999$salt$'}${'a'.repeat(86)}\n`);
+  const { auth, lines } = authenticator(file);
+  for (const [user, pass] of [['grace', 'g-pass'], ['heidi', 'h-pass'], ['ivan', 'i-pass']] as const) {
+    assert.deepEqual(await auth.password(request(user), pw(pass), never), { success: true, authenticatedUsername: user }, user);
+    assert.deepEqual(await auth.password(request(user), pw(`${pass}x`), never), { success: false }, `${user} wrong`);
+  }
+  assert.deepEqual(await auth.password(request('judy'), pw('anything'), never), { success: false });
+  assert.equal(lines.filter((l) => l.code === 'AUTH_PASSWORD_HASH_UNSUPPORTED').length, 1, 'only the absurd-rounds entry is unsupported');
+});
+
 test('plain-text entries are refused with a warning that says how to hash', async () => {
   const file = join(dir, 'plain');
   writeFileSync(file, 'erin:letmein\nfrank:$1$md5$legacy\n');
