@@ -15,11 +15,14 @@ export interface OpenRefusal {
 }
 
 /**
- * Resolves undefined to let ssh2 open the channel (its 'session' event is emitted synchronously before
- * `afterOpen` runs, so state prepared by the gate can be handed over and anything left unclaimed released), or
- * resolves a refusal.
+ * The gate's decision for one session open: a refusal, or `beforeOpen`, which runs synchronously right before ssh2
+ * opens that channel. ssh2 emits its 'session' event synchronously inside the open, and `afterOpen` runs right
+ * after, so state prepared for this open is handed over in `beforeOpen` and anything left unclaimed released in
+ * `afterOpen`, with no other open in between (concurrent opens each carry their own decision).
  */
-export type SessionGate = () => Promise<OpenRefusal | undefined>;
+export type GateDecision = { refusal: OpenRefusal } | { beforeOpen(): void };
+
+export type SessionGate = () => Promise<GateDecision>;
 
 /** A forwarding channel open (direct-tcpip or direct-streamlocal@openssh.com) with ssh2's decoded payload. */
 export interface ForwardOpen {
@@ -66,8 +69,9 @@ export function gateSessionOpens(
     }
     if (info.type !== 'session') return void original.call(handlers, packet, info);
     gate().then(
-      (refusal) => {
-        if (refusal) return openFail(info.sender, refusal.reason, refusal.description);
+      (decision) => {
+        if ('refusal' in decision) return openFail(info.sender, decision.refusal.reason, decision.refusal.description);
+        decision.beforeOpen();
         try {
           original.call(handlers, packet, info);
         } catch (error) {

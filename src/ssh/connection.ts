@@ -8,7 +8,7 @@ import type { EventSink } from '../core/events.js';
 import type { Logger } from '../core/logger.js';
 import { createAuthFlow } from './auth-flow.js';
 import type { SshAuthenticator } from './auth-types.js';
-import { gateSessionOpens, OpenFailure, type OpenRefusal, type SessionGate } from './channel-open.js';
+import { gateSessionOpens, OpenFailure, type GateDecision, type OpenRefusal, type SessionGate } from './channel-open.js';
 import { DisconnectReason, disconnectWithText } from './disconnect.js';
 import { EOW_REQUEST, watchEndOfWrite } from './eow.js';
 import { ForwardingRefusals } from './forwarding.js';
@@ -181,23 +181,27 @@ export class SshConnection {
     disconnectWithText(this.client, DisconnectReason.BY_APPLICATION, backendRefusalText(error));
   }
 
-  /** Decides a session open: the backend must be ready and the (decorated) handler must accept a session. */
-  private async gateSession(): Promise<OpenRefusal | undefined> {
-    if (!this.handlerPromise || this.abort.signal.aborted) return { reason: OpenFailure.CONNECT_FAILED, description: 'Not ready.' };
+  /**
+   * Decides a session open: the backend must be ready and the (decorated) handler must accept a session. The
+   * prepared handler is handed over only in `beforeOpen`, right before ssh2 emits that channel's 'session' event.
+   */
+  private async gateSession(): Promise<GateDecision> {
+    const refuse = (reason: number, description: string): GateDecision => ({ refusal: { reason, description } });
+    if (!this.handlerPromise || this.abort.signal.aborted) return refuse(OpenFailure.CONNECT_FAILED, 'Not ready.');
     let handler: ConnectionHandler;
     try {
       handler = await this.handlerPromise;
     } catch {
-      if (this.policyRefusal) return undefined; // accepted so the client can be told why
-      return { reason: OpenFailure.CONNECT_FAILED, description: 'Failed to initialize SSH session.' };
+      if (this.policyRefusal) return { beforeOpen: () => undefined }; // accepted so the client can be told why
+      return refuse(OpenFailure.CONNECT_FAILED, 'Failed to initialize SSH session.');
     }
     const channelId = this.deps.nextChannelId();
     try {
-      this.nextSession = { handler: await handler.openSession({ channelId }), channelId };
-      return undefined;
+      const prepared = { handler: await handler.openSession({ channelId }), channelId };
+      return { beforeOpen: () => void (this.nextSession = prepared) };
     } catch (error) {
       this.logger.info('SSH_CHANNEL_REJECTED', `session refused: ${describeCause(error)}`, { channelId });
-      return sessionRefusal(error);
+      return { refusal: sessionRefusal(error) };
     }
   }
 
@@ -224,7 +228,12 @@ export class SshConnection {
 
   private onUngatedSession(accept: () => Session, reject: () => void): void {
     this.gateSession().then(
-      (refusal) => (refusal ? reject() : this.onSession(accept)),
+      (decision) => {
+        if ('refusal' in decision) return reject();
+        decision.beforeOpen();
+        this.onSession(accept);
+        this.releaseUnclaimedSession();
+      },
       () => reject(),
     );
   }

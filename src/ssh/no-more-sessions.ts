@@ -1,6 +1,6 @@
 // Decides OpenSSH's no-more-sessions@openssh.com when a session open arrives, not when the (delayed) open is handled.
 import type { Connection } from 'ssh2';
-import { OpenFailure, type OpenRefusal, type SessionGate } from './channel-open.js';
+import { OpenFailure, type GateDecision, type SessionGate } from './channel-open.js';
 
 interface NoMoreSessionsInternals {
   noMoreSessions?: unknown;
@@ -24,6 +24,6 @@ export function gateNoMoreSessions(client: Connection, gate: SessionGate): Sessi
     get: () => false,
     set: (value: unknown) => (requested = value === true),
   });
-  const refusal: OpenRefusal = { reason: OpenFailure.PROHIBITED, description: 'No more sessions.' };
-  return () => (requested ? Promise.resolve(refusal) : gate());
+  const refused: GateDecision = { refusal: { reason: OpenFailure.PROHIBITED, description: 'No more sessions.' } };
+  return () => (requested ? Promise.resolve(refused) : gate());
 }
