@@ -1,7 +1,7 @@
 // Legacy scp (`scp -O`) into an image that has no scp binary: cssh serves the transfer itself, in both modes.
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, statSync, utimesSync, chmodSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, utimesSync, chmodSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dockerTest, TEST_IMAGES } from '../support/docker.js';
@@ -57,11 +57,18 @@ for (const mode of ['connection', 'session'] as const) {
       assert.equal(noDir.code, 1);
       assert.match(noDir.stderr, /No such file or directory/);
 
+      // A transfer cut short (the client promised 1 MB and sent 1000 bytes) is dropped, not left half-written, and
+      // Docker is not left waiting for the rest of the archive (which would keep the container from being removed).
+      const cut = await srv.ssh(['scp', '-t', '/data/'], { input: Buffer.concat([Buffer.from('C0644 1000000 cut.bin\n'), Buffer.alloc(1000)]) });
+      assert.equal(cut.code, 1);
+      assert.match(cut.stdout.toString('latin1'), /scp: input ended/);
+      assert.equal(existsSync(join(shared, 'cut.bin')), false);
+
       const after = await srv.ssh(['echo', 'still serving']);
       assert.equal(after.stdout.toString(), 'still serving\n');
       assert.match(srv.output(), /DOCKER_SCP_BUILTIN/);
     } finally {
-      await srv.stop();
+      assert.equal(await srv.stop(), 0, 'serve stops cleanly');
     }
     assert.deepEqual(srv.containers(), []);
   }, { timeout: 300_000 });

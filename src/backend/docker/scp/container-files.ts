@@ -33,23 +33,46 @@ export interface ContainerFiles {
 /** Docker's archive API as ContainerFiles; every call stops when `signal` aborts. */
 export function dockerFiles(docker: Dockerode, containerId: string, signal: AbortSignal): ContainerFiles {
   /** Streams a one-entry tar into `dir`; `fill` writes the entry. A refusal settles `upload` early. */
-  const put = (dir: string): { pack: tar.Pack; upload: Promise<Error | undefined> } => {
+  /** Streams a tar into `dir`; `cancel()` aborts the request, so Docker drops a half-sent archive at once. */
+  const put = (dir: string): { pack: tar.Pack; upload: Promise<Error | undefined>; cancel: () => void } => {
     const pack = tar.pack();
     const body = new PassThrough();
+    // Failures surface through `upload`; a stream error must never go unhandled (it would end the server).
+    pack.on('error', () => undefined);
+    body.on('error', () => undefined);
     pack.pipe(body);
-    const upload = putArchiveStream(docker, containerId, dir, body, signal).then(() => undefined, (error: unknown) => (error instanceof Error ? error : new Error(String(error))));
-    return { pack, upload };
+    const local = new AbortController();
+    const onAbort = (): void => local.abort(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    const upload = putArchiveStream(docker, containerId, dir, body, local.signal).then(
+      () => undefined,
+      (error: unknown) => (error instanceof Error ? error : new Error(String(error))),
+    ).finally(() => signal.removeEventListener('abort', onAbort));
+    // Without this, an unfinished body keeps Docker waiting for the rest of the archive, with the container locked.
+    const cancel = (): void => {
+      local.abort(new Error('upload cancelled'));
+      pack.destroy();
+      body.destroy();
+    };
+    return { pack, upload, cancel };
   };
   return {
     stat: (path) => statPath(docker, containerId, path, signal),
     async writeFile(dir, name, meta, data) {
-      const { pack, upload } = put(dir);
+      const { pack, upload, cancel } = put(dir);
       let failure: Error | undefined;
       void upload.then((error) => { failure = error; });
       const entry = pack.entry({ name, size: meta.size, mode: meta.mode, mtime: new Date(meta.mtime * 1000), uid: 0, gid: 0 });
-      for await (const chunk of data) {
-        if (failure !== undefined) continue; // keep reading, so the client's stream stays in step
-        if (!entry.write(chunk)) await Promise.race([new Promise<void>((resolve) => entry.once('drain', () => resolve())), upload]);
+      entry.on('error', () => undefined);
+      try {
+        for await (const chunk of data) {
+          if (failure !== undefined) continue; // keep reading, so the client's stream stays in step
+          if (!entry.write(chunk)) await Promise.race([new Promise<void>((resolve) => entry.once('drain', () => resolve())), upload]);
+        }
+      } catch (error) {
+        cancel(); // the client's data ended early: the file is incomplete
+        await upload;
+        throw error;
       }
       if (failure === undefined) {
         entry.end(undefined);

@@ -61,6 +61,8 @@ export class ScpProgram implements Program {
       ? runSink(cmd, input, io.stdout, files, ctx.workingDir)
       : runSource(cmd, input, io.stdout, files, ctx.workingDir);
     const stopped = new Promise<number>((resolve) => this.stop.signal.addEventListener('abort', () => resolve(this.stopCode), { once: true }));
+    // However the transfer ended, no Docker request of it may outlive it.
+    void run.catch(() => undefined).finally(() => this.stop.abort());
     this.exited = Promise.race([run.catch(() => 1), stopped]).then((code) => {
       this.finished = true;
       logger.debug(DockerCode.SCP_BUILTIN, `Built-in scp ${cmd.direction} ended with status ${code}.`, { exitStatus: code });
