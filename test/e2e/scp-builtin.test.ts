@@ -34,7 +34,7 @@ for (const mode of ['connection', 'session'] as const) {
     mkdirSync(shared);
     const tree = join(local, 'tree');
     makeTree(tree);
-    const srv = await startServe({ mode, image: TEST_IMAGES.sftp, config: { docker: { execution: { host: { Binds: [`${shared}:/data`] } } } } });
+    const srv = await startServe({ mode, image: TEST_IMAGES.sftp, config: { docker: { execution: { host: { Binds: [`${shared}:/data`], Tmpfs: { '/scratch': '' } } } } } });
     const scp = (args: string[]): ReturnType<typeof run> => run('scp', [...srv.scpArgs(), '-O', ...args], { timeoutMs: 120_000 });
     try {
       const single = await scp([join(tree, 'big.bin'), 'tester@127.0.0.1:/data/single.bin']);
@@ -63,6 +63,11 @@ for (const mode of ['connection', 'session'] as const) {
       assert.equal(cut.code, 1);
       assert.match(cut.stdout.toString('latin1'), /scp: input ended/);
       assert.equal(existsSync(join(shared, 'cut.bin')), false);
+
+      // Docker's archive API cannot see inside tmpfs mounts: refused loudly rather than written where nobody looks.
+      const tmpfs = await scp([join(tree, 'empty'), 'tester@127.0.0.1:/scratch/x']);
+      assert.equal(tmpfs.code, 1);
+      assert.match(tmpfs.stderr, /\/scratch\/x: is inside the mount \/scratch/);
 
       const after = await srv.ssh(['echo', 'still serving']);
       assert.equal(after.stdout.toString(), 'still serving\n');

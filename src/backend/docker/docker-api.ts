@@ -77,11 +77,17 @@ export interface RunContext {
   user: string;
   workingDir: string;
   env: string[];
+  /** Mount points of tmpfs mounts (Docker's archive API sees the filesystem underneath them). */
+  tmpfs: string[];
 }
 
 export async function inspectRunContext(docker: Dockerode, id: string, signal: AbortSignal): Promise<RunContext> {
   const info = await docker.getContainer(id).inspect({ abortSignal: signal } as Dockerode.ContainerInspectOptions);
-  return { user: info.Config.User ?? '', workingDir: info.Config.WorkingDir || '/', env: info.Config.Env ?? [] };
+  const tmpfs = [
+    ...Object.keys(info.HostConfig.Tmpfs ?? {}),
+    ...(info.Mounts ?? []).filter((m) => m.Type === 'tmpfs').map((m) => m.Destination),
+  ];
+  return { user: info.Config.User ?? '', workingDir: info.Config.WorkingDir || '/', env: info.Config.Env ?? [], tmpfs };
 }
 
 /** Force-removes a container with its anonymous volumes. A 404 counts as removed. */

@@ -9,10 +9,12 @@ test('scp -t and -f with the flags OpenSSH sends are recognised', () => {
   assert.deepEqual(parseScpCommand('scp -r -p -d -t -- /data'), { direction: 'sink', recursive: true, preserveTimes: true, targetIsDirectory: true, paths: ['/data'] });
   assert.deepEqual(parseScpCommand('/usr/bin/scp -v -f "a file" b'), { direction: 'source', recursive: false, preserveTimes: false, targetIsDirectory: false, paths: ['a file', 'b'] });
   assert.equal(parseScpCommand('scp -rpt .')?.recursive, true);
+  // Two targets (an unquoted space in the remote path) still reach the built-in, which answers as scp does.
+  assert.deepEqual(parseScpCommand('scp -t /tmp/a b')?.paths, ['/tmp/a', 'b']);
 });
 
 test('anything else runs as an ordinary command', () => {
-  for (const command of ['scp', 'scp -t', 'scp -t -f x', 'scp -t a b', 'scp -X -t x', 'ls -t x', 'scp host:a b', 'echo scp -t x', "scp -t 'unbalanced"]) {
+  for (const command of ['scp', 'scp -t', 'scp -t -f x', 'scp -X -t x', 'ls -t x', 'scp host:a b', 'echo scp -t x', "scp -t 'unbalanced"]) {
     assert.equal(parseScpCommand(command), undefined, command);
   }
 });

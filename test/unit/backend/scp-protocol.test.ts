@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { PassThrough, Readable } from 'node:stream';
 import { test } from 'node:test';
 import { ByteReader } from '../../../src/backend/docker/scp/byte-reader.js';
-import type { ContainerFiles, TreeEntry } from '../../../src/backend/docker/scp/container-files.js';
+import { refusingMounts, type ContainerFiles, type TreeEntry } from '../../../src/backend/docker/scp/container-files.js';
 import { parseScpCommand } from '../../../src/backend/docker/scp/scp-command.js';
 import { runSink } from '../../../src/backend/docker/scp/scp-sink.js';
 import { runSource } from '../../../src/backend/docker/scp/scp-source.js';
@@ -74,6 +74,17 @@ test('sink: a relative target resolves against the working directory; a missing 
   assert.equal(missing.output, '\0\0\x01scp: /nope/file: No such file or directory\n');
 });
 
+test('sink: a file the container refuses is reported, its bytes skipped, and the next file still lands', async () => {
+  const memory = memoryFiles({ '/t': { dir: true, mode: 0o755, data: Buffer.alloc(0) } });
+  const files = refusingMounts(memory, ['/t/tmpfs']);
+  const result = await sink('scp -t /t', 'C0644 3 tmpfs\nabc\0C0644 2 b\nhi\0', files);
+  assert.equal(result.code, 1);
+  const shown = fatal(result.output).split('\0').join('<ok>').split('\x01').join('<warn>');
+  assert.match(shown, /^<ok><ok><warn>scp: \/t\/tmpfs: is inside the mount \/t\/tmpfs, which the built-in scp cannot reach.*\n<ok><ok>$/);
+  assert.equal(memory.nodes.get('/t/b')?.data.toString(), 'hi');
+  assert.equal(memory.nodes.has('/t/tmpfs'), false);
+});
+
 test('sink: names that leave the target directory are refused and nothing is written', async () => {
   for (const name of ['../escape', 'a/b', '..', '.']) {
     const files = memoryFiles({ '/t': { dir: true, mode: 0o755, data: Buffer.alloc(0) } });
@@ -88,6 +99,7 @@ test('sink: a directory without -r and garbage are protocol errors, not crashes'
   const files = memoryFiles({ '/t': { dir: true, mode: 0o755, data: Buffer.alloc(0) } });
   assert.match(fatal((await sink('scp -t /t', 'D0755 0 d\nE\n', files)).output), /<fatal>scp: received a directory without -r\n$/);
   assert.match(fatal((await sink('scp -t /t', 'hello\n', files)).output), /<fatal>scp: protocol error/);
+  assert.equal(fatal((await sink('scp -t /t/a b', 'C0644 1 x\nx\0', files)).output), '<fatal>scp: ambiguous target\n');
   assert.match(fatal((await sink('scp -t /t', 'C0644 10 f\nshort', files)).output), /<fatal>scp: .*ended/);
 });
 

@@ -105,3 +105,28 @@ async function* readTree(archive: Promise<Readable>): AsyncGenerator<TreeEntry> 
     entry.resume(); // whatever the consumer left unread
   }
 }
+
+/** True when `path` is `prefix` or below it. */
+function under(path: string, prefix: string): boolean {
+  const p = prefix.replace(/\/+$/, '');
+  return path === p || path.startsWith(`${p}/`);
+}
+
+/**
+ * ContainerFiles that refuse paths below `unreachable` mount points (tmpfs, /proc, ...): Docker's archive API works
+ * on the filesystem underneath them, so a copy there would silently land where the user never sees it.
+ */
+export function refusingMounts(files: ContainerFiles, unreachable: string[]): ContainerFiles {
+  const check = (path: string): void => {
+    const mount = unreachable.find((prefix) => under(path, prefix));
+    if (mount !== undefined) {
+      throw new Error(`${path}: is inside the mount ${mount}, which the built-in scp cannot reach; use scp without -O (sftp) or add scp to the image`);
+    }
+  };
+  return {
+    stat: async (path) => (check(path), files.stat(path)),
+    writeFile: async (dir, name, meta, data) => (check(posix.join(dir, name)), files.writeFile(dir, name, meta, data)),
+    makeDirectory: async (dir, name, meta) => (check(posix.join(dir, name)), files.makeDirectory(dir, name, meta)),
+    readTree: (path) => (check(path), files.readTree(path)),
+  };
+}

@@ -9,6 +9,7 @@ export interface ScpCommand {
   preserveTimes: boolean;
   /** -d: the sink's target must be a directory. */
   targetIsDirectory: boolean;
+  /** The sink's target (exactly one is valid; scp itself answers "ambiguous target" otherwise), or the sources. */
   paths: string[];
 }
 
@@ -33,7 +34,6 @@ export function parseScpCommand(command: string): ScpCommand | undefined {
   }
   const paths = rest.slice(i);
   if (flags.has('t') === flags.has('f') || paths.length === 0) return undefined;
-  if (flags.has('t') && paths.length !== 1) return undefined;
   return {
     direction: flags.has('t') ? 'sink' : 'source',
     recursive: flags.has('r'),

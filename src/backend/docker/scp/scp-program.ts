@@ -7,10 +7,13 @@ import { DockerCode } from '../codes.js';
 import type { ConnectionContainer } from '../connection-container.js';
 import { inspectRunContext, pathExists, type RunContext } from '../docker-api.js';
 import { ByteReader } from './byte-reader.js';
-import { dockerFiles } from './container-files.js';
+import { dockerFiles, refusingMounts } from './container-files.js';
 import { parseScpCommand, type ScpCommand } from './scp-command.js';
 import { runSink } from './scp-sink.js';
 import { runSource } from './scp-source.js';
+
+/** Kernel filesystems mounted in every container, which the archive API cannot reach either. */
+const KERNEL_FILESYSTEMS = ['/proc', '/sys', '/dev'];
 
 /** Signal numbers for the exit status of an scp transfer ended by a signal (128 + n). */
 const SIGNALS: Record<string, number> = { HUP: 1, INT: 2, QUIT: 3, KILL: 9, PIPE: 13, TERM: 15 };
@@ -55,7 +58,7 @@ export class ScpProgram implements Program {
   private stopCode = 0;
 
   private constructor(container: ConnectionContainer, cmd: ScpCommand, ctx: RunContext, io: SessionIO, logger: Logger) {
-    const files = dockerFiles(container.docker, container.id, this.stop.signal);
+    const files = refusingMounts(dockerFiles(container.docker, container.id, this.stop.signal), [...ctx.tmpfs, ...KERNEL_FILESYSTEMS]);
     const input = new ByteReader(io.stdin);
     const run = cmd.direction === 'sink'
       ? runSink(cmd, input, io.stdout, files, ctx.workingDir)

@@ -52,10 +52,18 @@ async function receiveFile(s: SinkState, target: Target, line: string): Promise<
   const m = meta(s, record.mode);
   await sendOk(s.output);
   let failure: unknown;
+  let left = record.size;
+  async function* data(): AsyncGenerator<Buffer> {
+    for await (const chunk of s.input.bytes(left)) {
+      left -= chunk.length;
+      yield chunk;
+    }
+  }
   try {
-    await s.files.writeFile(to.dir, to.name, { ...m, size: record.size }, s.input.bytes(record.size));
+    await s.files.writeFile(to.dir, to.name, { ...m, size: record.size }, data());
   } catch (error) {
     failure = error;
+    for await (const chunk of s.input.bytes(left)) left -= chunk.length; // skip the rest, to stay in step
   }
   const end = await s.input.byte();
   if (end === undefined) throw new Error('input ended inside a file');
@@ -110,6 +118,7 @@ export async function runSink(cmd: ScpCommand, input: ByteReader, output: Writab
   const s: SinkState = { cmd, input, output, files, errors: 0, times: undefined, now: () => Math.floor(Date.now() / 1000) };
   const path = posix.resolve(workingDir, cmd.paths[0] ?? '.');
   try {
+    if (cmd.paths.length !== 1) throw new Error('ambiguous target'); // e.g. an unquoted space in the remote path
     const stat = await files.stat(path);
     if (cmd.targetIsDirectory && !stat?.isDir) throw new Error(`${path}: ${stat === undefined ? 'No such file or directory' : 'Not a directory'}`);
     await sendOk(output);

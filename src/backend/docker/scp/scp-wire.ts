@@ -17,6 +17,6 @@ export function errorText(path: string | undefined, error: unknown): string {
   const status = statusOf(error);
   const reason = status === 404 ? 'No such file or directory'
     : status === 403 ? 'Permission denied'
-    : error instanceof Error ? error.message.replace(/^\(HTTP code \d+\) \S+ - /, '').trim() : String(error);
-  return path === undefined ? reason : `${path}: ${reason}`;
+    : error instanceof Error ? error.message.replace(/^\(HTTP code \d+\) [^-]+ - /, '').trim() : String(error);
+  return path === undefined || reason.startsWith(`${path}: `) ? reason : `${path}: ${reason}`;
 }
