@@ -9,6 +9,7 @@ import { toSsh2Algorithms, toSsh2Ident } from './algorithms.js';
 import type { SshAuthenticator } from './auth-types.js';
 import { SshConnection, type PrepareConnection } from './connection.js';
 import type { HostKey } from './host-keys.js';
+import { dropSilentClients } from './silent-clients.js';
 import { keepaliveOptions } from './keepalive.js';
 
 export interface SshServerOptions {
@@ -46,6 +47,7 @@ class SshServerImpl implements SshServer {
   private readonly connections = new Set<SshConnection>();
   private channelIds = 0;
   private stopping = false;
+  private readonly markIdentified: (socket: unknown) => void;
 
   constructor(private readonly options: SshServerOptions) {
     const { ssh } = options;
@@ -60,6 +62,7 @@ class SshServerImpl implements SshServer {
       (client, info) => this.onConnection(client, info),
     );
     this.server.on('error', (error: Error) => options.logger.error('SSH_CLIENT_ERROR', `server error: ${error.message}`));
+    this.markIdentified = dropSilentClients(this.server, ssh.loginGraceTime, options.logger);
   }
 
   get connectionCount(): number {
@@ -67,6 +70,7 @@ class SshServerImpl implements SshServer {
   }
 
   private onConnection(client: Connection, info: ClientInfo): void {
+    this.markIdentified((client as unknown as { _sock?: unknown })._sock);
     if (this.stopping) {
       client.on('error', () => undefined);
       client.end();

@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hashPassword } from '../../src/auth/index.js';
@@ -86,4 +87,15 @@ dockerTest('login grace time drops a client that has not authenticated in time',
   assert.equal(code, 255, stderr);
   assert.match(stderr, /Received disconnect|Disconnected from|Connection (closed|reset)|closed by remote host|Broken pipe/i);
   await eventually(() => containersOfUser(user).length === 0, 'no container left');
+
+  // A client that connects and never even sends its version line is dropped too (ssh2 never reports it).
+  const silent = await new Promise<string>((resolve) => {
+    const socket = connect(server.port, '127.0.0.1');
+    const guard = setTimeout(() => (socket.destroy(), resolve('still open after 20 s')), 20_000);
+    socket.on('data', () => undefined); // the server's own version line
+    socket.on('error', () => undefined);
+    socket.on('close', () => (clearTimeout(guard), resolve('closed by the server')));
+  });
+  assert.equal(silent, 'closed by the server');
+  assert.match(server.srv.output(), /sent no SSH version within ssh\.loginGraceTime/);
 });
