@@ -1,7 +1,7 @@
 // One webhook exchange with ContainerSSH's retry rules: fixed-interval attempts under a deadline, any failure retried.
 import { CsshError, describeCause, isCsshError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
-import { deadline, retry } from '../core/retry.js';
+import { releasableDeadline, retry } from '../core/retry.js';
 import type { HttpClientConfig } from '../config/types.js';
 import { postJson } from './http-client.js';
 import { loadTlsOptions, type TlsOptions } from './tls.js';
@@ -44,7 +44,7 @@ export interface WebhookCall<T> {
 
 /** Performs the call; resolves with the decoded answer or rejects with the last attempt's CsshError. */
 export async function callWebhook<T>(call: WebhookCall<T>): Promise<T> {
-  const signal = deadline(call.deadlineMs, call.signal);
+  const { signal, release } = releasableDeadline(call.deadlineMs, call.signal);
   const json = JSON.stringify(call.body);
   let lastAttempt = 0;
   try {
@@ -73,6 +73,8 @@ export async function callWebhook<T>(call: WebhookCall<T>): Promise<T> {
       : new CsshError(call.codes.transport, `no answer from ${call.url} within ${call.deadlineMs} ms`, { cause: error });
     call.onFailure(lastAttempt > 1, true, failure.code);
     throw failure;
+  } finally {
+    release(); // the caller's signal outlives this call: do not leave a listener and a timer on it
   }
 }
 

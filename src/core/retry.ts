@@ -22,14 +22,15 @@ export async function retry<T>(attempt: (signal: AbortSignal, attemptNo: number)
   let lastError: unknown = undefined;
   for (let attemptNo = 1; ; attemptNo++) {
     if (options.signal.aborted) throw lastError ?? options.signal.reason;
-    const attemptSignal =
-      options.attemptTimeoutMs === undefined ? options.signal : deadline(options.attemptTimeoutMs, options.signal);
+    const perAttempt = options.attemptTimeoutMs === undefined ? undefined : releasableDeadline(options.attemptTimeoutMs, options.signal);
     try {
-      return await attempt(attemptSignal, attemptNo);
+      return await attempt(perAttempt?.signal ?? options.signal, attemptNo);
     } catch (error) {
       lastError = error;
       if (options.signal.aborted || options.isPermanent?.(error) === true) throw error;
       options.onRetry?.(error, attemptNo);
+    } finally {
+      perAttempt?.release(); // a finished attempt's timer and parent listener must not pile up over many retries
     }
     try {
       await sleep(options.intervalMs, undefined, { signal: options.signal });
@@ -46,6 +47,11 @@ export async function retry<T>(attempt: (signal: AbortSignal, attemptNo: number)
  * be garbage-collected and the deadline would never fire. The timer does not keep the process alive.
  */
 export function deadline(ms: number, parent?: AbortSignal): AbortSignal {
+  return releasableDeadline(ms, parent).signal;
+}
+
+/** deadline(), plus release(): stops the timer and detaches from `parent` without aborting (the work is done). */
+export function releasableDeadline(ms: number, parent?: AbortSignal): { signal: AbortSignal; release: () => void } {
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(new DOMException('The operation timed out.', 'TimeoutError')), ms);
   timer.unref();
@@ -60,5 +66,11 @@ export function deadline(ms: number, parent?: AbortSignal): AbortSignal {
     },
     { once: true },
   );
-  return controller.signal;
+  return {
+    signal: controller.signal,
+    release: () => {
+      clearTimeout(timer);
+      parent?.removeEventListener('abort', onParentAbort);
+    },
+  };
 }
