@@ -1,11 +1,12 @@
 // Creating, starting and removing containers with events, retries and their own deadlines; orphan clean-up.
+import { randomUUID } from 'node:crypto';
 import type Dockerode from 'dockerode';
 import { CsshError } from '../../core/errors.js';
 import type { EventSink } from '../../core/events.js';
 import type { Logger } from '../../core/logger.js';
 import { deadline } from '../../core/retry.js';
 import { DockerCode } from './codes.js';
-import { LABEL_INSTANCE } from './container-spec.js';
+import { LABEL_CREATE, LABEL_INSTANCE } from './container-spec.js';
 import { createContainer, listContainersByLabel, removeContainer, startContainer } from './docker-api.js';
 import { dockerCall } from './docker-call.js';
 import { emitEvent, inPhase } from './phases.js';
@@ -27,10 +28,19 @@ export async function createWithEvents(
 ): Promise<string> {
   return inPhase(o.onEvent, 'create', async () => {
     o.logger.debug(DockerCode.CONTAINER_CREATE, 'Creating container.');
-    const id = await dockerCall(() => createContainer(o.docker, structuredClone(body), AbortSignal.timeout(limits.attemptMs)), {
-      op: 'container-create', code: DockerCode.CONTAINER_CREATE_FAILED, explanation: 'Failed to create the container',
-      signal, logger: o.logger, onEvent: o.onEvent,
-    });
+    const token = randomUUID();
+    const labelled = structuredClone(body);
+    labelled.Labels = { ...labelled.Labels, [LABEL_CREATE]: token };
+    let id: string;
+    try {
+      id = await dockerCall(() => createContainer(o.docker, structuredClone(labelled), AbortSignal.timeout(limits.attemptMs)), {
+        op: 'container-create', code: DockerCode.CONTAINER_CREATE_FAILED, explanation: 'Failed to create the container',
+        signal, logger: o.logger, onEvent: o.onEvent,
+      });
+    } catch (error) {
+      sweepAbandonedCreate(o, token, limits.stopMs);
+      throw error;
+    }
     emitEvent(o.onEvent, { type: 'container-created', id, mode });
     if (signal.aborted) {
       await removeWithEvents(o, id, limits.stopMs);
@@ -40,6 +50,25 @@ export async function createWithEvents(
     }
     return id;
   });
+}
+
+/** When a container appears after its create was given up (slow engine): now, then twice more as the engine catches up. */
+const SWEEP_DELAYS_MS = [0, 5_000, 30_000];
+
+/**
+ * A create that failed or timed out may still have made a container whose id never reached cssh. Looks for it by
+ * its create token in the background (never keeping the process alive) and removes whatever turns up.
+ */
+function sweepAbandonedCreate(o: OpsContext, token: string, stopMs: number): void {
+  const sweep = async (): Promise<void> => {
+    try {
+      const ids = await listContainersByLabel(o.docker, `${LABEL_CREATE}=${token}`, deadline(stopMs));
+      for (const id of ids) await removeWithEvents(o, id, stopMs);
+    } catch (error) {
+      o.logger.debug(DockerCode.CONTAINER_REMOVE_FAILED, 'Looking for a container whose create was given up failed.', { error: String(error) });
+    }
+  };
+  for (const ms of SWEEP_DELAYS_MS) setTimeout(() => void sweep(), ms).unref();
 }
 
 export async function startWithEvents(o: OpsContext, id: string, signal: AbortSignal): Promise<void> {

@@ -8,6 +8,8 @@ import type { TtySize } from './docker-api.js';
 export const LABEL_CONNECTION = 'cssh.connection';
 export const LABEL_INSTANCE = 'cssh.instance';
 export const LABEL_USER = 'cssh.user';
+/** A token unique to one create request, so a container whose create timed out can still be found and removed. */
+export const LABEL_CREATE = 'cssh.create';
 
 /** "1.2.3.4:22" → "1.2.3.4"; "[::1]:22" → "::1". */
 export function clientIp(remoteAddress: string): string {
