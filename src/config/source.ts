@@ -84,7 +84,10 @@ export function parseSource(text: string, file: string): ParseResult {
   try {
     data = doc.toJS({ maxAliasCount: MAX_ALIASES });
   } catch (error) {
-    const reason = error instanceof Error && /alias/i.test(error.message) ? 'too many alias expansions (a YAML alias bomb?)' : String(error);
+    const message = error instanceof Error ? error.message : String(error);
+    const reason = /excessive alias count/i.test(message)
+      ? 'too many alias expansions (a YAML alias bomb?)'
+      : message.replace(/^Unresolved alias \(the anchor must be set before the alias\): (\S+)/, 'the alias $1 refers to no anchor defined before it');
     return { ok: false, issues: [unreadable(file, reason)] };
   }
   if (data !== null && data !== undefined && (typeof data !== 'object' || Array.isArray(data))) {

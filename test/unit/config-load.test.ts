@@ -51,7 +51,13 @@ test('an alias bomb is refused, not expanded', async () => {
   for (let i = 0; i < 8; i += 1) lines.push(`${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)}]`);
   const { report, file: result } = await single(file('bomb.yaml', `${lines.join('\n')}\n`));
   assert.equal(report.exitCode, 2);
-  assert.match(result.issues[0]?.message ?? '', /alias/);
+  assert.match(result.issues[0]?.message ?? '', /too many alias expansions/);
+});
+
+test('an alias to an anchor that does not exist is named as such, not called a bomb', async () => {
+  const { report, file: result } = await single(file('dangling.yaml', 'ssh:\n  listen: *nosuch\n'));
+  assert.equal(report.exitCode, 2);
+  assert.equal(result.issues[0]?.message, 'the alias nosuch refers to no anchor defined before it');
 });
 
 test('duplicate keys and empty files are invalid (exit 1)', async () => {
