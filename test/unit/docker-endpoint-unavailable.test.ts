@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { openDockerClient } from '../../src/backend/docker/docker-client.js';
 import { isCsshError } from '../../src/core/errors.js';
@@ -53,4 +54,15 @@ test('a host without a scheme is a config error, not a connection attempt', asyn
   const error = await openError('127.0.0.1:2375');
   assert.ok(isCsshError(error));
   assert.equal(error.code, 'DOCKER_CONFIG_ERROR');
+});
+
+test('a web server that is not Docker is named as such, without its page and without claiming a timeout', async (t) => {
+  const web = createServer((_req, res) => res.writeHead(404, { 'content-type': 'text/html' }).end('<!DOCTYPE HTML><html><body>Error response</body></html>'));
+  await new Promise<void>((resolve) => web.listen(0, '127.0.0.1', resolve));
+  t.after(() => web.close());
+  const address = web.address();
+  const endpoint = `tcp://127.0.0.1:${typeof address === 'object' && address !== null ? address.port : 0}`;
+  const error = await openError(endpoint);
+  assertUnavailable(error, endpoint, /answered HTTP 404 to GET \/version, so it is not a Docker engine/);
+  assert.ok(isCsshError(error) && !/DOCTYPE|no answer within/.test(error.message), String(error));
 });

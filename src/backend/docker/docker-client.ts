@@ -98,7 +98,7 @@ async function probeVersion(probe: Dockerode, endpoint: DockerEndpoint, budgetMs
   } catch (error) {
     if (error instanceof CsshError) throw error;
     if (signal.aborted && !budget.aborted) throw error;
-    throw dockerUnavailable(endpoint.url, error, signal.aborted ? undefined : budgetMs);
+    throw dockerUnavailable(endpoint.url, error, budget.aborted && !signal.aborted ? budgetMs : undefined);
   }
 }
 
@@ -175,8 +175,10 @@ function httpStatus(error: unknown): number | undefined {
 
 /** The one DOCKER_UNAVAILABLE error: names the endpoint, the reason, and what to do. */
 export function dockerUnavailable(endpoint: string, error: unknown, timedOutAfterMs?: number): CsshError {
+  const status = httpStatus(error);
   const reason =
     unreachableReason(error) ??
+    (status !== undefined ? `it answered HTTP ${status} to GET /version, so it is not a Docker engine (wrong address or port?)` : undefined) ??
     (timedOutAfterMs !== undefined ? `no answer within ${timedOutAfterMs} ms` : describeCause(error));
   const code = (error as { code?: unknown } | null)?.code;
   const fix =
@@ -185,9 +187,10 @@ export function dockerUnavailable(endpoint: string, error: unknown, timedOutAfte
       : 'start the Docker engine (or the Podman socket service), or point cssh at a running one with ' +
         'docker.connection.host or DOCKER_HOST';
   return new CsshError('DOCKER_UNAVAILABLE', `cannot reach the Docker engine at ${endpoint}: ${reason}; ${fix}`, {
-    permanent: unreachableReason(error) !== undefined,
+    permanent: unreachableReason(error) !== undefined || status !== undefined,
     userMessage: 'Failed to initialize SSH session.',
-    cause: error,
+    // Whatever answered may have sent a whole web page: the status says enough.
+    cause: status !== undefined ? new Error(`HTTP ${status}`) : error,
     labels: { endpoint },
   });
 }
