@@ -75,7 +75,9 @@ export function parseSource(text: string, file: string): ParseResult {
     const pos = lineCounter.linePos(error.pos[0]);
     const message = error.message.split('\n')[0] ?? error.message;
     if (error.code === 'DUPLICATE_KEY') {
-      issues.push(configError('CONFIG_DUPLICATE_KEY', '', 'a key appears twice in the same mapping', { file: name, line: pos.line, column: pos.col, hint: 'keep one of them' }));
+      const key = /^(?:"[^"\n]*"|'[^'\n]*'|[^:\n]*?)(?=\s*:)/.exec(text.slice(error.pos[0]))?.[0].trim() ?? '';
+      const what = key === '' || key.length > 80 ? 'a key' : `the key ${JSON.stringify(key.replace(/^["']|["']$/g, ''))}`;
+      issues.push(configError('CONFIG_DUPLICATE_KEY', '', `${what} appears twice in the same mapping`, { file: name, line: pos.line, column: pos.col, hint: 'keep one of them' }));
     } else {
       return { ok: false, issues: [unreadable(file, `not valid ${file.endsWith('.json') ? 'JSON' : 'YAML'}: ${message}`, pos.line, pos.col)] };
     }

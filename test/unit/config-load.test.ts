@@ -65,6 +65,7 @@ test('duplicate keys and empty files are invalid (exit 1)', async () => {
   assert.equal(dup.report.exitCode, 1);
   assert.equal(dup.file.issues[0]?.code, 'CONFIG_DUPLICATE_KEY');
   assert.equal(dup.file.issues[0]?.line, 2);
+  assert.match(dup.file.issues[0]?.message ?? '', /^the key "backend" appears twice/);
   const empty = await single(file('empty.yaml', ''));
   assert.equal(empty.report.exitCode, 1);
   assert.equal(empty.file.issues[0]?.code, 'CONFIG_EMPTY');
