@@ -69,6 +69,18 @@ for (const mode of ['connection', 'session'] as const) {
       assert.equal(tmpfs.code, 1);
       assert.match(tmpfs.stderr, /\/scratch\/x: is inside the mount \/scratch/);
 
+      // A download the client gives up on (ready byte, then gone) must release the archive it was reading: left
+      // unread, it keeps Docker's lock on the container and the next program on the same connection never starts.
+      const control = join(local, 'cm');
+      const mux = [...srv.sshArgs().slice(0, -1), '-o', `ControlPath=${control}`];
+      const target = srv.sshArgs().at(-1) ?? '';
+      assert.equal((await run('ssh', [...mux, '-o', 'ControlMaster=yes', '-o', 'ControlPersist=60', '-fN', target], { timeoutMs: 60_000 })).code, 0);
+      const abandoned = await run('ssh', [...mux, target, 'scp -f /data/single.bin'], { input: Buffer.from([0]), timeoutMs: 60_000 });
+      assert.match(abandoned.stdout.toString('latin1'), /^C0644 3145733 single\.bin\n/);
+      const next = await run('ssh', [...mux, target, 'echo same container'], { timeoutMs: 60_000 });
+      assert.equal(next.stdout.toString(), 'same container\n', next.stderr);
+      await run('ssh', [...mux, '-O', 'exit', target], { timeoutMs: 30_000 });
+
       const after = await srv.ssh(['echo', 'still serving']);
       assert.equal(after.stdout.toString(), 'still serving\n');
       assert.match(srv.output(), /DOCKER_SCP_BUILTIN/);

@@ -88,21 +88,37 @@ export function dockerFiles(docker: Dockerode, containerId: string, signal: Abor
       const error = await upload;
       if (error !== undefined) throw error;
     },
-    readTree: (path) => readTree(getArchiveStream(docker, containerId, path, signal)),
+    readTree: (path) => readTree(getArchiveStream(docker, containerId, path, signal), signal),
   };
 }
 
-async function* readTree(archive: Promise<Readable>): AsyncGenerator<TreeEntry> {
+/**
+ * The entries of a tar read from the container. However the reading ends (done, consumer gone, `signal` aborted),
+ * the response is destroyed: an archive left unread keeps Docker's lock on the container, and then exec, inspect
+ * and even removal of that container block.
+ */
+async function* readTree(archive: Promise<Readable>, signal: AbortSignal): AsyncGenerator<TreeEntry> {
   const extract = tar.extract();
   const source = await archive;
+  const stop = (): void => {
+    source.destroy();
+    extract.destroy();
+  };
+  signal.addEventListener('abort', stop, { once: true });
+  extract.on('error', () => undefined); // seen by the loop below while it runs; never unhandled after it
   source.on('error', (error) => extract.destroy(error));
   source.pipe(extract);
-  for await (const entry of extract) {
-    const h = entry.header;
-    const type = h.type === 'file' ? 'file' : h.type === 'directory' ? 'directory' : 'other';
-    const path = posix.normalize(h.name).replace(/\/+$/, '');
-    yield { path, type, size: h.size ?? 0, mode: (h.mode ?? 0o644) & 0o7777, mtime: Math.floor((h.mtime?.getTime() ?? 0) / 1000), data: entry as AsyncIterable<Buffer> };
-    entry.resume(); // whatever the consumer left unread
+  try {
+    for await (const entry of extract) {
+      const h = entry.header;
+      const type = h.type === 'file' ? 'file' : h.type === 'directory' ? 'directory' : 'other';
+      const path = posix.normalize(h.name).replace(/\/+$/, '');
+      yield { path, type, size: h.size ?? 0, mode: (h.mode ?? 0o644) & 0o7777, mtime: Math.floor((h.mtime?.getTime() ?? 0) / 1000), data: entry as AsyncIterable<Buffer> };
+      entry.resume(); // whatever the consumer left unread
+    }
+  } finally {
+    signal.removeEventListener('abort', stop);
+    stop();
   }
 }
 
