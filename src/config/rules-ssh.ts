@@ -12,6 +12,9 @@ export const ALLOWED_KEX = ['curve25519-sha256@libssh.org', 'ecdh-sha2-nistp521'
   'diffie-hellman-group14-sha1', 'diffie-hellman-group1-sha1'];
 export const ALLOWED_MACS = ['hmac-sha2-256-etm@openssh.com', 'hmac-sha2-256', 'hmac-sha1', 'hmac-sha1-96'];
 
+/** Ciphers ContainerSSH accepts that cssh cannot serve (the ssh2 library has no RC4): `serve` would refuse to start. */
+const CIPHERS_NOT_SERVED = ['arcfour256', 'arcfour128', 'arcfour'];
+
 const SERVER_VERSION = /^SSH-2\.0-[\x21-\x2c\x2e-\x7e]+( [A-Za-z0-9 _.-]*)?$/;
 
 export function checkSsh(ssh: SshConfig, issues: ConfigIssue[]): void {
@@ -25,6 +28,12 @@ export function checkSsh(ssh: SshConfig, issues: ConfigIssue[]): void {
     }));
   }
   checkAlgorithms('ssh.ciphers', 'cipher', ssh.ciphers, ALLOWED_CIPHERS, true, issues);
+  ssh.ciphers.forEach((value, index) => {
+    if (!CIPHERS_NOT_SERVED.includes(value)) return;
+    issues.push(configError('SSH_ALGORITHM_INVALID', `ssh.ciphers.${index}`, `${value} is a ContainerSSH cipher that cssh cannot serve (no RC4 support); cssh serve would refuse to start`, {
+      hint: 'remove it; OpenSSH clients have not offered arcfour by default for years',
+    }));
+  });
   checkAlgorithms('ssh.kex', 'key exchange algorithm', ssh.kex, ALLOWED_KEX, false, issues);
   checkAlgorithms('ssh.macs', 'MAC algorithm', ssh.macs, ALLOWED_MACS, false, issues);
   ssh.hostkeys.forEach((key, index) => checkHostKey(key, `ssh.hostkeys.${index}`, issues));

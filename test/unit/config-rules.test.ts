@@ -127,6 +127,9 @@ test('§5.1: server version, algorithms, keepalive', () => {
   const issues = issuesOf('ssh:\n  serverVersion: OpenSSH\n  ciphers: [aes256-ctr, des]\n  kex: []\n  macs: [hmac-sha2-257]\n  clientAliveInterval: 500ms\n  clientAliveCountMax: -1\n');
   assert.equal(only(issues, 'ssh.serverVersion').code, 'SSH_SERVER_VERSION_INVALID');
   assert.equal(only(issues, 'ssh.ciphers.1').message, 'unsupported cipher: "des"');
+  const rc4 = only(issuesOf('ssh:\n  ciphers: [aes128-ctr, arcfour256]\n'), 'ssh.ciphers.1');
+  assert.equal(rc4.severity, 'error');
+  assert.match(rc4.message, /^arcfour256 is a ContainerSSH cipher that cssh cannot serve/);
   assert.equal(only(issues, 'ssh.kex').message, 'at least one key exchange algorithm is required');
   assert.equal(only(issues, 'ssh.macs.0').hint, 'did you mean hmac-sha2-256?');
   assert.equal(only(issues, 'ssh.clientAliveInterval').message, 'must be at least 1000ms (or 0 to disable)');
