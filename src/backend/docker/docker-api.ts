@@ -106,15 +106,21 @@ export async function listContainersByLabel(docker: Dockerode, label: string, si
 }
 
 /** Whether `path` exists in the container's file system (works before the container starts). */
-export async function pathExists(docker: Dockerode, id: string, path: string, signal: AbortSignal): Promise<boolean> {
+/** Docker's archive HEAD for `path` (its stat header), or undefined when the path does not exist. */
+async function archiveHead(docker: Dockerode, id: string, path: string, signal: AbortSignal): Promise<(Readable & { headers?: Record<string, string | undefined> }) | undefined> {
   try {
-    const res = (await docker.getContainer(id).infoArchive({ path, abortSignal: signal })) as unknown as Readable;
+    const answer: unknown = await docker.getContainer(id).infoArchive({ path, abortSignal: signal });
+    const res = answer as Readable & { headers?: Record<string, string | undefined> };
     res.resume();
-    return true;
+    return res;
   } catch (error) {
-    if (statusOf(error) === 404) return false;
+    if (statusOf(error) === 404) return undefined;
     throw error;
   }
+}
+
+export async function pathExists(docker: Dockerode, id: string, path: string, signal: AbortSignal): Promise<boolean> {
+  return (await archiveHead(docker, id, path, signal)) !== undefined;
 }
 
 /** Extracts a tar archive into the container at `/` (parent directories are created by the engine). */
@@ -139,15 +145,8 @@ const GO_MODE_DIR = 2 ** 31;
 
 /** Stats a path inside the container (any image, no exec); undefined when it does not exist. */
 export async function statPath(docker: Dockerode, id: string, path: string, signal: AbortSignal): Promise<PathStat | undefined> {
-  let res: Readable & { headers?: Record<string, string | undefined> };
-  try {
-    const answer: unknown = await docker.getContainer(id).infoArchive({ path, abortSignal: signal });
-    res = answer as typeof res;
-  } catch (error) {
-    if (statusOf(error) === 404) return undefined;
-    throw error;
-  }
-  res.resume();
+  const res = await archiveHead(docker, id, path, signal);
+  if (res === undefined) return undefined;
   const raw = res.headers?.['x-docker-container-path-stat'];
   if (raw === undefined) throw new Error(`Docker reported no file information for ${path}`);
   const stat = JSON.parse(Buffer.from(raw, 'base64').toString('utf8')) as { name: string; size: number; mode: number; mtime: string };

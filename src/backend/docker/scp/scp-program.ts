@@ -42,8 +42,8 @@ function builtinScpContext(container: ConnectionContainer, signal: AbortSignal):
     probe = (async () => {
       const ctx = await inspectRunContext(container.docker, container.id, signal);
       if (!runsAsRoot(ctx.user)) return undefined;
-      for (const dir of pathDirs(ctx.env)) if (await pathExists(container.docker, container.id, posix.join(dir, 'scp'), signal)) return undefined;
-      return ctx;
+      const found = await Promise.all(pathDirs(ctx.env).map((dir) => pathExists(container.docker, container.id, posix.join(dir, 'scp'), signal)));
+      return found.includes(true) ? undefined : ctx;
     })().catch(() => undefined);
     probes.set(container, probe);
   }
