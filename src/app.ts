@@ -4,11 +4,13 @@ import { createDockerBackend, removeOrphans } from './backend/docker/index.js';
 import { openDockerClient } from './backend/docker/docker-client.js';
 import type { AppConfig } from './config/types.js';
 import { CsshError } from './core/errors.js';
-import { createLogger } from './observability/logger.js';
+import { ResourceStack } from './core/resource-stack.js';
+import { STOPPED_DURING_STARTUP, unlessStopped } from './core/start-up.js';
+import { createLogger, type ManagedLogger } from './observability/logger.js';
 import { startHealthServer } from './observability/health.js';
 import { createMetrics } from './observability/metrics.js';
 import { applySecurity } from './security/index.js';
-import { loadHostKeys } from './ssh/host-keys.js';
+import { loadHostKeys, type HostKey } from './ssh/host-keys.js';
 import { createPrepare } from './ssh/prepare.js';
 import { restrictToUser } from './ssh/serve-defaults.js';
 import { createSshServer } from './ssh/server.js';
@@ -23,6 +25,8 @@ export interface ServeOptions {
   onlyUser?: string;
   /** Log lines go here instead of the configured destination (tests). */
   logDestination?: NodeJS.WritableStream;
+  /** Aborts when a stop was requested (SIGTERM/SIGINT) before start-up finished: start-up closes what it opened. */
+  stopRequested?: AbortSignal;
 }
 
 /** What `serve` prints at start. */
@@ -43,51 +47,109 @@ export interface ServeSummary {
 export interface RunningServe {
   summary: ServeSummary;
   /**
-   * Stops accepting, asks programs to end, forces them when `deadline` aborts, removes every container of this
-   * instance, then closes metrics, health and the logger. Never throws.
+   * Marks the server as draining (readiness answers 503), stops accepting, asks programs to end, forces them when
+   * `deadline` aborts, removes every container of this instance, then closes health, metrics and the logger.
+   * Never throws.
    */
   stop: (deadline: AbortSignal) => Promise<void>;
 }
 
-/** Builds and starts the whole server. Rejects with a CsshError naming the problem (bad host key, Docker down, port taken). */
+/**
+ * Builds and starts the whole server as one unit: every resource opened (metrics, host keys, Docker client, SSH
+ * listener, health) is pushed on a stack, and any failure, or a stop requested through `options.stopRequested`,
+ * closes the stack in reverse, logs one line whose code names the failure and rejects with a CsshError.
+ */
 export async function startServe(options: ServeOptions): Promise<RunningServe> {
-  const { config, instanceId } = options;
+  const { config } = options;
   if (config.backend !== 'docker') {
     throw new CsshError('SSH_BACKEND_UNSUPPORTED', `backend "${config.backend}" is not supported by cssh; set backend: docker`, { permanent: true });
   }
   const logger = createLogger(config.log, options.logDestination);
+  const stack = new ResourceStack();
+  stack.push('logger', logger, () => logger.close());
+  try {
+    return await openAll(options, logger, stack);
+  } catch (error) {
+    const failure = startFailure(error, options.stopRequested);
+    if (failure.code === STOPPED_DURING_STARTUP) logger.notice(failure.code, failure.message);
+    else logger.error(failure.code, `cssh serve could not start: ${failure.message}`);
+    await stack.closeAll();
+    throw failure;
+  }
+}
+
+/** The error start-up ends with: a stop request wins, a CsshError keeps its code, anything else is SERVE_START_FAILED. */
+function startFailure(error: unknown, stopRequested: AbortSignal | undefined): CsshError {
+  if (stopRequested?.aborted === true) {
+    return new CsshError(STOPPED_DURING_STARTUP, 'stopped by a signal during start-up; nothing was left running', { permanent: true });
+  }
+  if (error instanceof CsshError) return error;
+  return new CsshError('SERVE_START_FAILED', error instanceof Error ? error.message : String(error), { permanent: true });
+}
+
+async function openAll(options: ServeOptions, logger: ManagedLogger, stack: ResourceStack): Promise<RunningServe> {
+  const { config, instanceId, stopRequested } = options;
+  // Local steps (binds, key files) are quick: a stop request is honoured right after them, once what they opened is
+  // on the stack. Steps that wait on the engine are raced against it, so a stop never waits for a slow engine.
+  const checkpoint = (): void => {
+    if (stopRequested?.aborted === true) throw new Error('stopped');
+  };
   const metrics = await createMetrics(config.metrics, { logger });
+  stack.push('metrics', metrics, () => metrics.close());
+  checkpoint();
   const onEvent = metrics.sink;
   const { keys, generated } = await loadHostKeys(config.ssh.hostkeys, options.stateDir);
   for (const key of keys) logger.info(generated ? 'SSH_HOSTKEY_GENERATED' : 'SSH_HOSTKEY_LOADED', `host key ${key.fingerprint} from ${key.source}`);
-  const docker = await openDockerClient(config.docker.connection, config.docker.timeouts, AbortSignal.timeout(15_000));
-  const orphansRemoved = await removeOrphans(docker.docker, instanceId, logger, onEvent);
+  checkpoint();
+  const engineBudget = stopRequested === undefined ? AbortSignal.timeout(15_000) : AbortSignal.any([AbortSignal.timeout(15_000), stopRequested]);
+  const docker = await unlessStopped(openDockerClient(config.docker.connection, config.docker.timeouts, engineBudget), stopRequested);
+  const orphansRemoved = await unlessStopped(removeOrphans(docker.docker, instanceId, logger, onEvent), stopRequested);
   const backend = applySecurity(createDockerBackend({ instanceId, logger }), { logger, onEvent });
   const auth = createAuthenticator(config.auth, { logger, onEvent });
   const authenticator = options.onlyUser === undefined ? auth : restrictToUser(auth, options.onlyUser);
   const prepare = createPrepare({ config, backend, onEvent });
   const server = createSshServer({ ssh: config.ssh, hostKeys: keys, authenticator, prepare, logger, onEvent });
   const address = await server.listen();
-  const health = await startHealthServer(config.health, { logger, ready: async () => (await docker.docker.ping(), true) });
-  const execution = config.docker.execution;
-  const summary: ServeSummary = {
+  stack.push('ssh', server, () => server.shutdown(AbortSignal.abort(), 1_000));
+  checkpoint();
+  // From the first stop request on, readiness answers 503 so load balancers stop sending connections here.
+  const state = { draining: false };
+  const ready = async (): Promise<boolean> => !state.draining && (await docker.docker.ping(), true);
+  const health = await startHealthServer(config.health, { logger, ready });
+  stack.push('health', health, () => health.close());
+  checkpoint();
+  const summary = summarize(options, address, keys, generated, docker, [...authenticator.methods], orphansRemoved);
+  const stop = async (deadline: AbortSignal): Promise<void> => {
+    state.draining = true;
+    logger.notice('SERVE_DRAINING', 'Stop requested: readiness answers 503 while open sessions end.');
+    await server.shutdown(deadline, config.docker.timeouts.containerStop + 5_000);
+    await removeOrphans(docker.docker, instanceId, logger, onEvent).catch(() => 0); // anything a stuck close left
+    await stack.closeAll();
+  };
+  return { summary, stop };
+}
+
+function summarize(
+  options: ServeOptions,
+  address: { host: string; port: number },
+  keys: HostKey[],
+  generated: boolean,
+  docker: { endpoint: string; apiVersion: string },
+  authMethods: string[],
+  orphansRemoved: number,
+): ServeSummary {
+  const execution = options.config.docker.execution;
+  return {
     listen: `${address.host.includes(':') ? `[${address.host}]` : address.host}:${address.port}`,
     hostKeys: keys.map(({ type, fingerprint, source }) => ({ type, fingerprint, source })),
     hostKeyGenerated: generated,
     dockerEndpoint: docker.endpoint,
     dockerApiVersion: docker.apiVersion,
-    authMethods: [...authenticator.methods],
+    authMethods,
     image: String(execution.container.Image ?? ''),
     pullPolicy: execution.imagePullPolicy,
     mode: execution.mode,
-    instanceId,
+    instanceId: options.instanceId,
     orphansRemoved,
   };
-  const stop = async (deadline: AbortSignal): Promise<void> => {
-    await server.shutdown(deadline, config.docker.timeouts.containerStop + 5_000);
-    await removeOrphans(docker.docker, instanceId, logger, onEvent).catch(() => 0); // anything a stuck close left
-    await Promise.all([health.close(), metrics.close()]);
-    logger.close();
-  };
-  return { summary, stop };
 }

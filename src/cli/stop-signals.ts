@@ -1,6 +1,8 @@
 // Traps SIGTERM, SIGINT and SIGHUP from the very start of `serve`, so no signal can kill it before cleanup is armed.
 
 export interface StopSignals {
+  /** Aborts at the first SIGTERM/SIGINT, so start-up can stop at once and release what it opened. */
+  readonly stopRequested: AbortSignal;
   /**
    * Resolves once `stop` has finished after the first SIGTERM/SIGINT (at once if one came during start-up).
    * A second signal aborts the deadline passed to `stop` (forcing it); so does `shutdownTimeoutMs`.
@@ -15,17 +17,20 @@ export interface StopSignals {
  */
 export function trapStopSignals(onHangup: () => void): StopSignals {
   const force = new AbortController();
+  const requestedController = new AbortController();
   let requested = false;
   let begin: (() => void) | undefined;
   const onSignal = (): void => {
     if (requested) return force.abort(); // a second signal: stop waiting for programs
     requested = true;
+    requestedController.abort();
     begin?.();
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
   process.on('SIGHUP', onHangup);
   return {
+    stopRequested: requestedController.signal,
     untilStopped(stop, shutdownTimeoutMs) {
       return new Promise((resolve) => {
         begin = (): void => {

@@ -1,6 +1,7 @@
 // `cssh serve`: run the SSH server that starts a container per connection (or session); stops cleanly on SIGTERM/SIGINT.
 import { Command, Flags } from '@oclif/core';
 import type { ServeSummary } from '../app.js';
+import { STOPPED_DURING_STARTUP } from '../core/start-up.js';
 import type { AppConfig } from '../config/types.js';
 import { ExitCode } from '../cli/exit-codes.js';
 import { trapStopSignals } from '../cli/stop-signals.js';
@@ -50,7 +51,7 @@ export default class Serve extends Command {
     const instanceId = flags.instance ?? defaults.defaultInstanceId(stateDir, loaded.config.ssh.listen);
     let running;
     try {
-      running = await startServe({ config: loaded.config, stateDir, instanceId, onlyUser: loaded.onlyUser });
+      running = await startServe({ config: loaded.config, stateDir, instanceId, onlyUser: loaded.onlyUser, stopRequested: signals.stopRequested });
     } catch (error) {
       return this.fail(error);
     }
@@ -81,12 +82,18 @@ export default class Serve extends Command {
     return { config: applyOverrides(config, flags), onlyUser };
   }
 
+  /**
+   * Reports a start-up failure on stderr and sets serve's start-up exit code (0 when a stop signal ended start-up).
+   * Start-up has already closed every listener; the exit is still forced after a second in case a dependency keeps
+   * a handle open, so a supervisor (systemd, a restart policy, Kubernetes) always sees the failure.
+   */
   private fail(error: unknown): { error: string; code: string } {
     const code = (error as { code?: unknown }).code;
     const codeText = typeof code === 'string' ? code : 'SERVE_START_FAILED';
     const message = error instanceof Error ? error.message : String(error);
-    process.exitCode = exitCodeFor(codeText);
+    process.exitCode = codeText === STOPPED_DURING_STARTUP ? ExitCode.OK : exitCodeFor(codeText);
     this.logToStderr(`cssh serve: ${message}`);
+    setTimeout(() => process.exit(), 1_000).unref();
     return { error: message, code: codeText };
   }
 

@@ -2,6 +2,11 @@
 
 export const SshCodes = {
   SSH_LISTEN: 'The SSH server is listening for connections.',
+  SSH_LISTEN_FAILED: 'The SSH server could not listen on ssh.listen (port in use, not allowed, or no such address); serve exits.',
+  SERVE_START_FAILED: 'cssh serve could not start (the line names the cause); every listener it had opened was closed and it exited.',
+  SERVE_STOPPED_DURING_STARTUP: 'SIGTERM or SIGINT arrived while cssh serve was starting; it closed what it had opened and exited.',
+  SERVE_DRAINING: 'cssh serve received a stop request: readiness now answers 503 while open sessions end.',
+  SSH_SERVER_ERROR: 'The listening SSH socket reported an error after start-up.',
   SSH_CONNECTED: 'A client opened a TCP connection.',
   SSH_DISCONNECTED: 'A client connection ended; everything it created is being removed.',
   SSH_HANDSHAKE_FAILED: 'The SSH handshake with a client failed (protocol or algorithm mismatch, or the client went away).',

@@ -5,6 +5,7 @@ import ssh2, { type ClientInfo, type Connection } from 'ssh2';
 import type { SshConfig } from '../config/types.js';
 import type { EventSink } from '../core/events.js';
 import type { Logger } from '../core/logger.js';
+import { CsshError } from '../core/errors.js';
 import { toSsh2Algorithms, toSsh2Ident } from './algorithms.js';
 import type { SshAuthenticator } from './auth-types.js';
 import { SshConnection, type PrepareConnection } from './connection.js';
@@ -47,6 +48,7 @@ class SshServerImpl implements SshServer {
   private readonly connections = new Set<SshConnection>();
   private channelIds = 0;
   private stopping = false;
+  private listening = false;
   private readonly markIdentified: (socket: unknown) => void;
 
   constructor(private readonly options: SshServerOptions) {
@@ -61,7 +63,10 @@ class SshServerImpl implements SshServer {
       },
       (client, info) => this.onConnection(client, info),
     );
-    this.server.on('error', (error: Error) => options.logger.error('SSH_CLIENT_ERROR', `server error: ${error.message}`));
+    // Errors while binding are listen()'s to report (SSH_LISTEN_FAILED); later ones are the listening socket's.
+    this.server.on('error', (error: Error) => {
+      if (this.listening) options.logger.error('SSH_SERVER_ERROR', `SSH listener error: ${error.message}`);
+    });
     this.markIdentified = dropSilentClients(this.server, ssh.loginGraceTime, options.logger);
   }
 
@@ -91,10 +96,11 @@ class SshServerImpl implements SshServer {
   listen(): Promise<{ host: string; port: number }> {
     const { host, port } = parseListen(this.options.ssh.listen);
     return new Promise((resolve, reject) => {
-      const onError = (error: Error): void => reject(new Error(`cannot listen on ${host}:${port}: ${error.message}`));
+      const onError = (error: Error): void => reject(listenFailed(host, port, error));
       this.server.once('error', onError);
       this.server.listen(port, host, () => {
         this.server.off('error', onError);
+        this.listening = true;
         const address = this.server.address() as AddressInfo;
         this.options.logger.info('SSH_LISTEN', `listening on ${address.address}:${address.port}`);
         resolve({ host: address.address, port: address.port });
@@ -126,6 +132,16 @@ class SshServerImpl implements SshServer {
     await Promise.race([closed, new Promise((resolve) => (grace = setTimeout(resolve, 100)))]);
     clearTimeout(grace);
   }
+}
+
+/** A bind failure as a CsshError that says what to change. */
+function listenFailed(host: string, port: number, error: Error): CsshError {
+  const code = (error as NodeJS.ErrnoException).code;
+  const fix = code === 'EADDRINUSE' ? 'another process uses this port; stop it or choose another port in ssh.listen'
+    : code === 'EACCES' ? 'ports below 1024 need privileges; choose a port above 1023 in ssh.listen or grant CAP_NET_BIND_SERVICE'
+      : code === 'EADDRNOTAVAIL' ? 'this machine has no such address; check the host part of ssh.listen'
+        : 'check ssh.listen';
+  return new CsshError('SSH_LISTEN_FAILED', `ssh.listen: cannot listen on ${host}:${port}: ${error.message}; ${fix}`, { cause: undefined, permanent: true });
 }
 
 /** Builds the server (host keys and algorithms are checked here: a bad one throws a CsshError). */

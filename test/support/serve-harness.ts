@@ -138,6 +138,11 @@ function waitForListen(child: ChildProcess, output: () => string): Promise<numbe
   });
 }
 
+/** Spawns `cssh serve ARGS` (through tsx, no build needed) with piped stdout/stderr; the caller waits for what it needs. */
+export function spawnServeProcess(args: string[], nodeArgs: string[] = []): ChildProcess {
+  return spawn(process.execPath, [...nodeArgs, '--import', 'tsx', '--input-type=module', '-e', ENTRY, '--', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
 /** Starts `cssh serve` (through tsx, no build needed) with a temp config; resolves once it listens. */
 export async function startServe(options: ServeHarnessOptions = {}): Promise<ServeHandle> {
   const dir = mkdtempSync(join(tmpdir(), 'cssh-e2e-'));
@@ -161,10 +166,10 @@ export async function startServe(options: ServeHarnessOptions = {}): Promise<Ser
   const configText = options.configText?.replaceAll('{authorizedKeys}', join(dir, 'authorized_keys'));
   writeFileSync(configPath, configText ?? JSON.stringify(deepMerge(defaults, options.config ?? {}), null, 2));
   const args = ['--config', configPath, '--state-dir', stateDir, ...(options.args ?? [])];
-  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', '--input-type=module', '-e', ENTRY, '--', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawnServeProcess(args, options.nodeArgs);
   let text = '';
-  child.stdout.on('data', (chunk: Buffer) => (text += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (text += chunk.toString()));
+  child.stdout?.on('data', (chunk: Buffer) => (text += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (text += chunk.toString()));
   const output = (): string => text;
   let port: number;
   try {

@@ -43,11 +43,15 @@ export async function startContainer(docker: Dockerode, id: string, signal: Abor
   await docker.getContainer(id).start({ abortSignal: signal });
 }
 
-/** Attaches stdin/stdout/stderr (with logs, so output written before the attach is not lost). */
+/**
+ * Attaches stdin/stdout/stderr to a created, not yet started container: the live stream only, as `docker run` does.
+ * Asking for a log replay as well (`logs: true`) lets the replay and the live stream overlap when the program writes
+ * right at start, which delivers output twice (moby/moby#29285); attaching before start loses nothing without it.
+ */
 export async function attachContainer(docker: Dockerode, id: string, signal: AbortSignal): Promise<Duplex> {
   return scoped(signal, async (s) => {
     const stream = await docker.getContainer(id).attach({
-      stream: true, stdin: true, stdout: true, stderr: true, logs: true, hijack: true, abortSignal: s,
+      stream: true, stdin: true, stdout: true, stderr: true, logs: false, hijack: true, abortSignal: s,
     });
     return stream as unknown as Duplex;
   });

@@ -1,0 +1,65 @@
+// Several clients at once running short commands with known output: every byte arrives exactly once, in both modes.
+import assert from 'node:assert/strict';
+import { dockerTest, TEST_IMAGES } from '../support/docker.js';
+import { startServe, type ServeHandle } from '../support/serve-harness.js';
+
+const CLIENTS = 4;
+const RUNS_PER_CLIENT = 25;
+
+/** What `seq 1 n` prints. */
+function seqOutput(n: number): string {
+  let out = '';
+  for (let i = 1; i <= n; i++) out += `${i}\n`;
+  return out;
+}
+
+interface Case {
+  command: string[];
+  stdout: string;
+  stderr: string;
+}
+
+/** Alternates stdout-only, stderr-only and mixed programs so both streams are checked. */
+function caseFor(client: number, run: number): Case {
+  switch (run % 3) {
+    case 0:
+      return { command: ['seq', '1', '3000'], stdout: seqOutput(3000), stderr: '' };
+    case 1:
+      return { command: [`echo c${client}r${run}`], stdout: `c${client}r${run}\n`, stderr: '' };
+    default:
+      return { command: [`echo out${run}; echo err${run} >&2`], stdout: `out${run}\n`, stderr: `err${run}\n` };
+  }
+}
+
+async function clientLoop(srv: ServeHandle, client: number): Promise<string[]> {
+  const failures: string[] = [];
+  for (let run = 0; run < RUNS_PER_CLIENT; run++) {
+    const expected = caseFor(client, run);
+    const result = await srv.ssh(expected.command, { timeoutMs: 120_000 });
+    const stdout = result.stdout.toString();
+    // ssh may add its own warnings on stderr; the program's line must be there exactly once.
+    const stderrOk = expected.stderr === ''
+      ? !/err\d/.test(result.stderr)
+      : result.stderr.split(expected.stderr).length === 2;
+    if (result.code !== 0 || stdout !== expected.stdout || !stderrOk) {
+      failures.push(`client ${client} run ${run} (${expected.command.join(' ')}): exit ${result.code}, ` +
+        `${stdout.length} stdout bytes (expected ${expected.stdout.length}), stderr ${JSON.stringify(result.stderr.slice(0, 200))}`);
+    }
+  }
+  return failures;
+}
+
+for (const mode of ['session', 'connection'] as const) {
+  dockerTest(`serve (${mode} mode): ${CLIENTS} clients x ${RUNS_PER_CLIENT} short commands, every byte exactly once`, async () => {
+    const srv = await startServe({ mode, image: TEST_IMAGES.busybox, config: { log: { level: 'info' } } });
+    let failures: string[];
+    try {
+      const perClient = await Promise.all(Array.from({ length: CLIENTS }, (_, client) => clientLoop(srv, client)));
+      failures = perClient.flat();
+    } finally {
+      await srv.stop();
+    }
+    assert.deepEqual(failures, [], `${failures.length} of ${CLIENTS * RUNS_PER_CLIENT} runs were not exact`);
+    assert.deepEqual(srv.containers(), []);
+  }, { timeout: 600_000 });
+}
