@@ -16,7 +16,7 @@ export function closestCommand(typed: string, commandIds: string[]): string | un
   return best.id;
 }
 
-const hook: Hook<'command_not_found'> = function (options) {
+const hook: Hook<'command_not_found'> = async function (options) {
   const visible = options.config.commands.filter((c) => c.hidden !== true).map((c) => c.id);
   const topics = options.config.topics.map((t) => t.name);
   // "cssh confg validate x.yaml" arrives as the id "confg:validate:x.yaml": try the longest prefix of the typed words
