@@ -40,7 +40,11 @@ export default class Serve extends Command {
     instance: Flags.string({ description: 'id labelling this server\'s containers (cssh.instance) [default: derived from state dir and listen address]' }),
   };
 
-  async run(): Promise<ServeSummary | { error: string; code: string }> {
+  /**
+   * With --json the start-up summary is one JSON line on stdout as soon as the server listens, and the value returned
+   * here (printed by oclif at exit) only records the stop, so the summary is never printed twice.
+   */
+  async run(): Promise<{ stopped: true; instanceId: string } | { error: string; code: string }> {
     const { flags } = await this.parse(Serve);
     const signals = trapStopSignals(() => this.logToStderr('cssh serve: SIGHUP ignored (log files are reopened); stop with SIGTERM or SIGINT'));
     const { startServe } = await import('../app.js');
@@ -59,7 +63,7 @@ export default class Serve extends Command {
     else this.printSummary(running.summary, loaded.onlyUser);
     await signals.untilStopped(running.stop, loaded.config.ssh.shutdownTimeout);
     process.exitCode = ExitCode.OK;
-    return running.summary;
+    return { stopped: true, instanceId: running.summary.instanceId };
   }
 
   private async loadConfig(flags: ServeFlags): Promise<{ config: AppConfig; onlyUser?: string } | { error: string; code: string }> {
@@ -106,7 +110,8 @@ export default class Serve extends Command {
       `  image        ${summary.image} (pull policy ${summary.pullPolicy}, one container per ${summary.mode})`,
       `  instance     ${summary.instanceId}${summary.orphansRemoved > 0 ? ` (removed ${summary.orphansRemoved} container(s) left by an earlier run)` : ''}`,
     ];
-    this.log(lines.join('\n'));
+    // stderr: stdout carries only log lines (ljson shippers read it as JSON lines).
+    this.logToStderr(lines.join('\n'));
   }
 }
 

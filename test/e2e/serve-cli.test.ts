@@ -45,6 +45,7 @@ dockerTest('--json prints the start-up summary as one JSON object; SIGTERM then 
   for (let i = 0; i < 240 && child.exitCode === null && !out.includes('"listen"'); i++) await new Promise((resolve) => setTimeout(resolve, 250));
   child.kill('SIGTERM');
   assert.equal(await exited, 0, out);
+  assert.equal(out.split('\n').filter((l) => l.includes('"listen"')).length, 1, `the summary is printed once:\n${out}`);
   const line = out.split('\n').find((l) => l.includes('"listen"')) ?? '{}';
   const summary = JSON.parse(line) as Record<string, unknown>;
   assert.match(String(summary.listen), /^127\.0\.0\.1:\d+$/);
@@ -52,4 +53,25 @@ dockerTest('--json prints the start-up summary as one JSON object; SIGTERM then 
   assert.equal(summary.image, 'cssh-test/busybox:latest');
   assert.equal(summary.dockerApiVersion, '1.41');
   assert.deepEqual(summary.authMethods, ['publickey']);
+}, { timeout: 120_000 });
+
+dockerTest('without --json, stdout carries only JSON log lines (the human summary goes to stderr)', async () => {
+  const yaml = 'ssh:\n  listen: 127.0.0.1:0\nlog:\n  level: info\n  format: ljson\nauth:\n  publicKey:\n    method: authorizedkeys\n    authorizedKeys: { path: "/nonexistent/{username}" }\n';
+  const dir = mkdtempSync(join(tmpdir(), 'cssh-cli-'));
+  writeFileSync(join(dir, 'cssh.yaml'), yaml);
+  const { spawn } = await import('node:child_process');
+  const args = ['--import', 'tsx', '--input-type=module', '-e', ENTRY, '--', '--config', join(dir, 'cssh.yaml'), '--state-dir', join(dir, 'state'), '--image', 'cssh-test/busybox:latest'];
+  const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  for (let i = 0; i < 240 && child.exitCode === null && !/\n {2}instance/.test(err); i++) await new Promise((resolve) => setTimeout(resolve, 250));
+  child.kill('SIGTERM');
+  assert.equal(await exited, 0, out + err);
+  assert.match(err, /cssh serve listening on 127\.0\.0\.1:\d+/);
+  const lines = out.split('\n').filter(Boolean);
+  assert.ok(lines.some((l) => l.includes('SSH_LISTEN')), out);
+  for (const l of lines) assert.doesNotThrow(() => JSON.parse(l), `stdout line is not JSON: ${l}`);
 }, { timeout: 120_000 });
