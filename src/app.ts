@@ -1,6 +1,7 @@
 // Composition root of `cssh serve`: config → logger, metrics, host keys, Docker, backend + decorators, auth, SSH server.
 import { createAuthenticator } from './auth/index.js';
-import { createDockerBackend, removeOrphans } from './backend/docker/index.js';
+import { createDockerBackend } from './backend/docker/index.js';
+import { startContainerJanitor } from './backend/docker/container-janitor.js';
 import { openDockerClient } from './backend/docker/docker-client.js';
 import type { AppConfig } from './config/types.js';
 import { CsshError } from './core/errors.js';
@@ -17,8 +18,8 @@ export interface ServeOptions {
   config: AppConfig;
   /** Holds the generated host key. */
   stateDir: string;
-  /** Label value (cssh.instance) of this server's containers; stable across restarts. */
-  instanceId: string;
+  /** --instance: label value (cssh.instance) of this server's containers; default instance.id, else the state dir's id. */
+  instanceId?: string;
   /** Only this login name may authenticate (zero-config mode). */
   onlyUser?: string;
   /** Log lines go here instead of the configured destination (tests). */
@@ -51,7 +52,7 @@ export interface RunningServe {
 
 /** Builds and starts the whole server. Rejects with a CsshError naming the problem (bad host key, Docker down, port taken). */
 export async function startServe(options: ServeOptions): Promise<RunningServe> {
-  const { config, instanceId } = options;
+  const { config } = options;
   if (config.backend !== 'docker') {
     throw new CsshError('SSH_BACKEND_UNSUPPORTED', `backend "${config.backend}" is not supported by cssh; set backend: docker`, { permanent: true });
   }
@@ -61,8 +62,14 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
   const { keys, generated } = await loadHostKeys(config.ssh.hostkeys, options.stateDir);
   for (const key of keys) logger.info(generated ? 'SSH_HOSTKEY_GENERATED' : 'SSH_HOSTKEY_LOADED', `host key ${key.fingerprint} from ${key.source}`);
   const docker = await openDockerClient(config.docker.connection, config.docker.timeouts, AbortSignal.timeout(15_000));
-  const orphansRemoved = await removeOrphans(docker.docker, instanceId, logger, onEvent);
-  const backend = applySecurity(createDockerBackend({ instanceId, logger }), { logger, onEvent });
+  // Removal is a promise: instance id, start-up sweep, removal retries, periodic reconciler; stop() sweeps again.
+  const janitor = await startContainerJanitor({
+    stateDir: options.stateDir, instanceFlag: options.instanceId, instance: config.instance, logger, onEvent,
+    primary: { docker: docker.docker, endpoint: docker.endpoint, connection: config.docker.connection },
+    attemptMs: config.docker.timeouts.containerStop,
+  });
+  const { instanceId, orphansRemoved } = janitor;
+  const backend = applySecurity(janitor.wrap(createDockerBackend({ instanceId, logger })), { logger, onEvent });
   const auth = createAuthenticator(config.auth, { logger, onEvent });
   const authenticator = options.onlyUser === undefined ? auth : restrictToUser(auth, options.onlyUser);
   const prepare = createPrepare({ config, backend, onEvent });
@@ -85,7 +92,7 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
   };
   const stop = async (deadline: AbortSignal): Promise<void> => {
     await server.shutdown(deadline, config.docker.timeouts.containerStop + 5_000);
-    await removeOrphans(docker.docker, instanceId, logger, onEvent).catch(() => 0); // anything a stuck close left
+    await janitor.stop(); // anything a stuck close or a failed removal left
     await Promise.all([health.close(), metrics.close()]);
     logger.close();
   };
