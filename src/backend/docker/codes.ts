@@ -41,6 +41,7 @@ export const DockerCode = {
   INSTANCE_ID_FAILED: 'DOCKER_INSTANCE_ID_FAILED',
   REMOVE_RETRY: 'DOCKER_REMOVE_RETRY',
   REMOVE_GAVE_UP: 'DOCKER_REMOVE_GAVE_UP',
+  RECONCILE: 'DOCKER_RECONCILE',
   RECONCILE_FAILED: 'DOCKER_RECONCILE_FAILED',
   ENGINE_LOST: 'DOCKER_ENGINE_LOST',
 } as const;
@@ -89,6 +90,7 @@ export const DOCKER_CODE_DESCRIPTIONS: Record<DockerCodeValue, string> = {
   DOCKER_INSTANCE_ID_FAILED: 'The instance id file in the state directory cannot be read or created; remove it or choose another --state-dir.',
   DOCKER_REMOVE_RETRY: 'Removing a container failed (engine unreachable?); the removal is retried with backoff (attempt and delay in the labels).',
   DOCKER_REMOVE_GAVE_UP: 'A container removal was retried until the retry queue\'s bound; the reconciler removes the container once the engine answers.',
+  DOCKER_RECONCILE: 'One pass of the reconciler or of the start-up/shutdown sweep over this instance\'s containers (debug level; counts in the labels).',
   DOCKER_RECONCILE_FAILED: 'Listing this instance\'s containers for the reconciler failed (engine unreachable?); it tries again next period.',
   DOCKER_ENGINE_LOST: 'The connection to the Docker engine was lost while a program ran; the session ends with status 137 and a message to the client.',
 };

@@ -59,8 +59,8 @@ export class Reconciler {
 
   /**
    * One pass over every engine: removes this instance's containers that are orphans. A periodic pass spares
-   * containers of live connections, containers younger than the grace period and containers the retry queue owns;
-   * the start-up and shutdown sweeps remove every container of the instance (no connection is live then).
+   * containers of live connections and containers younger than the grace period (a container the retry queue waits
+   * for is removed at once, and leaves the queue); the start-up and shutdown sweeps remove every container of the instance (no connection is live then).
    * Resolves with the number removed; never throws (a failing engine is logged and counted, and tried next time).
    * Overlapping periodic passes share one run.
    */
@@ -89,7 +89,7 @@ export class Reconciler {
     }
     const cutoff = this.now() - this.o.graceMs;
     const orphans = containers.filter((c) => kind !== 'periodic' || (
-      !this.o.live.has(c.labels[LABEL_CONNECTION]) && c.createdMs <= cutoff && !this.o.queue.has(c.id)
+      !this.o.live.has(c.labels[LABEL_CONNECTION]) && c.createdMs <= cutoff
     ));
     const removed = await Promise.all(orphans.map(async (c) => {
       try {
@@ -109,6 +109,9 @@ export class Reconciler {
     }));
     const ok = removed.every(Boolean);
     emitEvent(this.o.onEvent, { type: 'reconcile-pass', ok });
+    this.o.logger.debug(DockerCode.RECONCILE, `Reconciler pass (${kind}) done.`, {
+      engine: engine.name, containers: containers.length, orphans: orphans.length, removed: removed.filter(Boolean).length,
+    });
     return removed.filter(Boolean).length;
   }
 }

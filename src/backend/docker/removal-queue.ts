@@ -127,7 +127,7 @@ export class RemovalQueue {
     this.closed = true;
     const entries = [...this.entries.values()];
     for (const entry of entries) clearTimeout(entry.timer);
-    await Promise.all(entries.map((e) => e.running?.catch(() => undefined)));
+    await Promise.all(entries.map((e) => e.running?.catch(() => undefined) ?? Promise.resolve()));
     const left: string[] = [];
     await Promise.all([...this.entries.values()].map(async (entry) => {
       try {
