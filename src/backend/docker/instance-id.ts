@@ -187,6 +187,17 @@ function once(fn: () => Promise<void>): () => Promise<void> {
   return () => (done ??= fn());
 }
 
+/**
+ * The instance id a live process on this machine holds in `stateDir` (from its lock file), or undefined when no
+ * live process holds it. Used by `cssh sweep` so it never removes the containers of the server running here.
+ */
+export async function localHolder(stateDir: string, host = osHostname()): Promise<{ id: string; pid: number } | undefined> {
+  const text = await readFile(join(stateDir, INSTANCE_LOCK_FILE), 'utf8').catch(() => undefined);
+  const lock = text === undefined ? undefined : parseLock(text);
+  if (lock === undefined || lock.host !== host || !pidAlive(lock.pid)) return undefined;
+  return { id: lock.id, pid: lock.pid };
+}
+
 /** Whether a process with this pid exists on this machine (EPERM: it exists but belongs to another user). */
 export function pidAlive(pid: number): boolean {
   try {
