@@ -1,6 +1,7 @@
 // Composition root of `cssh serve`: config → logger, metrics, host keys, Docker, backend + decorators, auth, SSH server.
 import { createAuthenticator } from './auth/index.js';
-import { createDockerBackend, removeOrphans } from './backend/docker/index.js';
+import { createDockerBackend } from './backend/docker/index.js';
+import { startContainerJanitor } from './backend/docker/container-janitor.js';
 import { openDockerClient } from './backend/docker/docker-client.js';
 import type { AppConfig } from './config/types.js';
 import { CsshError } from './core/errors.js';
@@ -19,8 +20,8 @@ export interface ServeOptions {
   config: AppConfig;
   /** Holds the generated host key. */
   stateDir: string;
-  /** Label value (cssh.instance) of this server's containers; stable across restarts. */
-  instanceId: string;
+  /** --instance: label value (cssh.instance) of this server's containers; default instance.id, else the state dir's id. */
+  instanceId?: string;
   /** Only this login name may authenticate (zero-config mode). */
   onlyUser?: string;
   /** Log lines go here instead of the configured destination (tests). */
@@ -88,7 +89,7 @@ function startFailure(error: unknown, stopRequested: AbortSignal | undefined): C
 }
 
 async function openAll(options: ServeOptions, logger: ManagedLogger, stack: ResourceStack): Promise<RunningServe> {
-  const { config, instanceId, stopRequested } = options;
+  const { config, stopRequested } = options;
   // Local steps (binds, key files) are quick: a stop request is honoured right after them, once what they opened is
   // on the stack. Steps that wait on the engine are raced against it, so a stop never waits for a slow engine.
   const checkpoint = (): void => {
@@ -103,8 +104,15 @@ async function openAll(options: ServeOptions, logger: ManagedLogger, stack: Reso
   checkpoint();
   const engineBudget = stopRequested === undefined ? AbortSignal.timeout(15_000) : AbortSignal.any([AbortSignal.timeout(15_000), stopRequested]);
   const docker = await unlessStopped(openDockerClient(config.docker.connection, config.docker.timeouts, engineBudget), stopRequested);
-  const orphansRemoved = await unlessStopped(removeOrphans(docker.docker, instanceId, logger, onEvent), stopRequested);
-  const backend = applySecurity(createDockerBackend({ instanceId, logger }), { logger, onEvent });
+  // Removal is a promise: instance id, start-up sweep, removal retries, periodic reconciler; stop() sweeps again.
+  const janitor = await unlessStopped(startContainerJanitor({
+    stateDir: options.stateDir, instanceFlag: options.instanceId, instance: config.instance, logger, onEvent,
+    primary: { docker: docker.docker, endpoint: docker.endpoint, connection: config.docker.connection },
+    attemptMs: config.docker.timeouts.containerStop,
+  }), stopRequested);
+  stack.push('janitor', janitor, () => janitor.stop());
+  const { instanceId, orphansRemoved } = janitor;
+  const backend = applySecurity(janitor.wrap(createDockerBackend({ instanceId, logger })), { logger, onEvent });
   const auth = createAuthenticator(config.auth, { logger, onEvent });
   const authenticator = options.onlyUser === undefined ? auth : restrictToUser(auth, options.onlyUser);
   const prepare = createPrepare({ config, backend, onEvent });
@@ -118,12 +126,11 @@ async function openAll(options: ServeOptions, logger: ManagedLogger, stack: Reso
   const health = await startHealthServer(config.health, { logger, ready });
   stack.push('health', health, () => health.close());
   checkpoint();
-  const summary = summarize(options, address, keys, generated, docker, [...authenticator.methods], orphansRemoved);
+  const summary = summarize(options, instanceId, address, keys, generated, docker, [...authenticator.methods], orphansRemoved);
   const stop = async (deadline: AbortSignal): Promise<void> => {
     state.draining = true;
     logger.notice('SERVE_DRAINING', 'Stop requested: readiness answers 503 while open sessions end.');
     await server.shutdown(deadline, config.docker.timeouts.containerStop + 5_000);
-    await removeOrphans(docker.docker, instanceId, logger, onEvent).catch(() => 0); // anything a stuck close left
     await stack.closeAll();
   };
   return { summary, stop };
@@ -131,6 +138,7 @@ async function openAll(options: ServeOptions, logger: ManagedLogger, stack: Reso
 
 function summarize(
   options: ServeOptions,
+  instanceId: string,
   address: { host: string; port: number },
   keys: HostKey[],
   generated: boolean,
@@ -149,7 +157,7 @@ function summarize(
     image: String(execution.container.Image ?? ''),
     pullPolicy: execution.imagePullPolicy,
     mode: execution.mode,
-    instanceId: options.instanceId,
+    instanceId,
     orphansRemoved,
   };
 }

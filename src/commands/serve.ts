@@ -36,8 +36,8 @@ export default class Serve extends Command {
     image: Flags.string({ description: 'container image (docker.execution.container.image)' }),
     mode: Flags.string({ description: 'one container per connection or per session (docker.execution.mode)', options: ['connection', 'session'] }),
     listen: Flags.string({ description: 'address to listen on, host:port (ssh.listen)' }),
-    'state-dir': Flags.string({ description: 'where the generated host key is kept [default: $XDG_STATE_HOME/cssh or ~/.local/state/cssh]' }),
-    instance: Flags.string({ description: 'id labelling this server\'s containers (cssh.instance) [default: derived from state dir and listen address]' }),
+    'state-dir': Flags.string({ description: 'where the generated host key and the instance id are kept [default: $XDG_STATE_HOME/cssh or ~/.local/state/cssh]' }),
+    instance: Flags.string({ description: 'id labelling this server\'s containers (cssh.instance) [default: instance.id, else a random id kept in the state dir]' }),
   };
 
   /**
@@ -52,10 +52,9 @@ export default class Serve extends Command {
     const loaded = await this.loadConfig(flags);
     if ('error' in loaded) return loaded;
     const stateDir = flags['state-dir'] ?? defaults.defaultStateDir();
-    const instanceId = flags.instance ?? defaults.defaultInstanceId(stateDir, loaded.config.ssh.listen);
     let running;
     try {
-      running = await startServe({ config: loaded.config, stateDir, instanceId, onlyUser: loaded.onlyUser, stopRequested: signals.stopRequested });
+      running = await startServe({ config: loaded.config, stateDir, instanceId: flags.instance, onlyUser: loaded.onlyUser, stopRequested: signals.stopRequested });
     } catch (error) {
       return this.fail(error);
     }

@@ -215,6 +215,12 @@ export const ConfigServerSchema = Obj({
   transmitSensitiveMetadata: Type.Boolean({ default: false, description: 'Send metadata marked sensitive to the config server.' }),
 }, 'Per-connection configuration webhook; empty url disables it.');
 
+export const InstanceSchema = Obj({
+  id: Str('', 'Label value (cssh.instance) of this server\'s containers; empty: a random id kept in the state directory. Give each replica its own, or leave empty.'),
+  reconcileInterval: Duration('60s', 'How often containers of this instance that no live connection uses are looked for and removed; 0 turns the periodic pass off (start-up and shutdown still sweep).'),
+  reconcileGrace: Duration('60s', 'Containers younger than this are never removed by the periodic pass (one may be being created).'),
+}, 'This server\'s identity on the Docker engine, and the clean-up of its containers (cssh only).');
+
 export const IGNORED_SECTIONS: Record<string, string> = {
   kubernetes: 'the kubernetes backend',
   sshproxy: 'the sshproxy backend',
@@ -233,4 +239,5 @@ export const AppConfigSchema = Obj({
   metrics: MetricsSchema,
   health: HealthSchema,
   configserver: ConfigServerSchema,
+  instance: InstanceSchema,
 }, 'cssh configuration (ContainerSSH-compatible).', { 'x-ignored': IGNORED_SECTIONS });

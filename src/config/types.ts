@@ -5,7 +5,7 @@
 import type { Static } from '@sinclair/typebox';
 import type {
   AppConfigSchema, AuthSchema, DockerConnectionSchema, DockerExecutionSchema, DockerSchema, DockerTimeoutsSchema,
-  HttpClientSchema, RegistryAuthSchema, SecurityItemSchema, SecuritySchema, SshSchema, WebhookClientSchema,
+  HttpClientSchema, InstanceSchema, RegistryAuthSchema, SecurityItemSchema, SecuritySchema, SshSchema, WebhookClientSchema,
 } from './schema.js';
 
 export type AppConfig = Static<typeof AppConfigSchema>;
@@ -41,6 +41,9 @@ export type SecurityItem = Static<typeof SecurityItemSchema>;
  * timeoutWarning.leadTime and terminateGracePeriod in ms.
  */
 export type SecurityConfig = Static<typeof SecuritySchema>;
+
+/** id ('' = persisted random id); reconcileInterval (0 = no periodic pass) and reconcileGrace in ms. */
+export type InstanceConfig = Static<typeof InstanceSchema>;
 
 export type ExecutionMode = DockerExecutionConfig['mode'];
 export type ImagePullPolicy = DockerExecutionConfig['imagePullPolicy'];

@@ -19,7 +19,13 @@ export type LifecycleEvent =
   /** One attempt of one Docker API call (ContainerSSH's backend_requests/backend_errors counters). */
   | { type: 'docker-request'; op: string; ok: boolean }
   | { type: 'container-created'; id: string; mode: 'connection' | 'session' }
-  | { type: 'container-removed'; id: string; orphan: boolean };
+  | { type: 'container-removed'; id: string; orphan: boolean }
+  /** A removal failed until its deadline; the container goes to the retry queue. */
+  | { type: 'container-remove-failed'; id: string }
+  /** One attempt of the removal retry queue. */
+  | { type: 'container-remove-retry'; ok: boolean }
+  /** One pass of the reconciler (or the start-up/shutdown sweep) over this instance's containers. */
+  | { type: 'reconcile-pass'; ok: boolean };
 
 /** Emitted by the SSH server (and auth/config-server clients) for metrics. */
 export type ServerEvent =

@@ -51,7 +51,10 @@ export function defineMetrics(registry: Registry) {
     containersCreated: counter('cssh_containers_created_total', 'Containers created, by execution mode.', ['mode']),
     activeContainers: gauge('cssh_active_containers', 'Containers created by this process and not yet removed.'),
     activeSessions: gauge('cssh_active_sessions', 'Open SSH session channels.'),
-    orphansRemoved: counter('cssh_orphans_removed_total', 'Containers left by an earlier cssh process and removed by this one.'),
+    orphansRemoved: counter('cssh_orphans_removed_total', 'Containers of this instance that no live connection used, removed by a sweep or the reconciler.'),
+    removeFailures: counter('cssh_container_remove_failures_total', 'Container removals that failed until their deadline and went to the retry queue.'),
+    removeRetries: counter('cssh_container_remove_retries_total', 'Attempts of the container removal retry queue, by outcome.', ['outcome']),
+    reconcilePasses: counter('cssh_reconcile_passes_total', 'Passes of the reconciler and the start-up/shutdown sweeps, by outcome.', ['outcome']),
     policyRefusals: counter('cssh_policy_refusals_total', 'Requests refused by the security layer, by message code.', ['code']),
   };
 }

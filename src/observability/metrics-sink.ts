@@ -78,6 +78,15 @@ function recordLifecycle(m: MetricSet, event: LifecycleEvent): void {
       if (event.orphan) m.orphansRemoved.inc();
       else m.activeContainers.dec();
       return;
+    case 'container-remove-failed':
+      m.removeFailures.inc();
+      return;
+    case 'container-remove-retry':
+      m.removeRetries.inc({ outcome: outcome(event.ok) });
+      return;
+    case 'reconcile-pass':
+      m.reconcilePasses.inc({ outcome: outcome(event.ok) });
+      return;
     case 'phase-end':
       recordPhase(m, event);
       return;

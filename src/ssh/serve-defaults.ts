@@ -1,7 +1,6 @@
-// What `cssh serve` assumes without a config file: state directory, instance id, loopback listen, the invoking user's keys.
-import { createHash } from 'node:crypto';
+// What `cssh serve` assumes without a config file: state directory, loopback listen, the invoking user's keys.
 import { homedir, userInfo } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type { AppConfig } from '../config/types.js';
 import type { SshAuthenticator } from './auth-types.js';
 
@@ -11,14 +10,6 @@ export const DEFAULT_LISTEN = '127.0.0.1:2222';
 export function defaultStateDir(env: NodeJS.ProcessEnv = process.env): string {
   const base = env.XDG_STATE_HOME && env.XDG_STATE_HOME.trim() !== '' ? env.XDG_STATE_HOME : join(homedir(), '.local', 'state');
   return join(base, 'cssh');
-}
-
-/**
- * A stable id for the containers of this server (label cssh.instance): the same state directory and listen address
- * give the same id on every start, so a restart can remove what an earlier run left behind and nothing else.
- */
-export function defaultInstanceId(stateDir: string, listen: string): string {
-  return createHash('sha256').update(`${resolve(stateDir)}\n${listen}`).digest('hex').slice(0, 16);
 }
 
 /** Whom the zero-config server lets in: the invoking user, with the keys in their ~/.ssh/authorized_keys. */

@@ -47,6 +47,7 @@ export function testConfig(mode: ExecutionMode, image: string = TEST_IMAGES.busy
     metrics: { enable: false, listen: '0.0.0.0:9100', path: '/metrics' },
     health: { enable: false, listen: '0.0.0.0:7000' },
     configserver: { ...webhook, transmitSensitiveMetadata: false },
+    instance: { id: '', reconcileInterval: 60000, reconcileGrace: 60000 },
   };
 }
 

@@ -16,7 +16,8 @@
 // Options: mode, image (default TEST_IMAGES.sftp), config (a partial config in ContainerSSH JSON spelling, deep-merged
 // over the harness defaults: listen 127.0.0.1:0, authorized_keys auth, NetworkMode none), stateDir (reuse one to test
 // restarts), args (extra command-line flags), keepAuth (true: do not add the authorized_keys defaults), nodeArgs
-// (node options for the server process, e.g. --cpu-prof), configText (a whole YAML config instead of the generated one).
+// (node options for the server process, e.g. --cpu-prof), configText (a whole YAML config instead of the generated one),
+// prefix (a command the server runs under, e.g. unshare).
 // Every server has its own temp state dir and so its own instance id; stop() (call it in t.after / finally) waits
 // for the process, so its containers are gone afterwards. Nothing here touches ~/.ssh.
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
@@ -44,6 +45,8 @@ export interface ServeHarnessOptions {
   configText?: string;
   /** Extra node options for the server process (e.g. ['--cpu-prof']). */
   nodeArgs?: string[];
+  /** A command the server runs under, e.g. ['unshare', '--mount', ...]; it must exec its arguments. */
+  prefix?: string[];
 }
 
 export interface RunResult {
@@ -138,9 +141,14 @@ function waitForListen(child: ChildProcess, output: () => string): Promise<numbe
   });
 }
 
-/** Spawns `cssh serve ARGS` (through tsx, no build needed) with piped stdout/stderr; the caller waits for what it needs. */
-export function spawnServeProcess(args: string[], nodeArgs: string[] = []): ChildProcess {
-  return spawn(process.execPath, [...nodeArgs, '--import', 'tsx', '--input-type=module', '-e', ENTRY, '--', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+/**
+ * Spawns `cssh serve ARGS` (through tsx, no build needed) with piped stdout/stderr, under `prefix` (e.g. unshare) if
+ * given; the caller waits for what it needs.
+ */
+export function spawnServeProcess(args: string[], nodeArgs: string[] = [], prefix: string[] = []): ChildProcess {
+  const argv = [process.execPath, ...nodeArgs, '--import', 'tsx', '--input-type=module', '-e', ENTRY, '--', ...args];
+  const [command = process.execPath, ...rest] = [...prefix, ...argv];
+  return spawn(command, rest, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
 /** Starts `cssh serve` (through tsx, no build needed) with a temp config; resolves once it listens. */
@@ -166,7 +174,7 @@ export async function startServe(options: ServeHarnessOptions = {}): Promise<Ser
   const configText = options.configText?.replaceAll('{authorizedKeys}', join(dir, 'authorized_keys'));
   writeFileSync(configPath, configText ?? JSON.stringify(deepMerge(defaults, options.config ?? {}), null, 2));
   const args = ['--config', configPath, '--state-dir', stateDir, ...(options.args ?? [])];
-  const child = spawnServeProcess(args, options.nodeArgs);
+  const child = spawnServeProcess(args, options.nodeArgs, options.prefix);
   let text = '';
   child.stdout?.on('data', (chunk: Buffer) => (text += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (text += chunk.toString()));

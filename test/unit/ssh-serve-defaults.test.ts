@@ -1,21 +1,13 @@
-// Zero-config defaults of `cssh serve`: state directory, stable instance ids, loopback listen, invoking user only.
+// Zero-config defaults of `cssh serve`: state directory, loopback listen, invoking user only.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { defaultConfig } from '../../src/config/index.js';
 import type { SshAuthenticator } from '../../src/ssh/auth-types.js';
-import { applyZeroConfigDefaults, defaultInstanceId, defaultStateDir, restrictToUser } from '../../src/ssh/serve-defaults.js';
+import { applyZeroConfigDefaults, defaultStateDir, restrictToUser } from '../../src/ssh/serve-defaults.js';
 
 test('the state directory follows XDG_STATE_HOME, else ~/.local/state', () => {
   assert.equal(defaultStateDir({ XDG_STATE_HOME: '/var/state' }), '/var/state/cssh');
   assert.match(defaultStateDir({}), /\/\.local\/state\/cssh$/);
-});
-
-test('the instance id is stable for one state dir and listen address, and differs otherwise', () => {
-  const id = defaultInstanceId('/tmp/a', '127.0.0.1:2222');
-  assert.equal(defaultInstanceId('/tmp/a/', '127.0.0.1:2222'), id);
-  assert.notEqual(defaultInstanceId('/tmp/b', '127.0.0.1:2222'), id);
-  assert.notEqual(defaultInstanceId('/tmp/a', '127.0.0.1:2223'), id);
-  assert.match(id, /^[0-9a-f]{16}$/);
 });
 
 test('zero-config listens on loopback and reads the invoking user\'s authorized_keys, for that user only', async () => {

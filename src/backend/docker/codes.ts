@@ -37,6 +37,13 @@ export const DockerCode = {
   FILE_WRITE: 'DOCKER_FILE_WRITE',
   FILE_WRITE_FAILED: 'DOCKER_FILE_WRITE_FAILED',
   SCP_BUILTIN: 'DOCKER_SCP_BUILTIN',
+  INSTANCE_ID: 'DOCKER_INSTANCE_ID',
+  INSTANCE_ID_FAILED: 'DOCKER_INSTANCE_ID_FAILED',
+  REMOVE_RETRY: 'DOCKER_REMOVE_RETRY',
+  REMOVE_GAVE_UP: 'DOCKER_REMOVE_GAVE_UP',
+  RECONCILE: 'DOCKER_RECONCILE',
+  RECONCILE_FAILED: 'DOCKER_RECONCILE_FAILED',
+  ENGINE_LOST: 'DOCKER_ENGINE_LOST',
 } as const;
 
 export type DockerCodeValue = (typeof DockerCode)[keyof typeof DockerCode];
@@ -75,8 +82,15 @@ export const DOCKER_CODE_DESCRIPTIONS: Record<DockerCodeValue, string> = {
   DOCKER_STREAM_OUTPUT_FAILED: 'Copying the program output to the client failed.',
   DOCKER_CLOSE_INPUT_FAILED: 'Half-closing the program input failed.',
   DOCKER_SUBSYSTEM_NOT_SUPPORTED: 'The requested subsystem is not configured in docker.execution.subsystems.',
-  DOCKER_ORPHAN_REMOVED: 'A container left behind by an earlier run of this instance was removed.',
+  DOCKER_ORPHAN_REMOVED: 'A container of this instance that no live connection uses (left by an earlier run, or whose removal failed) was removed by the start-up sweep, the reconciler or the shutdown sweep.',
   DOCKER_FILE_WRITE: 'Files supplied by authentication or the config server were written into the connection container.',
   DOCKER_FILE_WRITE_FAILED: 'Writing the supplied files into the container failed; the connection goes on without them.',
   DOCKER_SCP_BUILTIN: 'The image has no scp binary: cssh serves a legacy scp transfer itself through the Docker archive API.',
+  DOCKER_INSTANCE_ID: 'The instance id that labels this server\'s containers (cssh.instance), and where it came from: --instance, instance.id, the state directory, or an id of this process when another live process holds the state directory\'s.',
+  DOCKER_INSTANCE_ID_FAILED: 'The instance id file in the state directory cannot be read or created; remove it or choose another --state-dir.',
+  DOCKER_REMOVE_RETRY: 'Removing a container failed (engine unreachable?); the removal is retried with backoff (attempt and delay in the labels).',
+  DOCKER_REMOVE_GAVE_UP: 'A container removal was retried until the retry queue\'s bound; the reconciler removes the container once the engine answers.',
+  DOCKER_RECONCILE: 'One pass of the reconciler or of the start-up/shutdown sweep over this instance\'s containers (debug level; counts in the labels).',
+  DOCKER_RECONCILE_FAILED: 'Listing this instance\'s containers for the reconciler failed (engine unreachable?); it tries again next period.',
+  DOCKER_ENGINE_LOST: 'The connection to the Docker engine was lost while a program ran; the session ends with status 137 and a message to the client.',
 };

@@ -83,7 +83,8 @@ export async function startWithEvents(o: OpsContext, id: string, signal: AbortSi
 
 /**
  * Force-removes a container on its own deadline (`stopMs`, never a dead connection's signal); 404 counts as removed.
- * Never throws: a final failure is logged as DOCKER_CONTAINER_REMOVE_FAILED.
+ * Never throws: a final failure is logged as DOCKER_CONTAINER_REMOVE_FAILED and emitted as container-remove-failed,
+ * which the container janitor turns into retries.
  */
 export async function removeWithEvents(o: OpsContext, id: string, stopMs: number, orphan = false): Promise<boolean> {
   try {
@@ -98,7 +99,8 @@ export async function removeWithEvents(o: OpsContext, id: string, stopMs: number
     emitEvent(o.onEvent, { type: 'container-removed', id, orphan });
     return true;
   } catch (error) {
-    o.logger.error(DockerCode.CONTAINER_REMOVE_FAILED, 'Failed to remove the container, giving up.', { containerId: id, error: String(error) });
+    o.logger.error(DockerCode.CONTAINER_REMOVE_FAILED, 'Failed to remove the container; serve retries it in the background.', { containerId: id, error: String(error) });
+    emitEvent(o.onEvent, { type: 'container-remove-failed', id });
     return false;
   }
 }

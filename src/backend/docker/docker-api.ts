@@ -109,6 +109,22 @@ export async function listContainersByLabel(docker: Dockerode, label: string, si
   return list.map((c) => c.Id);
 }
 
+/** A container as the reconciler sees it. */
+export interface LabelledContainer {
+  id: string;
+  labels: Record<string, string>;
+  /** Creation time, ms since the epoch. */
+  createdMs: number;
+  /** Docker's state word: created, running, exited, dead, ... */
+  state: string;
+}
+
+/** Every container (running or not) that carries `label` ("key" or "key=value"), with its labels and creation time. */
+export async function listLabelledContainers(docker: Dockerode, label: string, signal: AbortSignal): Promise<LabelledContainer[]> {
+  const list = await docker.listContainers({ all: true, filters: { label: [label] }, abortSignal: signal });
+  return list.map((c) => ({ id: c.Id, labels: c.Labels ?? {}, createdMs: c.Created * 1000, state: c.State }));
+}
+
 /** Whether `path` exists in the container's file system (works before the container starts). */
 /** Docker's archive HEAD for `path` (its stat header), or undefined when the path does not exist. */
 async function archiveHead(docker: Dockerode, id: string, path: string, signal: AbortSignal): Promise<(Readable & { headers?: Record<string, string | undefined> }) | undefined> {

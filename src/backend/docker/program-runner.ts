@@ -6,7 +6,7 @@ import { deadline, retry } from '../../core/retry.js';
 import { DockerCode } from './codes.js';
 import { statusOf, type ProcessState } from './docker-api.js';
 import { isPermanentDockerError } from './docker-call.js';
-import { pumpInput, pumpOutput, type HeaderReader } from './stream-pump.js';
+import { pumpInput, pumpOutput, writeWithBackpressure, type HeaderReader } from './stream-pump.js';
 
 /** How long the exit code is polled for once the output has ended (ContainerSSH: a fixed 60 s). */
 export const EXIT_CODE_DEADLINE_MS = 60_000;
@@ -16,7 +16,28 @@ export const UNKNOWN_EXIT_CODE = 137;
 
 class StillRunning extends Error {}
 
-/** Polls `inspect` until the process has stopped; logs and returns 137 when it cannot tell. Never rejects. */
+/** What the client reads on stderr when the engine went away under its program. */
+export const ENGINE_LOST_MESSAGE = 'cssh: lost the connection to the container engine; the program\'s exit status is unknown (reported as 137)\r\n';
+
+/** The engine cannot be reached at all (socket gone, refused, reset): not an answer about the program. */
+export class EngineLost extends Error {
+  constructor(cause: unknown) {
+    super(`the Docker engine cannot be reached: ${String(cause)}`, { cause });
+  }
+}
+
+const CONNECTION_ERRORS = new Set(['ENOENT', 'ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ECONNABORTED', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH']);
+
+/** True for an error of the connection to the engine (no HTTP status): the engine stopped or the link broke. */
+export function isConnectionError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return statusOf(error) === undefined && typeof code === 'string' && CONNECTION_ERRORS.has(code);
+}
+
+/**
+ * Polls `inspect` until the process has stopped; logs and returns 137 when it cannot tell. Rejects only with
+ * EngineLost, when the engine itself cannot be reached (runStreams turns that into 137 and a message to the client).
+ */
 export async function readExitCode(
   inspect: (signal: AbortSignal) => Promise<ProcessState>,
   logger: Logger,
@@ -39,6 +60,10 @@ export async function readExitCode(
     logger.debug(DockerCode.EXIT_CODE, `Program exited with status ${code}.`, { exitCode: code });
     return code;
   } catch (error) {
+    if (!cancel.aborted && isConnectionError(error)) {
+      logger.error(DockerCode.ENGINE_LOST, `Lost the connection to the Docker engine while the program ran; reporting ${UNKNOWN_EXIT_CODE}.`, { error: String(error) });
+      throw new EngineLost(error);
+    }
     // Gone (404) or abandoned means the container was removed on purpose while the program ran.
     const expected = cancel.aborted || statusOf(error) === 404;
     logger.log(expected ? 'notice' : 'error', DockerCode.EXIT_CODE_FAILED, `Could not read the exit code; reporting ${UNKNOWN_EXIT_CODE}.`, { error: String(error) });
@@ -52,7 +77,7 @@ export interface RunOptions {
   io: SessionIO;
   header?: HeaderReader;
   logger: Logger;
-  /** Reads the exit code after the output ended; must not reject. */
+  /** Reads the exit code after the output ended; rejects only with EngineLost (as readExitCode does). */
   readExit: () => Promise<number>;
 }
 
@@ -86,7 +111,11 @@ export function runStreams(o: RunOptions): RunningStreams {
   const exited = (async (): Promise<ProgramExit> => {
     await output;
     detachInput?.();
-    const code = await o.readExit();
+    const code = await o.readExit().catch(async (error: unknown) => {
+      if (!(error instanceof EngineLost)) return UNKNOWN_EXIT_CODE;
+      await writeWithBackpressure(o.io.stderr, Buffer.from(ENGINE_LOST_MESSAGE));
+      return UNKNOWN_EXIT_CODE;
+    });
     if (!o.stream.destroyed) o.stream.destroy();
     return { code };
   })();
