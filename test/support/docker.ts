@@ -29,6 +29,6 @@ export function dockerTest(name: string, fn: TestFn, options: { timeout?: number
       throw new Error('CI=true but no Docker engine is reachable: this test must run in CI.');
     });
   } else {
-    test(name, { skip: 'no Docker engine reachable (set up one as in shared docs; never skipped under CI=true)' }, fn);
+    test(name, { skip: 'no Docker engine reachable (start one as .ci/run does; never skipped under CI=true)' }, fn);
   }
 }
