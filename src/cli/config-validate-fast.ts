@@ -1,9 +1,12 @@
 // A start-up fast path for `cssh config validate` that skips loading oclif (most of the CLI's start-up time).
 // bin/run.js may call it before oclif; for anything it does not understand (help, unknown flags) it returns
 // undefined and oclif handles the command as usual, so behaviour is identical.
+import { existsSync } from 'node:fs';
+import { DEFAULT_SETTINGS_FILE } from '../config/validate-settings.js';
 import { validateAndPrint, type ValidateFormat } from './config-validate-run.js';
 
 const FORMATS: readonly string[] = ['text', 'json', 'github'];
+// Anything else (--ignore, --offline, --settings, --format sarif, a .cssh-validate.yaml here) goes through oclif.
 
 interface FastArgs {
   files: string[];
@@ -31,7 +34,7 @@ export function parseFastArgs(argv: readonly string[]): FastArgs | undefined {
 /** Runs `config validate` without oclif; returns the exit code, or undefined when oclif should run instead. */
 export async function runValidateFast(argv: readonly string[]): Promise<number | undefined> {
   const args = parseFastArgs(argv);
-  if (args === undefined) return undefined;
+  if (args === undefined || existsSync(DEFAULT_SETTINGS_FILE)) return undefined;
   const report = await validateAndPrint(args.files, args, (text) => process.stdout.write(`${text}\n`));
   return report.exitCode;
 }

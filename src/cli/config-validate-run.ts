@@ -1,14 +1,26 @@
 // Runs `config validate` and prints the report in the chosen format; shared by the oclif command and the fast path.
 import type { ValidateReport } from '../config/validate-files.js';
 
-export type ValidateFormat = 'text' | 'json' | 'github';
+export type ValidateFormat = 'text' | 'json' | 'github' | 'sarif';
+
+export interface ValidateRunOptions {
+  strict: boolean;
+  format: ValidateFormat;
+  ignore?: string[];
+  offline?: boolean;
+  /** cssh's version, for the SARIF tool description. */
+  version?: string;
+}
 
 /** Validates `files`, writes the report to `write` (stdout), and returns it; the caller sets the exit code. */
-export async function validateAndPrint(files: string[], options: { strict: boolean; format: ValidateFormat }, write: (text: string) => void): Promise<ValidateReport> {
+export async function validateAndPrint(files: string[], options: ValidateRunOptions, write: (text: string) => void): Promise<ValidateReport> {
   const { validateFiles } = await import('../config/validate-files.js');
-  const report = await validateFiles(files, { strict: options.strict });
+  const report = await validateFiles(files, options);
   if (options.format === 'json') {
     write(JSON.stringify(report, null, 2));
+  } else if (options.format === 'sarif') {
+    const { renderValidateSarif } = await import('./config-sarif.js');
+    write(renderValidateSarif(report, options.version ?? ''));
   } else if (options.format === 'github') {
     const { renderValidateGithub } = await import('./config-render.js');
     const text = renderValidateGithub(report);

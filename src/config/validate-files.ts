@@ -2,6 +2,7 @@
 import { analyzeSource } from './analyze.js';
 import type { ConfigIssue } from './issues.js';
 import { displayName, parseSource, readSource } from './source.js';
+import { expandInputs } from './validate-inputs.js';
 
 /** The result for one file. `readable` is false when it could not be read or parsed (then `issues` says why). */
 export interface FileReport {
@@ -29,16 +30,29 @@ export interface ValidateReport {
 export interface ValidateOptions {
   /** Treat warnings as errors. */
   strict?: boolean;
+  /** Issue codes to leave out of the report (`--ignore CODE`). */
+  ignore?: readonly string[];
+  /** Skip checks of files that exist only where cssh runs (host keys, certificates named by path). */
+  offline?: boolean;
 }
 
-async function validateOne(file: string, strict: boolean): Promise<FileReport> {
+/** Codes of checks that look at this machine's files; `--offline` leaves them out (CI has no server's files). */
+export const HOST_LOCAL_CODES: readonly string[] = ['CONFIG_FILE_NOT_FOUND'];
+
+/** The codes an options set drops from every report. */
+function droppedCodes(options: ValidateOptions): Set<string> {
+  return new Set([...(options.ignore ?? []), ...(options.offline === true ? HOST_LOCAL_CODES : [])]);
+}
+
+async function validateOne(file: string, strict: boolean, dropped: Set<string>): Promise<FileReport> {
   const name = displayName(file);
   const read = await readSource(file);
   if ('issue' in read) return summarize(name, false, false, [read.issue], strict);
   const parsed = parseSource(read.text, file);
   if (!parsed.ok) return summarize(name, false, false, parsed.issues, strict);
   const analysis = analyzeSource(parsed.source, 'validate');
-  return summarize(name, true, analysis.legacy, [...parsed.issues, ...analysis.issues], strict);
+  const issues = [...parsed.issues, ...analysis.issues].filter((issue) => !dropped.has(issue.code));
+  return summarize(name, true, analysis.legacy, issues, strict);
 }
 
 function summarize(file: string, readable: boolean, legacy: boolean, issues: ConfigIssue[], strict: boolean): FileReport {
@@ -50,8 +64,9 @@ function summarize(file: string, readable: boolean, legacy: boolean, issues: Con
 /** Validates each file independently; the exit code is the worst of them. */
 export async function validateFiles(files: string[], options: ValidateOptions = {}): Promise<ValidateReport> {
   const strict = options.strict === true;
+  const dropped = droppedCodes(options);
   const reports: FileReport[] = [];
-  for (const file of files) reports.push(await validateOne(file, strict));
+  for (const file of await expandInputs(files)) reports.push(await validateOne(file, strict, dropped));
   const exitCode = reports.some((report) => !report.readable) ? 2 : reports.some((report) => !report.valid) ? 1 : 0;
   return {
     valid: exitCode === 0,
