@@ -70,8 +70,8 @@ function makeLogger(p: PinoLogger, labels: LogLabels, shared: Shared): ManagedLo
     if (shared.state.closed) return;
     try {
       if (!p.isLevelEnabled(level)) return;
-      const details = cleanLabels(labels, extra);
-      p[level](details === undefined ? { code } : { code, details }, message);
+      // ContainerSSH writes `details` on every line, empty or not; log pipelines may rely on the field being there.
+      p[level]({ code, details: cleanLabels(labels, extra) ?? {} }, message);
     } catch {
       // Logging must never break the caller.
     }
@@ -90,7 +90,7 @@ function makeLogger(p: PinoLogger, labels: LogLabels, shared: Shared): ManagedLo
   };
 }
 
-/** Merges labels, dropping undefined values; undefined when nothing is left (the line then has no details). */
+/** Merges labels, dropping undefined values; undefined when nothing is left. */
 function cleanLabels(base: LogLabels, extra?: LogLabels): Record<string, string | number | boolean> | undefined {
   const out: Record<string, string | number | boolean> = {};
   let any = false;

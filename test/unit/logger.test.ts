@@ -48,7 +48,7 @@ test('ljson: one JSON object per line with timestamp, level, code, message and d
   assert.equal(first?.message, 'Client connected');
   assert.deepEqual(first?.details, { remoteAddr: '127.0.0.1:5000' });
   assert.equal(second?.level, 'notice');
-  assert.equal(second?.details, undefined);
+  assert.deepEqual(second?.details, {}, 'details is always written, empty when there is nothing to say');
 });
 
 test('every ContainerSSH level name is written, and log.level filters below it', () => {
@@ -77,7 +77,7 @@ test('child loggers add labels to every line; call labels win; undefined labels 
   root.info('OTHER', 'root has no labels');
   const [child, plain] = out.lines().map((l) => JSON.parse(l) as { details?: Record<string, unknown> });
   assert.deepEqual(child?.details, { connectionId: 'abc', username: 'bob', containerId: 'c1' });
-  assert.equal(plain?.details, undefined);
+  assert.deepEqual(plain?.details, {});
 });
 
 test('withLevel gives a logger with its own level and the same labels', () => {
