@@ -6,6 +6,7 @@ import { CONFIG_CODES } from '../config/codes.js';
 import { SecurityCodes } from '../security/codes.js';
 import { SshCodes } from '../ssh/codes.js';
 import { LOG_CODES } from './log-codes.js';
+import { METRICS_CODES } from './metrics-codes.js';
 
 export interface CodeEntry {
   code: string;
@@ -22,6 +23,7 @@ const TABLES: [string, Record<string, string>][] = [
   ['docker', IMAGE_CODE_DESCRIPTIONS],
   ['security', SecurityCodes],
   ['log', LOG_CODES],
+  ['observability', METRICS_CODES],
 ];
 
 /** Every registered code once, sorted by code. A code two modules share keeps the first description. */
