@@ -37,9 +37,10 @@ const TLS12_SUITES: Record<string, [iana: string, gnutls: string]> = {
 
 const TLS13_SUITES = ['TLS_AES_128_GCM_SHA256', 'TLS_AES_256_GCM_SHA384', 'TLS_CHACHA20_POLY1305_SHA256'];
 
-const CIPHERS: Record<string, string> = Object.fromEntries([
-  ...TLS13_SUITES.map((name) => [name, name]),
-  ...Object.entries(TLS12_SUITES).flatMap(([openssl, names]) => [openssl, ...names].map((name) => [name, openssl])),
+/** Every accepted cipher name → the OpenSSL name Node takes. */
+const CIPHERS: Record<string, string> = Object.fromEntries<string>([
+  ...TLS13_SUITES.map((name): [string, string] => [name, name]),
+  ...Object.entries(TLS12_SUITES).flatMap(([openssl, names]) => [openssl, ...names].map((name): [string, string] => [name, openssl])),
 ]);
 
 /** Every accepted curve name, for messages. */
