@@ -29,7 +29,7 @@ export function checkResourceLimits(execution: AppConfig['docker']['execution'],
   }
   if (missing.length === 0) return;
   issues.push(configWarning('DOCKER_RESOURCES_UNLIMITED', 'docker.execution.host', `containers have no ${missing.join(', ')} limit: one user can starve the host and every other session`, {
-    hint: 'set for example host: {memory: 536870912, pidslimit: 256, nanocpus: 1000000000} (512 MiB, 256 processes, 1 CPU); see docs/security.md',
+    hint: 'set for example host: {resources: {memory: 536870912, pidslimit: 256, nanocpus: 1000000000}} (512 MiB, 256 processes, 1 CPU); see docs/security.md',
   }));
 }
 

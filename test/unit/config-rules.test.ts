@@ -1,6 +1,7 @@
 // Each validation rule: its path, message, severity and location (reference §1.5, §5.1, §5.7, §6 and cssh's checks).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { parseSource } from '../../src/config/source.js';
 import { analyzeSource } from '../../src/config/analyze.js';
 import type { ConfigIssue } from '../../src/config/issues.js';
@@ -301,4 +302,12 @@ test('metrics/health TLS: pairs, clientcacert only with a certificate, Container
   assert.deepEqual(issuesOf('health:\n  enable: true\n  listen: 127.0.0.1:7000\n  tlsVersion: "1.2"\n  cipher: [TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256]\n'), []);
   const webhook = issuesOf('auth:\n  password:\n    method: webhook\n    webhook:\n      url: https://127.0.0.1\n      curves: [secp256k1]\n', false);
   assert.match(only(webhook, 'auth.password.webhook.curves').message, /unsupported ECDH curve "secp256k1"/);
+});
+
+test('the hardened example in docs/security.md draws no advice and no error', () => {
+  const doc = readFileSync(new URL('../../docs/security.md', import.meta.url), 'utf8');
+  const yaml = /```yaml\n([\s\S]*?)```/.exec(doc)?.[1] ?? '';
+  assert.ok(yaml.includes('pidslimit'));
+  const issues = issuesOf(yaml, false, true).filter((issue) => issue.code !== 'CONFIG_FILE_NOT_FOUND'); // paths of the target machine
+  assert.deepEqual(issues, []);
 });
