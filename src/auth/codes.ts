@@ -12,6 +12,8 @@ export const AUTH_CODES = {
     'The authentication server could not be reached or gave no usable answer within authTimeout; the attempt is refused (fail closed).',
   AUTH_RESPONSE_DECODE_FAILED:
     'The authentication server answered 200 with a body that is not the documented JSON (unknown fields are errors); retried.',
+  WEBHOOK_REDIRECT_REFUSED:
+    'With allowRedirects, an auth or config server redirected to another origin (another host or port, or https to http); the body with passwords and metadata is not re-sent there and the attempt fails at once.',
   AUTH_CONFIG_ERROR: 'The authentication configuration is invalid (for example a TLS certificate that cannot be read).',
   AUTH_DISABLED: 'The authentication method the client tried is not enabled.',
   AUTH_UNSUPPORTED: 'The configured authentication method is accepted in config files but not implemented by cssh.',

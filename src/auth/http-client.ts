@@ -1,6 +1,7 @@
-// One bounded JSON POST over node's http/https: TLS options, optional redirects, a capped response body.
+// One bounded JSON POST over node's http/https: TLS options, optional same-origin redirects, a capped response body.
 import http from 'node:http';
 import https from 'node:https';
+import { CsshError } from '../core/errors.js';
 import type { TlsOptions } from './tls.js';
 
 export interface PostOptions {
@@ -21,11 +22,15 @@ const MAX_REDIRECTS = 10;
 
 /**
  * POSTs `json` to `url` and resolves with the final status and body. Redirects (3xx with Location) are followed,
- * re-posting the same body, only when `allowRedirects`; otherwise the 3xx is returned as is. Rejects on transport
- * errors, an aborted signal, or a body over 4 MiB. Never leaves a socket open after it settles.
+ * re-posting the same body, only when `allowRedirects`, and only within the origin of `url` (same scheme, host and
+ * port): the body carries passwords and metadata, so a redirect to another origin, https to http included, rejects
+ * with a permanent CsshError(WEBHOOK_REDIRECT_REFUSED) without sending anything there. Without `allowRedirects` the
+ * 3xx is returned as is. Rejects on transport errors, an aborted signal, or a body over 4 MiB. Never leaves a socket
+ * open after it settles.
  */
 export async function postJson(url: string, json: string, options: PostOptions): Promise<PostResult> {
-  let target = new URL(url);
+  const origin = new URL(url);
+  let target = origin;
   for (let hop = 0; ; hop++) {
     const result = await postOnce(target, json, options);
     const location = result.location;
@@ -33,8 +38,29 @@ export async function postJson(url: string, json: string, options: PostOptions):
       return { status: result.status, body: result.body };
     }
     if (hop >= MAX_REDIRECTS) throw new Error(`more than ${MAX_REDIRECTS} redirects starting at ${url}`);
-    target = new URL(location, target);
+    target = sameOriginRedirect(origin, target, location);
   }
+}
+
+/** The redirect target, or a permanent WEBHOOK_REDIRECT_REFUSED when it leaves `origin` or is not a URL. */
+function sameOriginRedirect(origin: URL, from: URL, location: string): URL {
+  let next: URL;
+  try {
+    next = new URL(location, from);
+  } catch {
+    throw new CsshError('WEBHOOK_REDIRECT_REFUSED', `${from.href} redirected to an invalid location ${JSON.stringify(location.slice(0, 200))}`, {
+      permanent: true,
+    });
+  }
+  if (next.origin === origin.origin && next.username === '' && next.password === '') return next;
+  const why = origin.protocol === 'https:' && next.protocol === 'http:'
+    ? 'from https to plain http'
+    : next.username !== '' || next.password !== '' ? 'to a URL with credentials' : `to another origin (${next.origin})`;
+  throw new CsshError(
+    'WEBHOOK_REDIRECT_REFUSED',
+    `refused the redirect from ${from.href} ${why}: the request carries credentials and is only re-sent to ${origin.origin}; point the url at the final server instead`,
+    { permanent: true },
+  );
 }
 
 function postOnce(target: URL, json: string, options: PostOptions): Promise<PostResult & { location?: string }> {

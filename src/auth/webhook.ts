@@ -58,6 +58,7 @@ export async function callWebhook<T>(call: WebhookCall<T>): Promise<T> {
         signal,
         intervalMs: call.intervalMs,
         attemptTimeoutMs: call.client.timeoutMs,
+        isPermanent: (error) => isCsshError(error) && error.permanent,
         onRetry: (error, attemptNo) => {
           const reason = isCsshError(error) ? error.code : call.codes.transport;
           call.onFailure(attemptNo > 1, false, reason);
@@ -83,6 +84,10 @@ async function attempt<T>(call: WebhookCall<T>, json: string, signal: AbortSigna
   try {
     result = await postJson(call.url, json, { tls: call.client.tls, allowRedirects: call.client.allowRedirects, signal });
   } catch (error) {
+    if (isCsshError(error) && error.code === 'WEBHOOK_REDIRECT_REFUSED') {
+      call.logger.error(error.code, error.message, { url: call.url });
+      throw new CsshError(error.code, error.message, { permanent: true, userMessage: 'Cannot authenticate at this time.' });
+    }
     const reason = signal.aborted ? `no answer within ${call.client.timeoutMs} ms` : describeCause(error);
     throw new CsshError(call.codes.transport, `request to ${call.url} failed: ${reason}`, {
       userMessage: 'Cannot authenticate at this time.',

@@ -4,6 +4,7 @@ import { migrateDocument, type MigrationResult } from './legacy.js';
 import { configError, configWarning, type ConfigIssue } from './issues.js';
 import { resolveConfig } from './resolve.js';
 import { checkConfig } from './rules-app.js';
+import { checkHardening } from './rules-hardening.js';
 import { APP_SCHEMA } from './schema-data.js';
 import { locate, type ParsedSource } from './source.js';
 import type { AppConfig } from './types.js';
@@ -19,7 +20,8 @@ export interface Analysis {
 
 /**
  * `validate` reports a dockerrun block as an error naming `cssh config migrate`; `load` converts it with the
- * DOCKERRUN_DEPRECATED warning, as ContainerSSH 0.4 did. Both check the converted config.
+ * DOCKERRUN_DEPRECATED warning, as ContainerSSH 0.4 did. Both check the converted config; `validate` adds the
+ * hardening advice (resource limits, plain-http passwords, exposed metrics/health).
  */
 export function analyzeSource(source: ParsedSource, mode: 'validate' | 'load'): Analysis {
   const migrated = source.doc.clone();
@@ -31,7 +33,7 @@ export function analyzeSource(source: ParsedSource, mode: 'validate' | 'load'): 
   }
   const resolved = resolveConfig(APP_SCHEMA, data, { json: source.json });
   const config = resolved.value as AppConfig;
-  issues.push(...resolved.issues, ...checkConfig(config));
+  issues.push(...resolved.issues, ...checkConfig(config), ...(mode === 'validate' ? checkHardening(config) : []));
   const located = { ...source, doc: migrated };
   for (const issue of issues) {
     issue.file = source.name;

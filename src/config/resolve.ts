@@ -35,11 +35,11 @@ interface Ctx extends ResolveOptions {
   issues: ConfigIssue[];
 }
 
-type Kind = 'duration' | 'docker' | 'fixed' | 'enum' | 'object' | 'map' | 'list' | 'string' | 'integer' | 'boolean' | 'any';
+type Kind = 'duration' | 'docker' | 'fixed' | 'colonlist' | 'enum' | 'object' | 'map' | 'list' | 'string' | 'integer' | 'boolean' | 'any';
 
 export function kindOf(node: SchemaNode): Kind {
   const marker = node['x-cssh'];
-  if (marker === 'duration' || marker === 'docker' || marker === 'fixed') return marker;
+  if (marker === 'duration' || marker === 'docker' || marker === 'fixed' || marker === 'colonlist') return marker;
   if (node.anyOf !== undefined) return 'enum';
   if (node.properties !== undefined) return 'object';
   if (node.patternProperties !== undefined) return 'map';
@@ -67,6 +67,7 @@ export function resolveValue(node: SchemaNode, value: unknown, path: string, ctx
     case 'docker': return resolveDocker(node, value, path, ctx);
     case 'enum': return resolveEnum(node, value, path, ctx);
     case 'list': return resolveList(node, value, path, ctx);
+    case 'colonlist': return resolveColonList(node, value, path, ctx);
     case 'map': case 'fixed': return resolveStringMap(node, value, path, ctx, kind === 'fixed');
     case 'string': return resolveScalar(node, typeof value === 'number' ? String(value) : value, path, ctx, typeof value === 'string' || typeof value === 'number', 'a string');
     case 'boolean': return resolveScalar(node, value, path, ctx, typeof value === 'boolean', 'true or false');
@@ -159,6 +160,13 @@ function resolveList(node: SchemaNode, value: unknown, path: string, ctx: Ctx): 
     if (typeof item !== 'string') ctx.issues.push(typeError(`${path}.${index}`, 'a string', item));
   });
   return value.map((item) => (typeof item === 'string' ? item : String(item)));
+}
+
+/** A list, or ContainerSSH's colon-separated string form ("x25519:secp256r1"); "" means the default. */
+function resolveColonList(node: SchemaNode, value: unknown, path: string, ctx: Ctx): unknown {
+  if (typeof value !== 'string') return resolveList(node, value, path, ctx);
+  if (value.trim() === '') return fallback(node, ctx);
+  return value.split(':').map((item) => item.trim()).filter((item) => item !== '');
 }
 
 function resolveStringMap(node: SchemaNode, value: unknown, path: string, ctx: Ctx, fixed: boolean): unknown {

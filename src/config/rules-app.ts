@@ -2,8 +2,8 @@
 // that runs every rule over a resolved configuration.
 import { configError, configWarning, describeValue, type ConfigIssue } from './issues.js';
 import { checkAuth, checkWebhook } from './rules-auth.js';
-import { listenIssue } from './rules-common.js';
 import { checkDocker } from './rules-docker.js';
+import { checkHttpServer } from './rules-http.js';
 import { checkSsh } from './rules-ssh.js';
 import { didYouMean } from './suggest.js';
 import type { AppConfig, SecurityConfig } from './types.js';
@@ -79,14 +79,10 @@ function checkObservability(config: AppConfig, issues: ConfigIssue[]): void {
     issues.push(configError('CONFIG_INVALID_VALUE', 'log.file', 'log destination "file" needs a file path', { hint: 'for example /var/log/cssh.log' }));
   }
   if (config.metrics.enable) {
-    const listen = listenIssue(config.metrics.listen, 'metrics.listen');
-    if (listen !== undefined) issues.push(listen);
+    checkHttpServer(config.metrics, 'metrics', issues);
     if (!config.metrics.path.startsWith('/')) {
       issues.push(configError('CONFIG_INVALID_VALUE', 'metrics.path', 'the metrics path must start with /', { found: describeValue(config.metrics.path), hint: 'for example /metrics' }));
     }
   }
-  if (config.health.enable) {
-    const listen = listenIssue(config.health.listen, 'health.listen');
-    if (listen !== undefined) issues.push(listen);
-  }
+  if (config.health.enable) checkHttpServer(config.health, 'health', issues);
 }

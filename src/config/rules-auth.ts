@@ -1,6 +1,7 @@
 // Rules for the auth section (reference §5.7 plus cssh's built-in password file and authorized_keys methods).
 import { configError, configWarning, type ConfigIssue } from './issues.js';
 import { minDurationIssue, pemOrPathIssue, urlIssue } from './rules-common.js';
+import { checkTlsChoice } from './rules-http.js';
 import type { AuthConfig, WebhookClientConfig } from './types.js';
 
 export function checkAuth(auth: AuthConfig, issues: ConfigIssue[]): void {
@@ -46,9 +47,7 @@ export function checkWebhook(client: WebhookClientConfig | (Omit<WebhookClientCo
     const authTimeout = minDurationIssue(client.authTimeout, 100, `${path}.authTimeout`, false);
     if (authTimeout !== undefined) issues.push(authTimeout);
   }
-  if (!['1.2', '1.3'].includes(client.tlsVersion)) {
-    issues.push(configError('CONFIG_INVALID_VALUE', `${path}.tlsVersion`, `invalid TLS version: "${client.tlsVersion}"`, { expected: '1.2|1.3', found: JSON.stringify(client.tlsVersion) }));
-  }
+  checkTlsChoice(client, path, issues);
   const tls = [client.cacert, client.cert, client.key];
   if ((client.cert === '') !== (client.key === '')) {
     issues.push(configError('CONFIG_TLS_PARTIAL', `${path}.${client.cert === '' ? 'cert' : 'key'}`, 'a client certificate needs both cert and key'));

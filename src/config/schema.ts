@@ -3,6 +3,7 @@
 import { Type, type TSchema, type TUnsafe } from '@sinclair/typebox';
 import { GO_DURATION_PATTERN } from './duration.js';
 import { DEFAULT_IDLE_COMMAND, DEFAULT_IMAGE } from './schema-constants.js';
+import { DEFAULT_TLS_CIPHERS, DEFAULT_TLS_CURVES } from '../core/tls-options.js';
 
 
 /** A duration option: Go syntax in the file (or nanoseconds), milliseconds once resolved. */
@@ -29,6 +30,16 @@ function Enum<const T extends readonly string[]>(values: T, defaultValue: T[numb
 
 function StrList(defaultValue: string[], description: string, extra: Record<string, unknown> = {}) {
   return Type.Array(Type.String(), { default: defaultValue, description, ...extra });
+}
+
+/** A list of strings that may also be written as one colon-separated string (ContainerSSH's curves and cipher). */
+function ColonList(defaultValue: string[], description: string): TUnsafe<string[]> {
+  return Type.Unsafe<string[]>({
+    anyOf: [{ type: 'array', items: { type: 'string' } }, { type: 'string' }],
+    default: defaultValue,
+    description: `${description} A list, or one string with the names separated by colons.`,
+    'x-cssh': 'colonlist',
+  });
 }
 
 function Obj<T extends Record<string, TSchema>>(properties: T, description: string, extra: Record<string, unknown> = {}) {
@@ -112,6 +123,18 @@ const httpClientProperties = () => ({
   key: Str('', 'Client private key (PEM text or a file path).'),
   allowRedirects: Type.Boolean({ default: false, description: 'Follow HTTP redirects.' }),
   tlsVersion: Str('1.3', 'Minimum TLS version (1.2 or 1.3).'),
+  curves: ColonList(DEFAULT_TLS_CURVES, 'ECDH curves offered: x25519, secp256r1 (prime256v1), secp384r1, secp521r1.'),
+  cipher: ColonList(DEFAULT_TLS_CIPHERS, 'TLS cipher suites (IANA, OpenSSL or GnuTLS names).'),
+});
+
+/** ContainerSSH's HTTP server TLS options (metrics and health): TLS when cert and key are set. */
+const httpServerTlsProperties = () => ({
+  cert: Str('', 'Server certificate (PEM text or a file path); with key, the endpoint serves HTTPS only.'),
+  key: Str('', 'Server private key (PEM text or a file path).'),
+  clientcacert: Str('', 'CA certificate (PEM text or a file path) that client certificates must be signed by; set, every client must present one.'),
+  tlsVersion: Str('1.3', 'Minimum TLS version (1.2 or 1.3).'),
+  curves: ColonList(DEFAULT_TLS_CURVES, 'ECDH curves offered: x25519, secp256r1 (prime256v1), secp384r1, secp521r1.'),
+  cipher: ColonList(DEFAULT_TLS_CIPHERS, 'TLS cipher suites (IANA, OpenSSL or GnuTLS names).'),
 });
 
 export const HttpClientSchema = Obj(httpClientProperties(), 'HTTP client options.');
@@ -119,7 +142,7 @@ export const HttpClientSchema = Obj(httpClientProperties(), 'HTTP client options
 export const WebhookClientSchema = Obj({
   ...httpClientProperties(),
   authTimeout: Duration('60s', 'Total time for one authentication including retries (at least 100ms).', true),
-}, 'Authentication webhook client.', { 'x-ignored': { curves: 'TLS curve selection', cipher: 'TLS cipher selection' } });
+}, 'Authentication webhook client.');
 
 export const AuthSchema = Obj({
   password: Obj({
@@ -203,11 +226,13 @@ export const MetricsSchema = Obj({
   enable: Type.Boolean({ default: false, description: 'Serve Prometheus metrics.' }),
   listen: Str('0.0.0.0:9100', 'Metrics listen address.'),
   path: Str('/metrics', 'Metrics URL path.'),
-}, 'Prometheus metrics.', { 'x-ignored': { cacert: 'TLS settings', cert: 'TLS settings', key: 'TLS settings', clientcacert: 'TLS settings' } });
+  ...httpServerTlsProperties(),
+}, 'Prometheus metrics.');
 
 export const HealthSchema = Obj({
-  enable: Type.Boolean({ default: false, description: 'Serve /health and /ready.' }),
+  enable: Type.Boolean({ default: false, description: 'Serve / and /health (liveness) and /ready (readiness).' }),
   listen: Str('0.0.0.0:7000', 'Health listen address.'),
+  ...httpServerTlsProperties(),
 }, 'Health endpoint.', { 'x-ignored': { client: 'health client settings' } });
 
 export const ConfigServerSchema = Obj({

@@ -1,6 +1,9 @@
-// Health endpoint: GET /health (liveness) and GET /ready (readiness, from a caller-supplied probe such as a Docker ping).
+// Health endpoint: GET / and /health (liveness, / answered as ContainerSSH's probes expect) and GET /ready
+// (readiness, from a caller-supplied probe such as a Docker ping), over HTTP or HTTPS.
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AppConfig } from '../config/types.js';
 import type { Logger } from '../core/logger.js';
+import { serverTlsOptions, type HttpServerTlsConfig } from './http-tls.js';
 import { listenHttp, reply } from './metrics-http.js';
 
 /** How long /ready waits for the probe before answering 503. */
@@ -21,30 +24,55 @@ export interface HealthDeps {
   readyTimeoutMs?: number;
 }
 
+/** The health section: enable and listen, plus ContainerSSH's optional TLS server options. */
+export type HealthConfig = Pick<AppConfig['health'], 'enable' | 'listen'> & HttpServerTlsConfig;
+
 /**
- * Serves GET/HEAD /health → 200 "ok" while the process runs, and /ready → 200 "ready" when `ready()` resolves true
- * within the bound, else 503 "not ready". Does nothing when `config.enable` is false. Rejects with a CsshError when
- * the address cannot be bound.
+ * Serves GET/HEAD /health → 200 "ok" while the process runs; / → 200 with ContainerSSH's body (JSON `"ok"`, or
+ * text `ok` when the client accepts only text/plain); /ready → 200 "ready" when `ready()` resolves true within
+ * the bound, else 503 "not ready". Other paths 404, other methods 405, anything malformed a 4xx for that request
+ * only. HTTPS only when `config.cert`/`key` are set, with client certificates required when `config.clientcacert`
+ * is. Does nothing when `config.enable` is false. Rejects with a CsshError when the address cannot be bound or the
+ * TLS settings cannot be honoured (HTTP_TLS_INVALID).
  */
-export async function startHealthServer(config: AppConfig['health'], deps: HealthDeps): Promise<HealthServer> {
+export async function startHealthServer(config: HealthConfig, deps: HealthDeps): Promise<HealthServer> {
   if (!config.enable) return { address: '', close: async () => undefined };
   const bound = deps.readyTimeoutMs ?? READY_PROBE_TIMEOUT_MS;
-  const endpoint = await listenHttp(config.listen, 'health.listen', (req, res) => {
-    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
-    if (req.method !== 'GET' && req.method !== 'HEAD') {
-      reply(res, 405, 'Method not allowed\n');
-    } else if (path === '/health') {
-      reply(res, 200, 'ok\n');
-    } else if (path === '/ready') {
-      void probe(deps, bound).then((ok) => reply(res, ok ? 200 : 503, ok ? 'ready\n' : 'not ready\n'));
-    } else {
-      reply(res, 404, 'Not found; try /health or /ready\n');
-    }
-  });
-  deps.logger.info('HEALTH_AVAILABLE', `Health checks are available at http://${endpoint.address}/health and /ready`, {
+  const tls = serverTlsOptions(config, 'health');
+  const endpoint = await listenHttp(
+    config.listen,
+    'health.listen',
+    (req, res, path) => {
+      if (path === '/health') {
+        reply(res, 200, 'ok\n');
+      } else if (path === '/') {
+        answerLikeContainerSsh(req, res);
+      } else if (path === '/ready') {
+        void probe(deps, bound).then((ok) => reply(res, ok ? 200 : 503, ok ? 'ready\n' : 'not ready\n'));
+      } else {
+        reply(res, 404, 'Not found; try /health or /ready\n');
+      }
+    },
+    { tls, logger: deps.logger },
+  );
+  const base = `${endpoint.scheme}://${endpoint.address}`;
+  deps.logger.info('HEALTH_AVAILABLE', `Health checks are available at ${base}/health and /ready`, {
     address: endpoint.address,
+    tls: tls !== undefined,
+    clientCertificates: tls?.requestCert === true,
   });
   return { address: endpoint.address, close: endpoint.close };
+}
+
+/**
+ * ContainerSSH's health service answers 200 with the JSON string "ok" (content negotiation: plain `ok` for a client
+ * that accepts text/plain but not JSON).
+ */
+function answerLikeContainerSsh(req: IncomingMessage, res: ServerResponse): void {
+  const accept = (req.headers.accept ?? '').toLowerCase();
+  const textOnly = accept.includes('text/plain') && !accept.includes('application/json') && !accept.includes('*/*');
+  if (textOnly) reply(res, 200, 'ok');
+  else reply(res, 200, '"ok"', 'application/json');
 }
 
 /** true only when `ready()` resolves true before `ms`; never rejects. */

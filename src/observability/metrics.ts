@@ -3,6 +3,7 @@ import { Registry } from 'prom-client';
 import type { AppConfig } from '../config/types.js';
 import type { EventSink } from '../core/events.js';
 import type { Logger } from '../core/logger.js';
+import { serverTlsOptions, type HttpServerTlsConfig } from './http-tls.js';
 import { defineMetrics, initialiseSeries } from './metrics-definitions.js';
 import { listenHttp, reply, type HttpEndpoint } from './metrics-http.js';
 import { metricsSink } from './metrics-sink.js';
@@ -20,20 +21,25 @@ export interface Metrics {
   close(): Promise<void>;
 }
 
+/** The metrics section: enable, listen and path, plus ContainerSSH's optional TLS server options. */
+export type MetricsConfig = Pick<AppConfig['metrics'], 'enable' | 'listen' | 'path'> & HttpServerTlsConfig;
+
 /**
- * Creates the registry and, when `config.enable`, serves it on `config.listen` at `config.path`. Events are counted
- * either way. Rejects with a CsshError when the address cannot be bound.
+ * Creates the registry and, when `config.enable`, serves it on `config.listen` at `config.path` (GET/HEAD only;
+ * anything else a 4xx for that request only), over HTTPS when `config.cert`/`key` are set and with client
+ * certificates required when `config.clientcacert` is. Events are counted either way. Rejects with a CsshError when
+ * the address cannot be bound or the TLS settings cannot be honoured (HTTP_TLS_INVALID).
  */
-export async function createMetrics(config: AppConfig['metrics'], deps: { logger: Logger }): Promise<Metrics> {
+export async function createMetrics(config: MetricsConfig, deps: { logger: Logger }): Promise<Metrics> {
   const registry = new Registry();
   const metrics = defineMetrics(registry);
   initialiseSeries(metrics);
   const sink = metricsSink(metrics);
   if (!config.enable) return { sink, registry, address: undefined, close: async () => undefined };
   const path = config.path === '' ? '/metrics' : config.path;
-  const endpoint: HttpEndpoint = await listenHttp(config.listen, 'metrics.listen', (req, res) => {
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    if (url.pathname !== path || (req.method !== 'GET' && req.method !== 'HEAD')) {
+  const tls = serverTlsOptions(config, 'metrics');
+  const endpoint: HttpEndpoint = await listenHttp(config.listen, 'metrics.listen', (_req, res, requested) => {
+    if (requested !== path) {
       reply(res, 404, `Not found; metrics are at ${path}\n`);
       return;
     }
@@ -44,10 +50,12 @@ export async function createMetrics(config: AppConfig['metrics'], deps: { logger
         reply(res, 500, 'metrics collection failed\n');
       },
     );
-  });
-  deps.logger.info('METRICS_AVAILABLE', `Metrics are available at http://${endpoint.address}${path}`, {
+  }, { tls, logger: deps.logger });
+  deps.logger.info('METRICS_AVAILABLE', `Metrics are available at ${endpoint.scheme}://${endpoint.address}${path}`, {
     address: endpoint.address,
     path,
+    tls: tls !== undefined,
+    clientCertificates: tls?.requestCert === true,
   });
   return { sink, registry, address: endpoint.address, close: endpoint.close };
 }

@@ -21,7 +21,7 @@ function file(name: string, content: string | Buffer): string {
   return path;
 }
 
-const VALID = 'auth:\n  password:\n    method: webhook\n    webhook:\n      url: http://127.0.0.1:8080\ndocker:\n  execution:\n    container:\n      image: busybox\n    host:\n      networkmode: none\n';
+const VALID = 'auth:\n  password:\n    method: webhook\n    webhook:\n      url: http://127.0.0.1:8080\ndocker:\n  execution:\n    container:\n      image: busybox\n    host:\n      networkmode: none\n      resources: {memory: 536870912, pidslimit: 256, nanocpus: 1000000000}\n';
 const INVALID = 'docker:\n  execution:\n    mode: pod\n';
 
 interface JsonReport {
@@ -43,7 +43,7 @@ test('an invalid file exits 1 with file:line:col, path, expected and a hint', ()
   const path = file('invalid.yaml', `${VALID}    imagePullPolicy: always\n${INVALID.replace('docker:\n  execution:\n', '')}`);
   const result = cli(['config', 'validate', path]);
   assert.equal(result.code, 1);
-  assert.match(result.stdout, new RegExp(`${path}:12:22: error docker.execution.imagePullPolicy: invalid image pull policy: "always" \\[CONFIG_INVALID_VALUE\\]`));
+  assert.match(result.stdout, new RegExp(`${path}:13:22: error docker.execution.imagePullPolicy: invalid image pull policy: "always" \\[CONFIG_INVALID_VALUE\\]`));
   assert.match(result.stdout, /expected Always\|IfNotPresent\|Never/);
   assert.match(result.stdout, /hint: did you mean Always\?/);
   assert.ok(!(result.stdout + result.stderr).includes('\u001b['), 'no colour codes when NO_COLOR is set');
@@ -64,8 +64,8 @@ test('--json and --format json print the documented shape', () => {
     assert.ok(entry);
     assert.deepEqual(Object.keys(entry).sort(), ['errors', 'file', 'issues', 'legacy', 'readable', 'valid', 'warnings']);
     assert.deepEqual(entry.issues.map((issue) => [issue.severity, issue.code, issue.path, issue.line, issue.column]), [
-      ['warning', 'CONFIG_SECTION_IGNORED', 'kubernetes', 12, 1],
-      ['error', 'CONFIG_UNKNOWN_KEY', 'securty', 13, 1],
+      ['warning', 'CONFIG_SECTION_IGNORED', 'kubernetes', 13, 1],
+      ['error', 'CONFIG_UNKNOWN_KEY', 'securty', 14, 1],
     ]);
     assert.equal(entry.issues[1]?.hint, 'did you mean security?');
     assert.equal(entry.issues[1]?.file, path);

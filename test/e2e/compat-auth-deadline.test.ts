@@ -13,7 +13,7 @@ test('a dead auth server is given up on at authTimeout although GC runs while wa
   const timer = setInterval(gc, 20);
   try {
     const call = callWebhook({
-      client: { baseUrl: 'http://127.0.0.1:9', tls: { minVersion: 'TLSv1.3' }, allowRedirects: false, timeoutMs: 200 },
+      client: { baseUrl: 'http://127.0.0.1:9', tls: { minVersion: 'TLSv1.3', ecdhCurve: 'X25519', ciphers: 'TLS_AES_128_GCM_SHA256' }, allowRedirects: false, timeoutMs: 200 },
       url: 'http://127.0.0.1:9/password',
       body: { username: 'alice' },
       decode: (text) => text,

@@ -6,9 +6,12 @@ import type { AppConfig, ExecutionMode } from '../../src/config/types.js';
 import type { ConnectionContext, ConnectionHandler, PtyRequest, SessionHandler, StartRequest } from '../../src/core/contracts.js';
 import type { CsshEvent } from '../../src/core/events.js';
 import { createNullLogger } from '../../src/core/logger.js';
+import { DEFAULT_TLS_CIPHERS, DEFAULT_TLS_CURVES } from '../../src/core/tls-options.js';
 import { TEST_IMAGES } from './docker.js';
 
-const webhook = { url: '', timeout: 2000, cacert: '', cert: '', key: '', allowRedirects: false, tlsVersion: '1.3', authTimeout: 60000 };
+const tlsChoice = { tlsVersion: '1.3', curves: DEFAULT_TLS_CURVES, cipher: DEFAULT_TLS_CIPHERS };
+const webhook = { url: '', timeout: 2000, cacert: '', cert: '', key: '', allowRedirects: false, ...tlsChoice, authTimeout: 60000 };
+const serverTls = { cert: '', key: '', clientcacert: '', ...tlsChoice };
 const item = { mode: '' as const, allow: [], deny: [] };
 
 /** A complete config for tests: the given image, network none, short deadlines (hang guards only). */
@@ -44,8 +47,8 @@ export function testConfig(mode: ExecutionMode, image: string = TEST_IMAGES.busy
       forwarding: { forwardingMode: '', reverseForwardingMode: '', socketForwardingMode: '', socketListenMode: '', x11ForwardingMode: '' },
     },
     log: { level: 'info', format: 'ljson', destination: 'stdout', file: '' },
-    metrics: { enable: false, listen: '0.0.0.0:9100', path: '/metrics' },
-    health: { enable: false, listen: '0.0.0.0:7000' },
+    metrics: { enable: false, listen: '0.0.0.0:9100', path: '/metrics', ...serverTls },
+    health: { enable: false, listen: '0.0.0.0:7000', ...serverTls },
     configserver: { ...webhook, transmitSensitiveMetadata: false },
     instance: { id: '', reconcileInterval: 60000, reconcileGrace: 60000 },
   };

@@ -16,12 +16,13 @@
 // Options: { tls: { key, cert, ca? } } serves HTTPS instead (PEM text), for TLS client tests; with `ca` it also
 // requires a client certificate signed by that CA.
 // Config helpers: webhookClientConfig(url, overrides?) (a WebhookClientConfig with ContainerSSH defaults: 2 s timeout,
-// 60 s authTimeout, TLS 1.3) and authConfig(overrides?) (an AuthConfig with every method disabled, sections merged).
+// 60 s authTimeout, TLS 1.3, default curves and ciphers) and authConfig(overrides?) (an AuthConfig with every method disabled, sections merged).
 import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { AuthConfig, WebhookClientConfig } from '../../src/config/types.js';
+import { DEFAULT_TLS_CIPHERS, DEFAULT_TLS_CURVES } from '../../src/core/tls-options.js';
 
 export interface RecordedRequest {
   method: string;
@@ -57,7 +58,10 @@ export interface StubOptions {
 type AuthExtra = Record<string, unknown>;
 
 export function webhookClientConfig(url: string, overrides: Partial<WebhookClientConfig> = {}): WebhookClientConfig {
-  return { url, timeout: 2000, authTimeout: 60_000, cacert: '', cert: '', key: '', allowRedirects: false, tlsVersion: '1.3', ...overrides };
+  return {
+    url, timeout: 2000, authTimeout: 60_000, cacert: '', cert: '', key: '', allowRedirects: false, tlsVersion: '1.3',
+    curves: DEFAULT_TLS_CURVES, cipher: DEFAULT_TLS_CIPHERS, ...overrides,
+  };
 }
 
 export interface AuthOverrides {

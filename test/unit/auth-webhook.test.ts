@@ -259,18 +259,40 @@ test('an aborted signal ends the attempt as a refusal', async (t) => {
   assert.deepEqual(await pending, { success: false });
 });
 
-test('redirects are followed only with allowRedirects', async (t) => {
-  const target = await startWebhookStub({ '/elsewhere/password': acceptPasswords({ alice: 'pw' }) });
-  t.after(() => target.close());
-  const stub = await startWebhookStub({ '/password': { status: 307, headers: { location: `${target.url}/elsewhere/password` } } });
+test('redirects are followed only with allowRedirects, and only within the same origin', async (t) => {
+  const stub = await startWebhookStub({
+    '/password': { status: 307, headers: { location: '/elsewhere/password' } },
+    '/elsewhere/password': acceptPasswords({ alice: 'pw' }),
+  });
   t.after(() => stub.close());
   const { logger } = capture();
   const strict = createAuthenticator(passwordAuth(stub.url, { authTimeout: 150 }), { logger, retryIntervalMs: 20 });
   assert.equal((await strict.password(req, Buffer.from('pw'), never)).success, false);
-  assert.equal(target.requests.length, 0);
+  assert.equal(stub.requestsTo('/elsewhere/password').length, 0);
   const lenient = createAuthenticator(passwordAuth(stub.url, { allowRedirects: true }), { logger });
   assert.equal((await lenient.password(req, Buffer.from('pw'), never)).success, true);
-  assert.equal(target.requests.length, 1);
+  assert.equal(stub.requestsTo('/elsewhere/password').length, 1, 'a same-origin redirect carries the body on');
+});
+
+test('a redirect to another origin is refused at once: the password never reaches it', async (t) => {
+  const other = await startWebhookStub({ '/password': acceptPasswords({ alice: 'pw' }) });
+  t.after(() => other.close());
+  const stub = await startWebhookStub({ '/password': { status: 308, headers: { location: `${other.url}/password` } } });
+  t.after(() => stub.close());
+  const { logger, lines } = capture();
+  const events: CsshEvent[] = [];
+  const auth = createAuthenticator(passwordAuth(stub.url, { allowRedirects: true }), {
+    logger,
+    retryIntervalMs: 10_000, // a retry would outlast the test's patience: the refusal must not be retried
+    onEvent: (e) => events.push(e),
+  });
+  assert.equal((await auth.password(req, Buffer.from('pw'), never)).success, false);
+  assert.equal(other.requests.length, 0, 'nothing was sent to the other origin');
+  assert.equal(stub.requests.length, 1, 'no retry');
+  const refusal = lines.find((l) => l.code === 'WEBHOOK_REDIRECT_REFUSED');
+  assert.ok(refusal !== undefined && refusal.level === 'error', 'logged as an error');
+  assert.match(refusal.message, /another origin \(http:\/\/127\.0\.0\.1:\d+\)/);
+  assert.ok(events.some((e) => e.type === 'auth-request-failure' && e.hard && e.reason === 'WEBHOOK_REDIRECT_REFUSED'));
 });
 
 function selfSignedCert(dir: string, name = 'server'): { key: string; cert: string; certPath: string; keyPath: string } {
@@ -315,6 +337,39 @@ test('TLS: a client certificate (cert and key) is presented when the server requ
   assert.equal(stub.requests.length, 1, 'the server saw only the request with a certificate');
 });
 
+test('TLS: a redirect from https to plain http on the same host is refused, the password stays encrypted', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'cssh-auth-downgrade-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const { key, cert } = selfSignedCert(dir);
+  const plain = await startWebhookStub({ '/password': acceptPasswords({ alice: 'pw' }) });
+  t.after(() => plain.close());
+  const secure = await startWebhookStub({ '/password': { status: 307, headers: { location: `${plain.url}/password` } } }, { tls: { key, cert } });
+  t.after(() => secure.close());
+  const { logger, lines } = capture();
+  const auth = createAuthenticator(passwordAuth(secure.url, { cacert: cert, allowRedirects: true }), { logger, retryIntervalMs: 10_000 });
+  assert.equal((await auth.password(req, Buffer.from('pw'), never)).success, false);
+  assert.equal(plain.requests.length, 0, 'no byte of the body went over plain http');
+  assert.ok(lines.some((l) => l.code === 'WEBHOOK_REDIRECT_REFUSED' && /from https to plain http/.test(l.message)));
+});
+
+test('TLS: curves and cipher are honoured; a server offering none of them is not talked to', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'cssh-auth-suites-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const { key, cert } = selfSignedCert(dir);
+  const stub = await startWebhookStub({ '/password': acceptPasswords({ alice: 'pw' }) }, { tls: { key, cert } });
+  t.after(() => stub.close());
+  const { logger } = capture();
+  // TLS 1.2 only (no TLS 1.3 suite listed), colon-free names in IANA, OpenSSL and GnuTLS spelling.
+  const tls12 = { cacert: cert, tlsVersion: '1.2', cipher: ['ECDHE-ECDSA-AES256-GCM-SHA384', 'TLS_ECDHE_ECDSA_AES_128_GCM_SHA256'], curves: ['prime256v1'], authTimeout: 2000 };
+  const ok = createAuthenticator(passwordAuth(stub.url, tls12), { logger });
+  assert.equal((await ok.password(req, Buffer.from('pw'), never)).success, true);
+  // A P-256 ECDSA certificate cannot be used with RSA-only suites: the handshake fails and the login fails closed.
+  const rsaOnly = { ...tls12, cipher: ['TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256'], authTimeout: 200 };
+  const refused = createAuthenticator(passwordAuth(stub.url, rsaOnly), { logger, retryIntervalMs: 20 });
+  assert.equal((await refused.password(req, Buffer.from('pw'), never)).success, false);
+  assert.equal(stub.requests.length, 1);
+});
+
 test('TLS settings that cannot work are reported when the authenticator is created', () => {
   const logger = capture().logger;
   const bad = (hook: Partial<WebhookClientConfig>) => () => createAuthenticator(passwordAuth('https://127.0.0.1:1', hook), { logger });
@@ -322,6 +377,10 @@ test('TLS settings that cannot work are reported when the authenticator is creat
   assert.throws(bad({ tlsVersion: '1.0' }), /tlsVersion: expected "1\.2" or "1\.3"/);
   assert.throws(bad({ cert: '-----BEGIN CERTIFICATE-----\nx\n-----END CERTIFICATE-----' }), /cert and key must be set together/);
   assert.doesNotThrow(bad({ tlsVersion: '1.2' }));
+  assert.throws(bad({ curves: ['x448'] }), /curves: unsupported ECDH curve "x448"/);
+  assert.throws(bad({ cipher: ['RC4-SHA'] }), /cipher: unsupported cipher suite "RC4-SHA"/);
+  assert.throws(bad({ cipher: ['ECDHE-RSA-AES128-GCM-SHA256'] }), /tlsVersion 1\.3 needs at least one TLS 1\.3 suite/);
+  assert.doesNotThrow(bad({ tlsVersion: '1.2', cipher: ['ECDHE-RSA-AES128-GCM-SHA256'] }));
 });
 
 test('kerberos and oauth2 are accepted in config but left disabled, with a warning', () => {

@@ -1,16 +1,20 @@
 // Each validation rule: its path, message, severity and location (reference §1.5, §5.1, §5.7, §6 and cssh's checks).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { parseSource } from '../../src/config/source.js';
 import { analyzeSource } from '../../src/config/analyze.js';
 import type { ConfigIssue } from '../../src/config/issues.js';
+import { HARDENING_CODES } from '../../src/config/rules-hardening.js';
 
 const AUTH = 'auth:\n  password:\n    method: webhook\n    webhook:\n      url: http://127.0.0.1:8080\n';
 
-function issuesOf(text: string, withAuth = true): ConfigIssue[] {
+/** The issues `config validate` reports; the hardening advice (tested on its own) only with `hardening`. */
+function issuesOf(text: string, withAuth = true, hardening = false): ConfigIssue[] {
   const parsed = parseSource(withAuth ? `${AUTH}${text}` : text, 'cfg.yaml');
   assert.ok(parsed.ok, 'the test YAML parses');
-  return analyzeSource(parsed.source, 'validate').issues;
+  const issues = analyzeSource(parsed.source, 'validate').issues;
+  return hardening ? issues : issues.filter((issue) => !HARDENING_CODES.includes(issue.code));
 }
 
 function only(issues: ConfigIssue[], path: string): ConfigIssue {
@@ -110,7 +114,7 @@ test('JSON files match ContainerSSH keys case-insensitively, as Go does', () => 
   const parsed = parseSource(JSON.stringify({ Backend: 'docker', docker: { Execution: { ImagePullPolicy: 'Never' } }, auth: { password: { method: 'webhook', webhook: { url: 'http://x' } } } }), 'cfg.json');
   assert.ok(parsed.ok);
   const analysis = analyzeSource(parsed.source, 'validate');
-  assert.deepEqual(analysis.issues, []);
+  assert.deepEqual(analysis.issues.filter((issue) => !HARDENING_CODES.includes(issue.code)), []);
   assert.equal(analysis.config.docker.execution.imagePullPolicy, 'Never');
 });
 
@@ -249,4 +253,61 @@ test('more rules: agent idle command without agent, webhook TLS pairs and versio
   assert.equal(only(log, 'log.destination').message, 'invalid log destination: "stderr"');
   const encrypted = '-----BEGIN ENCRYPTED PRIVATE KEY-----\\nMIIB\\n-----END ENCRYPTED PRIVATE KEY-----';
   assert.equal(only(issuesOf(`ssh:\n  hostkeys: ["${encrypted}"]\n`), 'ssh.hostkeys.0').message, 'the host key is encrypted with a passphrase');
+});
+
+test('hardening advice: containers without limits, passwords over plain http, metrics/health exposed without TLS', () => {
+  const codes = (text: string, withAuth = true) => issuesOf(text, withAuth, true).map((issue) => [issue.path, issue.severity, issue.code]);
+  const limits = issuesOf('backend: docker\n', false, true).find((issue) => issue.code === 'DOCKER_RESOURCES_UNLIMITED');
+  assert.ok(limits !== undefined);
+  assert.equal(limits.severity, 'warning');
+  assert.match(limits.message, /no memory \(Memory\), process count \(PidsLimit\), CPU \(NanoCpus or CpuQuota\) limit/);
+  const partly = issuesOf('docker:\n  execution:\n    host:\n      resources: {memory: 536870912}\n', false, true);
+  assert.match(partly.find((issue) => issue.code === 'DOCKER_RESOURCES_UNLIMITED')?.message ?? '', /no process count \(PidsLimit\), CPU/);
+  const bounded = 'docker:\n  execution:\n    host:\n      resources: {memory: 536870912, pidslimit: 256, nanocpus: 1000000000}\n';
+  assert.deepEqual(codes(bounded), [], 'limits set, password webhook on loopback: nothing to advise');
+
+  const remote = 'auth:\n  password:\n    method: webhook\n    webhook:\n      url: http://auth.example.com:8080\n';
+  assert.deepEqual(codes(bounded + remote, false), [['auth.password.webhook.url', 'warning', 'AUTH_PASSWORD_PLAINTEXT']]);
+  for (const url of ['https://auth.example.com', 'http://localhost:8080', 'http://[::1]:8080', 'http://127.0.0.2']) {
+    assert.deepEqual(codes(bounded + remote.replace('http://auth.example.com:8080', url), false), [], url);
+  }
+  const pubkeyOnly = 'auth:\n  publicKey:\n    method: webhook\n    webhook:\n      url: http://auth.example.com\n';
+  assert.deepEqual(codes(bounded + pubkeyOnly, false), [], 'no password travels to a public-key webhook');
+
+  const exposed = 'metrics:\n  enable: true\nhealth:\n  enable: true\n  listen: "[::]:7000"\n';
+  assert.deepEqual(codes(bounded + exposed), [
+    ['metrics.listen', 'warning', 'CONFIG_HTTP_PLAINTEXT_PUBLIC'],
+    ['health.listen', 'warning', 'CONFIG_HTTP_PLAINTEXT_PUBLIC'],
+  ]);
+  assert.deepEqual(codes(`${bounded}metrics:\n  enable: true\n  listen: 127.0.0.1:9100\nhealth:\n  enable: true\n  listen: 10.0.0.5:7000\n`), []);
+  assert.deepEqual(codes(`${bounded}metrics:\n  enable: true\n  cert: /etc/tls/cert.pem\n  key: /etc/tls/key.pem\n`).map(([, , code]) => code), [
+    'CONFIG_FILE_NOT_FOUND', 'CONFIG_FILE_NOT_FOUND',
+  ], 'with TLS the all-interfaces listen is fine');
+});
+
+test('metrics/health TLS: pairs, clientcacert only with a certificate, ContainerSSH curve and cipher names', () => {
+  const pem = '"-----BEGIN CERTIFICATE-----\\nx\\n-----END CERTIFICATE-----"';
+  const codes = (text: string) => issuesOf(`metrics:\n  enable: true\n  listen: 127.0.0.1:9100\n${text}`).map((issue) => [issue.path, issue.severity, issue.code]);
+  assert.deepEqual(codes(`  cert: ${pem}\n`), [['metrics.key', 'error', 'CONFIG_TLS_PARTIAL']]);
+  assert.deepEqual(codes(`  key: ${pem}\n`), [['metrics.cert', 'error', 'CONFIG_TLS_PARTIAL']]);
+  assert.deepEqual(codes(`  clientcacert: ${pem}\n`), [['metrics.clientcacert', 'error', 'CONFIG_TLS_PARTIAL']]);
+  assert.deepEqual(codes(`  cert: ${pem}\n  key: ${pem}\n  clientcacert: ${pem}\n  curves: x25519:prime256v1\n  cipher: [TLS_AES_256_GCM_SHA384, ECDHE-ECDSA-AES128-GCM-SHA256]\n`), []);
+  assert.deepEqual(codes('  tlsVersion: "1.1"\n  curves: [x448]\n  cipher: RC4-SHA\n'), [
+    ['metrics.tlsVersion', 'error', 'CONFIG_INVALID_VALUE'],
+    ['metrics.curves', 'error', 'CONFIG_INVALID_VALUE'],
+    ['metrics.cipher', 'error', 'CONFIG_INVALID_VALUE'],
+  ]);
+  const noTls13 = issuesOf('health:\n  enable: true\n  listen: 127.0.0.1:7000\n  cipher: [TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256]\n');
+  assert.match(only(noTls13, 'health.cipher').message, /tlsVersion 1\.3 needs at least one TLS 1\.3 suite/);
+  assert.deepEqual(issuesOf('health:\n  enable: true\n  listen: 127.0.0.1:7000\n  tlsVersion: "1.2"\n  cipher: [TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256]\n'), []);
+  const webhook = issuesOf('auth:\n  password:\n    method: webhook\n    webhook:\n      url: https://127.0.0.1\n      curves: [secp256k1]\n', false);
+  assert.match(only(webhook, 'auth.password.webhook.curves').message, /unsupported ECDH curve "secp256k1"/);
+});
+
+test('the hardened example in docs/security.md draws no advice and no error', () => {
+  const doc = readFileSync(new URL('../../docs/security.md', import.meta.url), 'utf8');
+  const yaml = /```yaml\n([\s\S]*?)```/.exec(doc)?.[1] ?? '';
+  assert.ok(yaml.includes('pidslimit'));
+  const issues = issuesOf(yaml, false, true).filter((issue) => issue.code !== 'CONFIG_FILE_NOT_FOUND'); // paths of the target machine
+  assert.deepEqual(issues, []);
 });

@@ -8,6 +8,7 @@ import { renderSchemaData } from '../../src/config/generate-schema-data.js';
 import { readFileSync } from 'node:fs';
 import { defaultConfig } from '../../src/config/index.js';
 import type { AppConfig } from '../../src/config/types.js';
+import { DEFAULT_TLS_CIPHERS, DEFAULT_TLS_CURVES } from '../../src/core/tls-options.js';
 
 type Equal<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 const schemaMatchesTypes: Equal<Static<typeof AppConfigSchema>, AppConfig> = true;
@@ -46,8 +47,10 @@ test('defaults follow the reference and cssh decisions', () => {
   assert.deepEqual(config.security.timeoutWarning, { message: 'cssh: session ending: {reason}', leadTime: 30_000 });
   assert.equal(config.security.terminateGracePeriod, 10_000);
   assert.deepEqual(config.log, { level: 'info', format: 'ljson', destination: 'stdout', file: '' });
-  assert.deepEqual(config.metrics, { enable: false, listen: '0.0.0.0:9100', path: '/metrics' });
-  assert.deepEqual(config.health, { enable: false, listen: '0.0.0.0:7000' });
+  const tls = { cert: '', key: '', clientcacert: '', tlsVersion: '1.3', curves: DEFAULT_TLS_CURVES, cipher: DEFAULT_TLS_CIPHERS };
+  assert.deepEqual(config.metrics, { enable: false, listen: '0.0.0.0:9100', path: '/metrics', ...tls });
+  assert.deepEqual(config.health, { enable: false, listen: '0.0.0.0:7000', ...tls });
+  assert.deepEqual(config.auth.password.webhook.curves, ['x25519', 'secp256r1', 'secp384r1', 'secp521r1']);
   assert.equal(config.configserver.transmitSensitiveMetadata, false);
 });
 

@@ -128,3 +128,24 @@ test('a config server that is down fails with CONFIG_BACKEND_ERROR', async () =>
     (error: unknown) => isCsshError(error) && error.code === 'CONFIG_BACKEND_ERROR',
   );
 });
+
+test('allowRedirects: a same-origin redirect is followed, one to another origin is refused without sending the body', async (t) => {
+  const other = await startWebhookStub({ '/config': configResponse(partial) });
+  t.after(() => other.close());
+  const stub = await startWebhookStub({
+    '/old': { status: 308, headers: { location: '/config' } },
+    '/config': configResponse(partial),
+    '/moved': { status: 307, headers: { location: `${other.url}/config` } },
+  });
+  t.after(() => stub.close());
+  const { logger, lines } = capture();
+  const followed = await fetchConnectionConfig(configServer(`${stub.url}/old`, { allowRedirects: true }), info, { logger });
+  assert.deepEqual(followed?.config, partial);
+  await assert.rejects(
+    fetchConnectionConfig(configServer(`${stub.url}/moved`, { allowRedirects: true }), info, { logger, retryIntervalMs: 10_000 }),
+    (error: unknown) => isCsshError(error) && error.code === 'CONFIG_BACKEND_ERROR',
+  );
+  assert.equal(other.requests.length, 0, 'the connection metadata never reached the other origin');
+  assert.equal(stub.requestsTo('/moved').length, 1, 'refused at once, not retried');
+  assert.ok(lines.some((l) => l.code === 'WEBHOOK_REDIRECT_REFUSED' && l.level === 'error'));
+});
