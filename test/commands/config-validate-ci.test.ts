@@ -15,7 +15,8 @@ function workspace(): string {
   writeFileSync(join(dir, 'configs', 'good.yaml'), [
     'ssh:', '  hostkeys:', '    - /etc/cssh/ssh_host_ed25519_key',
     'auth:', '  publicKey:', '    method: authorizedkeys', '    authorizedKeys:', '      path: /home/{username}/.ssh/authorized_keys',
-    'docker:', '  execution:', '    container:', '      image: busybox', '',
+    'docker:', '  execution:', '    container:', '      image: busybox',
+    '    host:', '      Memory: 536870912', '      PidsLimit: 256', '      NanoCpus: 1000000000', '',
   ].join('\n'));
   writeFileSync(join(dir, 'configs', 'team', 'bad.yml'), 'docker:\n  execution:\n    mode: pod\n');
   writeFileSync(join(dir, 'configs', 'README.md'), '# not a config\n');

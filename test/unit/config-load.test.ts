@@ -23,7 +23,7 @@ async function single(path: string) {
 test('unreadable inputs exit 2 with a clear message', async () => {
   const cases: Array<[string, RegExp]> = [
     [join(dir, 'missing.yaml'), /no such file/],
-    [dir, /directory/],
+    [mkdtempSync(join(tmpdir(), 'cssh-empty-dir-')), /directory/], // a directory with no config files in it
     [file('binary.yaml', Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0, 1, 2, 0xff])), /binary/],
     [file('latin1.yaml', Buffer.from([0x61, 0x3a, 0x20, 0xe9, 0x0a])), /UTF-8/],
     [file('broken.yaml', 'ssh:\n  listen: [unclosed\n'), /not valid YAML/],
