@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import type { SecureVersion } from 'node:tls';
 import { CsshError } from '../core/errors.js';
+import { looksLikePem, pemProblem, type PemKind } from '../core/pem.js';
 import type { HttpClientConfig } from '../config/types.js';
 
 export interface TlsOptions {
@@ -11,18 +12,28 @@ export interface TlsOptions {
   minVersion: SecureVersion;
 }
 
-/** Reads PEM text as is, anything else as a file path. Throws CsshError(AUTH_CONFIG_ERROR) when it cannot. */
-function pem(value: string, option: string): string | undefined {
+/**
+ * Reads PEM text as is, anything else as a file path, and checks it holds a `kind`. Throws CsshError
+ * (AUTH_CONFIG_ERROR) when it cannot be read or parsed, so a placeholder fails at start-up, not at each login.
+ */
+function pem(value: string, option: string, kind: PemKind): string | undefined {
   if (value.trim() === '') return undefined;
-  if (value.includes('-----BEGIN')) return value;
-  try {
-    return readFileSync(value, 'utf8');
-  } catch (error) {
-    throw new CsshError('AUTH_CONFIG_ERROR', `${option}: cannot read "${value}" (expected PEM text or a readable file)`, {
-      cause: error,
-      permanent: true,
-    });
+  let text = value;
+  if (!looksLikePem(value)) {
+    try {
+      text = readFileSync(value, 'utf8');
+    } catch (error) {
+      throw new CsshError('AUTH_CONFIG_ERROR', `${option}: cannot read "${value}" (expected PEM text or a readable file)`, {
+        cause: error,
+        permanent: true,
+      });
+    }
   }
+  const problem = pemProblem(text, kind);
+  if (problem !== undefined) {
+    throw new CsshError('AUTH_CONFIG_ERROR', `${option} is not ${kind === 'certificate' ? 'a certificate' : 'a private key'}: ${problem}`, { permanent: true });
+  }
+  return text;
 }
 
 function minVersion(value: string, option: string): SecureVersion {
@@ -35,14 +46,14 @@ function minVersion(value: string, option: string): SecureVersion {
 /** Resolves the TLS options of one client config once; `path` names the config block in errors (auth.password.webhook). */
 export function loadTlsOptions(client: HttpClientConfig, path: string): TlsOptions {
   const options: TlsOptions = { minVersion: minVersion(client.tlsVersion, `${path}.tlsVersion`) };
-  const ca = pem(client.cacert, `${path}.cacert`);
-  const cert = pem(client.cert, `${path}.cert`);
-  const key = pem(client.key, `${path}.key`);
-  if ((cert === undefined) !== (key === undefined)) {
+  if ((client.cert.trim() === '') !== (client.key.trim() === '')) {
     throw new CsshError('AUTH_CONFIG_ERROR', `${path}: cert and key must be set together for client certificates`, {
       permanent: true,
     });
   }
+  const ca = pem(client.cacert, `${path}.cacert`, 'certificate');
+  const cert = pem(client.cert, `${path}.cert`, 'certificate');
+  const key = pem(client.key, `${path}.key`, 'private key');
   if (ca !== undefined) options.ca = ca;
   if (cert !== undefined) options.cert = cert;
   if (key !== undefined) options.key = key;

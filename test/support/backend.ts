@@ -10,6 +10,7 @@ import { TEST_IMAGES } from './docker.js';
 
 const webhook = { url: '', timeout: 2000, cacert: '', cert: '', key: '', allowRedirects: false, tlsVersion: '1.3', authTimeout: 60000 };
 const item = { mode: '' as const, allow: [], deny: [] };
+const kerberos = { keytab: '', acceptor: 'any', enforceUsername: true, credentialCachePath: '', configPath: '', clockSkew: 300_000 };
 
 /** A complete config for tests: the given image, network none, short deadlines (hang guards only). */
 export function testConfig(mode: ExecutionMode, image: string = TEST_IMAGES.busybox, overrides: Partial<AppConfig['docker']['execution']> = {}): AppConfig {
@@ -19,10 +20,11 @@ export function testConfig(mode: ExecutionMode, image: string = TEST_IMAGES.busy
       clientAliveInterval: 0, clientAliveCountMax: 3, loginGraceTime: 0, shutdownTimeout: 30000,
     },
     auth: {
-      password: { method: '', webhook, passwords: { file: '' } },
+      password: { method: '', webhook, passwords: { file: '' }, kerberos },
       publicKey: { method: '', webhook, authorizedKeys: { path: '' } },
       authz: { method: '', webhook },
       keyboardInteractive: { method: '' },
+      gssapi: { method: '', kerberos },
     },
     backend: 'docker',
     docker: {
