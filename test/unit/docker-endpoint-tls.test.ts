@@ -118,8 +118,14 @@ test('repeated engine probes on one signal leave no abort listeners behind (no M
   const { default: Dockerode } = await import('dockerode');
   const { dialJson } = await import('../../src/backend/docker/docker-client.js');
   const { getEventListeners } = await import('node:events');
-  const docker = new Dockerode({ host: '127.0.0.1', port: plainPort, protocol: 'http' });
+  const { Agent } = await import('node:https');
+  // Requests that fail before reaching the server (a TLS context that cannot be built) are where listeners piled up.
+  const broken = new Dockerode({ host: '127.0.0.1', port: tlsPort, protocol: 'https', agent: new Agent({ cert: 'not pem', key: 'not pem' }) });
+  const plain = new Dockerode({ host: '127.0.0.1', port: plainPort, protocol: 'http' });
   const signal = new AbortController().signal;
-  for (let i = 0; i < 15; i++) await dialJson(docker, 'GET', '/version', signal).catch(() => undefined);
+  for (let i = 0; i < 12; i++) {
+    await dialJson(broken, 'GET', '/version', signal).then(() => assert.fail('must fail'), () => undefined);
+    await dialJson(plain, 'GET', '/version', signal).catch(() => undefined);
+  }
   assert.equal(getEventListeners(signal, 'abort').length, 0);
 });
