@@ -161,7 +161,7 @@ function convertDisableCommand(doc: Document, root: YAMLMap, old: YAMLMap, resul
   if (config === undefined || plain(findPair(config, 'disableCommand')?.value) !== true) return;
   const { notes } = result;
   const security = childMap(doc, root, 'security');
-  setPolicy(doc, security, 'command', 'disable', 'replaces dockerrun disableCommand: true', notes);
+  setPolicy(doc, security, 'command', 'disable', 'replaces the old disableCommand: true', notes);
   const source = 'dockerrun.config.disableCommand';
   if (result.version.version === '0.3') {
     notes.push(versionNote(result.version, 'security.subsystem.mode', 'subsystems such as sftp are refused too: 0.3\'s disableCommand refused them', source));
