@@ -183,7 +183,7 @@ function setPolicy(doc: Document, security: YAMLMap, item: string, mode: string,
   const pair = findPair(section, 'mode');
   const current = plain(pair?.value);
   if (pair !== undefined && current !== '' && current !== null && current !== undefined) {
-    notes.push({ kind: 'note', path: `security.${item}.mode`, message: `kept ${String(current)}; the migration would have set ${mode} (${why})` });
+    notes.push({ kind: 'note', path: `security.${item}.mode`, message: `kept ${JSON.stringify(current)}; the migration would have set ${mode} (${why})` });
     return;
   }
   const value = new Scalar(mode);

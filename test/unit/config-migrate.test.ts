@@ -169,7 +169,7 @@ test('an explicit auth.pubkey or a security.defaultMode needs no version; a set 
   assert.equal(resolved(explicit.output, 'x.yaml').config.auth.publicKey.method, 'webhook');
   const kept = migrateText('dockerrun:\n  config:\n    disableCommand: true\nsecurity:\n  subsystem:\n    mode: filter\n    allow: [sftp]\n', 'x.yaml');
   assert.equal(resolved(kept.output, 'x.yaml').config.security.subsystem.mode, 'filter');
-  assert.ok(kept.notes.some((note) => note.path === 'security.subsystem.mode' && /kept filter/.test(note.message)));
+  assert.ok(kept.notes.some((note) => note.path === 'security.subsystem.mode' && /kept "filter"/.test(note.message)));
 });
 
 test('migrate reports problems at their place in the input file, not in the migrated output', () => {

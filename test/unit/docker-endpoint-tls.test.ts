@@ -117,15 +117,15 @@ test('placeholder or wrong PEM material is DOCKER_CONFIG_ERROR naming the option
 test('repeated engine probes on one signal leave no abort listeners behind (no MaxListenersExceededWarning)', async () => {
   const { default: Dockerode } = await import('dockerode');
   const { dialJson } = await import('../../src/backend/docker/docker-client.js');
-  const { getEventListeners } = await import('node:events');
+  const { EventEmitter } = await import('node:events');
   const { Agent } = await import('node:https');
   // Requests that fail before reaching the server (a TLS context that cannot be built) are where listeners piled up.
-  const broken = new Dockerode({ host: '127.0.0.1', port: tlsPort, protocol: 'https', agent: new Agent({ cert: 'not pem', key: 'not pem' }) });
+  const broken = new Dockerode({ host: '127.0.0.1', port: tlsPort, protocol: 'https', agent: new Agent({ cert: 'not pem', key: 'not pem' }) } as ConstructorParameters<typeof Dockerode>[0]);
   const plain = new Dockerode({ host: '127.0.0.1', port: plainPort, protocol: 'http' });
   const signal = new AbortController().signal;
   for (let i = 0; i < 12; i++) {
     await dialJson(broken, 'GET', '/version', signal).then(() => assert.fail('must fail'), () => undefined);
     await dialJson(plain, 'GET', '/version', signal).catch(() => undefined);
   }
-  assert.equal(getEventListeners(signal, 'abort').length, 0);
+  assert.equal(EventEmitter.getEventListeners(signal, 'abort').length, 0);
 });
