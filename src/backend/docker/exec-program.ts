@@ -98,7 +98,9 @@ export class ExecProgram implements Program {
    * an exit code that cannot be read is also explained on stderr rather than reported silently.
    */
   private async readExit(end: OutputEnd, inspect: (signal: AbortSignal) => Promise<ProcessState>): Promise<number> {
-    if (end === 'cut') await this.signal('KILL', deadline(this.s.timeouts.signal)).catch(() => undefined);
+    // Ended on purpose (the container is being removed, or the program abandoned): nothing to report.
+    const deliberate = (): boolean => this.cancel.signal.aborted || this.s.container.shuttingDown;
+    if (end === 'cut' && !deliberate()) await this.signal('KILL', deadline(this.s.timeouts.signal)).catch(() => undefined);
     let attachFailed = false;
     // Some engines mark an exec whose attach failed with 126 while it still shows as running.
     const inspectAttach = async (signal: AbortSignal): Promise<ProcessState> => {
@@ -108,7 +110,7 @@ export class ExecProgram implements Program {
       return { ...state, running: false };
     };
     const state = await readExitState(inspectAttach, this.s.logger, this.cancel.signal);
-    const notice = streamEndNotice(end, state, attachFailed);
+    const notice = deliberate() ? undefined : streamEndNotice(end, state, attachFailed);
     if (notice?.lost === true) {
       this.s.logger.error(DockerCode.EXEC_STREAM_LOST, `The engine connection carrying the program's input and output closed before the program ended; reporting exit status ${state.code}.`, {
         exitCode: state.code, outputEnd: end,
