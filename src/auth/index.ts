@@ -3,6 +3,8 @@ import type { ConnectionInfo } from '../core/contracts.js';
 import type { CsshEvent, EventSink } from '../core/events.js';
 import type { Logger } from '../core/logger.js';
 import type { AuthConfig } from '../config/types.js';
+import { loginMethods, noLoginReason } from '../config/rules-auth.js';
+import { CsshError } from '../core/errors.js';
 import { checkAuthorizedKey } from './authorized-keys.js';
 import { checkPasswordFile } from './password-file.js';
 import type { AuthOutcome, AuthRequest, Authenticator } from './types.js';
@@ -50,8 +52,12 @@ interface Shared {
   hooks: { password?: AuthWebhook; pubkey?: AuthWebhook; authz?: AuthWebhook };
 }
 
-/** Reports the decision (metrics and log) and passes it on. */
+/**
+ * Reports the decision (metrics and log) and passes it on. A backend failure is no decision about the user: it is
+ * counted as a server failure (by the webhook client) and not as a rejected login.
+ */
 function finish(shared: Shared, type: AuthType, outcome: AuthOutcome, logger: Logger): AuthOutcome {
+  if (outcome.backendFailed === true) return outcome;
   shared.emit({ type: 'auth-result', authtype: type, ok: outcome.success });
   if (outcome.success) logger.info('AUTH_SUCCESSFUL', `${type} accepted`, { authenticatedUsername: outcome.authenticatedUsername });
   else logger.notice(type === 'authorization' ? 'AUTHZ_FAILED' : 'AUTH_FAILED', `${type} refused`);
@@ -104,10 +110,18 @@ async function checkAuthz(shared: Shared, info: ConnectionInfo, signal: AbortSig
 }
 
 /**
- * Builds the authenticator for `auth`. Throws CsshError(AUTH_CONFIG_ERROR) at once when a webhook's TLS files
- * cannot be read; warns (AUTH_UNSUPPORTED) about kerberos and oauth2, which cssh accepts but does not implement.
+ * Builds the authenticator for `auth`. Throws CsshError at once when nobody could log in (AUTH_NONE_CONFIGURED, or
+ * AUTH_NO_USABLE_METHOD when only unimplemented methods are set) and when a webhook's TLS material cannot be read or
+ * parsed (AUTH_CONFIG_ERROR); warns (AUTH_UNSUPPORTED) about kerberos, gssapi and oauth2, which cssh accepts but
+ * does not implement.
  */
 export function createAuthenticator(auth: AuthConfig, deps: AuthenticatorDeps): Authenticator {
+  const none = noLoginReason(auth);
+  if (none !== undefined) {
+    throw new CsshError(none.code, `${none.message}; configure auth.password.method (webhook or passwords) or auth.publicKey.method (webhook or authorizedkeys)`, {
+      permanent: true,
+    });
+  }
   const webhook = (method: string, config: AuthConfig['authz']['webhook'], path: string) =>
     method === 'webhook' ? createAuthWebhook(config, path) : undefined;
   const hooks: Shared['hooks'] = {};
@@ -119,11 +133,8 @@ export function createAuthenticator(auth: AuthConfig, deps: AuthenticatorDeps): 
   if (authz !== undefined) hooks.authz = authz;
   const shared: Shared = { auth, logger: deps.logger, emit: safeSink(deps.onEvent), intervalMs: deps.retryIntervalMs ?? 10_000, hooks };
   warnUnsupported(auth, deps.logger);
-  const methods: ('password' | 'publickey')[] = [];
-  if (auth.publicKey.method === 'webhook' || auth.publicKey.method === 'authorizedkeys') methods.push('publickey');
-  if (auth.password.method === 'webhook' || auth.password.method === 'passwords') methods.push('password');
   return {
-    methods,
+    methods: loginMethods(auth).usable,
     password: (req, pw, signal) => checkPassword(shared, req, pw, signal),
     publicKey: (req, keyLine, signal) => checkPublicKey(shared, req, keyLine, signal),
     authorize: (info, signal) => checkAuthz(shared, info, signal),
@@ -133,6 +144,9 @@ export function createAuthenticator(auth: AuthConfig, deps: AuthenticatorDeps): 
 function warnUnsupported(auth: AuthConfig, logger: Logger): void {
   if (auth.password.method === 'kerberos') {
     logger.warning('AUTH_UNSUPPORTED', 'auth.password.method "kerberos" is not implemented by cssh; password logins are disabled');
+  }
+  if (auth.gssapi.method === 'kerberos') {
+    logger.warning('AUTH_UNSUPPORTED', 'auth.gssapi.method "kerberos" is not implemented by cssh; GSSAPI logins are disabled');
   }
   if (auth.keyboardInteractive.method === 'oauth2') {
     logger.warning('AUTH_UNSUPPORTED', 'auth.keyboardInteractive.method "oauth2" is not implemented by cssh; it is disabled');

@@ -32,9 +32,9 @@ export function loadTlsOptions(client: HttpClientConfig, path: string): TlsOptio
     ecdhCurve: must(tlsCurves(client.curves), `${path}.curves`),
     ciphers: suites.ciphers,
   };
-  const ca = readPem(client.cacert, `${path}.cacert`, 'AUTH_CONFIG_ERROR');
-  const cert = readPem(client.cert, `${path}.cert`, 'AUTH_CONFIG_ERROR');
-  const key = readPem(client.key, `${path}.key`, 'AUTH_CONFIG_ERROR');
+  const ca = readPem(client.cacert, `${path}.cacert`, 'AUTH_CONFIG_ERROR', 'certificate');
+  const cert = readPem(client.cert, `${path}.cert`, 'AUTH_CONFIG_ERROR', 'certificate');
+  const key = readPem(client.key, `${path}.key`, 'AUTH_CONFIG_ERROR', 'private key');
   if ((cert === undefined) !== (key === undefined)) {
     throw new CsshError('AUTH_CONFIG_ERROR', `${path}: cert and key must be set together for client certificates`, {
       permanent: true,

@@ -20,6 +20,11 @@ export interface AuthRequest {
  */
 export interface AuthOutcome {
   success: boolean;
+  /**
+   * True when the answer is a refusal only because the backend gave no usable answer (unreachable, non-200, bad
+   * body): a backend failure (containerssh_auth_server_failures_total), not a rejected user.
+   */
+  backendFailed?: boolean;
   authenticatedUsername?: string;
   metadata?: Record<string, MetadataValue>;
   environment?: Record<string, MetadataValue>;

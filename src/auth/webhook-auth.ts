@@ -30,8 +30,9 @@ export interface AuthCallContext {
 
 /**
  * Asks the webhook about one attempt. Resolves success with the returned metadata maps and a non-empty
- * authenticatedUsername, or `{ success: false }` when refused, when the server gave no usable answer within
- * authTimeout (logged AUTH_BACKEND_ERROR: fail closed) or when `ctx.signal` aborted. Never rejects.
+ * authenticatedUsername, `{ success: false }` when refused, and `{ success: false, backendFailed: true }` when the
+ * server gave no usable answer within authTimeout (logged AUTH_BACKEND_ERROR: fail closed) or when `ctx.signal`
+ * aborted. Never rejects.
  */
 export async function askAuthWebhook(hook: AuthWebhook, type: AuthType, body: Record<string, unknown>, ctx: AuthCallContext): Promise<AuthOutcome> {
   const url = hook.client.baseUrl.replace(/\/+$/, '') + PATHS[type];
@@ -61,6 +62,6 @@ export async function askAuthWebhook(hook: AuthWebhook, type: AuthType, body: Re
         url,
       });
     }
-    return { success: false };
+    return { success: false, backendFailed: true };
   }
 }

@@ -80,7 +80,16 @@ export function renderValidateGithub(report: ValidateReport): string {
   return lines.join('\n');
 }
 
-/** Migration notes for stderr: `change` lines are edits, `note` lines are choices worth knowing about. */
+const NOTE_LABELS: Record<MigrationNote['kind'], (paint: Painter) => string> = {
+  change: (paint) => paint.green('changed'),
+  note: (paint) => paint.yellow('note'),
+  warning: (paint) => paint.red('warning'),
+};
+
+/**
+ * Migration notes for stderr: `change` lines are edits, `note` lines are choices worth knowing about, `warning`
+ * lines are choices that depended on a ContainerSSH version the file did not show.
+ */
 export function renderMigrationNotes(file: string, notes: MigrationNote[], paint: Painter): string {
-  return notes.map((note) => `${paint.dim(file)}: ${note.kind === 'change' ? paint.green('changed') : paint.yellow('note')} ${paint.bold(note.path)}: ${note.message}`).join('\n');
+  return notes.map((note) => `${paint.dim(file)}: ${NOTE_LABELS[note.kind](paint)} ${paint.bold(note.path)}: ${note.message}`).join('\n');
 }

@@ -1,6 +1,6 @@
 // The validation pipeline for one parsed file: legacy conversion (in memory), schema resolution with defaults,
 // cross-field rules, and source locations for every issue.
-import { migrateDocument, type MigrationResult } from './legacy.js';
+import { migrateDocument, type MigrationOptions, type MigrationResult } from './legacy.js';
 import { configError, configWarning, type ConfigIssue } from './issues.js';
 import { resolveConfig } from './resolve.js';
 import { checkConfig } from './rules-app.js';
@@ -20,13 +20,15 @@ export interface Analysis {
 
 /**
  * `validate` reports a dockerrun block as an error naming `cssh config migrate`; `load` converts it with the
- * DOCKERRUN_DEPRECATED warning, as ContainerSSH 0.4 did. Both check the converted config; `validate` adds the
+ * DOCKERRUN_DEPRECATED warning, as ContainerSSH 0.4 did; `migrate` (checking what `cssh config migrate` writes)
+ * reports no legacy keys, since the output has none. All check the converted config, and every location points
+ * into the input file, whichever mode. `validate` adds the
  * hardening advice (resource limits, plain-http passwords, exposed metrics/health).
  */
-export function analyzeSource(source: ParsedSource, mode: 'validate' | 'load'): Analysis {
+export function analyzeSource(source: ParsedSource, mode: 'validate' | 'load' | 'migrate', options: MigrationOptions = {}): Analysis {
   const migrated = source.doc.clone();
-  const migration = migrateDocument(migrated);
-  const issues = legacyIssues(migration, mode);
+  const migration = migrateDocument(migrated, options);
+  const issues = mode === 'migrate' ? [] : legacyIssues(migration, mode);
   const data: unknown = source.data === null || source.data === undefined ? {} : migrated.toJS({ maxAliasCount: 100 });
   if (source.data === null || source.data === undefined) {
     issues.push(configError('CONFIG_EMPTY', '', 'the file is empty', { hint: 'write at least backend: docker and an auth method' }));
@@ -56,7 +58,7 @@ function dedupe(issues: ConfigIssue[]): ConfigIssue[] {
   });
 }
 
-const LEGACY_CODES = new Set(['DOCKERRUN_LEGACY', 'DOCKERRUN_DEPRECATED', 'CONFIG_LEGACY_LISTEN', 'CONFIG_AUTH_URL_DEPRECATED']);
+const LEGACY_CODES = new Set(['DOCKERRUN_LEGACY', 'DOCKERRUN_DEPRECATED', 'CONFIG_LEGACY_LISTEN', 'CONFIG_AUTH_URL_DEPRECATED', 'CONFIG_VERSION_ASSUMED']);
 
 function legacyPathSource(issue: ConfigIssue, original: ParsedSource, migrated: ParsedSource): ParsedSource {
   return LEGACY_CODES.has(issue.code) ? original : migrated;
@@ -64,24 +66,38 @@ function legacyPathSource(issue: ConfigIssue, original: ParsedSource, migrated: 
 
 function legacyIssues(migration: MigrationResult, mode: 'validate' | 'load'): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
+  const migrate = mode === 'validate' ? 'run `cssh config migrate FILE --write`' : 'run `cssh config migrate FILE --write` to convert the file';
   if (migration.dockerrun && mode === 'validate') {
     issues.push(configError('DOCKERRUN_LEGACY', 'dockerrun', 'the dockerrun backend (ContainerSSH 0.3) is not supported by the current format', {
       hint: 'run `cssh config migrate FILE --write` to convert it to the docker backend with the same behaviour',
     }));
   } else if (migration.dockerrun) {
     issues.push(configWarning('DOCKERRUN_DEPRECATED', 'dockerrun', 'the dockerrun backend is deprecated; this config was converted in memory to the docker backend', {
-      hint: 'run `cssh config migrate FILE --write` to convert the file',
+      hint: migrate,
     }));
   }
-  if (migration.listen) {
+  if (migration.listen === 'moved') {
     issues.push(configWarning('CONFIG_LEGACY_LISTEN', 'listen', 'the top-level listen is deprecated; it is used as ssh.listen', {
-      hint: 'run `cssh config migrate FILE --write`, or move it to ssh.listen',
+      hint: `${migrate}, or move it to ssh.listen`,
+    }));
+  } else if (migration.listen === 'ignored') {
+    issues.push(configWarning('CONFIG_LEGACY_LISTEN', 'listen', 'the top-level listen is deprecated and ignored: ssh.listen is also set and wins', {
+      hint: 'remove the top-level listen',
     }));
   }
-  if (migration.authUrl) {
-    issues.push(configWarning('CONFIG_AUTH_URL_DEPRECATED', 'auth.url', 'the 0.4 auth.url and its client keys are deprecated; they are used for both auth.password.webhook and auth.publicKey.webhook', {
-      hint: 'run `cssh config migrate FILE --write`',
+  if (migration.authUrl) issues.push(authUrlIssue(migration.authUrlTargets, migrate));
+  for (const note of migration.notes) {
+    if (note.kind !== 'warning') continue;
+    issues.push(configWarning('CONFIG_VERSION_ASSUMED', note.source ?? note.path, note.message, {
+      hint: 'confirm the version with `cssh config migrate --from 0.3|0.4 FILE --write`',
     }));
   }
   return issues;
+}
+
+function authUrlIssue(targets: string[], migrate: string): ConfigIssue {
+  const use = targets.length === 0
+    ? 'they configure no webhook (no url, or password and pubkey both off)'
+    : `they are used for ${targets.join(' and ')}${targets.length === 1 ? ' only' : ''}`;
+  return configWarning('CONFIG_AUTH_URL_DEPRECATED', 'auth.url', `the 0.4 auth.url and its client keys are deprecated; ${use}`, { hint: migrate });
 }

@@ -1,6 +1,7 @@
 // The 0.3 dockerrun -> docker conversion (reference §2.3) on a yaml Document, with every choice recorded as a note.
 import { Pair, Scalar, YAMLMap, YAMLSeq, isMap, isScalar, type Document, type Node } from 'yaml';
 import type { MigrationNote, MigrationResult } from './legacy.js';
+import { versionNote } from './legacy-version.js';
 import { DEFAULT_IMAGE } from './schema-constants.js';
 import { childMap, findPair, plain, removePair } from './yaml-nodes.js';
 
@@ -46,7 +47,7 @@ export function migrateDockerrun(doc: Document, root: YAMLMap, result: Migration
     root.items.splice(root.items.indexOf(pair), 0, new Pair(backendKey, new Scalar('docker')));
   }
   result.notes.push({ kind: 'change', path: 'backend', message: backendPair === undefined ? 'added backend: docker (0.3 used dockerrun by default)' : 'backend: dockerrun -> docker' });
-  convertDisableCommand(doc, root, old, result.notes);
+  convertDisableCommand(doc, root, old, result);
 }
 
 function moveIfPresent(from: YAMLMap, key: string, to: YAMLMap, as = key): boolean {
@@ -154,17 +155,40 @@ function keepLeftoverComments(old: YAMLMap, config: YAMLMap, docker: YAMLMap): v
   first.commentBefore = [...comments, ...(typeof first.commentBefore === 'string' ? [first.commentBefore] : [])].join('\n');
 }
 
-function convertDisableCommand(doc: Document, root: YAMLMap, old: YAMLMap, notes: MigrationNote[]): void {
+function convertDisableCommand(doc: Document, root: YAMLMap, old: YAMLMap, result: MigrationResult): void {
   const configPair = findPair(old, 'config');
   const config = configPair !== undefined && isMap(configPair.value) ? configPair.value : undefined;
   if (config === undefined || plain(findPair(config, 'disableCommand')?.value) !== true) return;
-  const command = childMap(doc, childMap(doc, root, 'security'), 'command');
-  const mode = findPair(command, 'mode');
-  if (mode !== undefined && plain(mode.value) !== '') {
-    notes.push({ kind: 'note', path: 'security.command.mode', message: `kept ${String(plain(mode.value))}; dockerrun disableCommand: true would have disabled commands` });
+  const { notes } = result;
+  const security = childMap(doc, root, 'security');
+  setPolicy(doc, security, 'command', 'disable', 'replaces the old disableCommand: true', notes);
+  const source = 'dockerrun.config.disableCommand';
+  if (result.version.version === '0.3') {
+    notes.push(versionNote(result.version, 'security.subsystem.mode', 'subsystems such as sftp are refused too: 0.3\'s disableCommand refused them', source));
+    setPolicy(doc, security, 'subsystem', 'disable', 'ContainerSSH 0.3\'s disableCommand also refused subsystems', notes);
     return;
   }
-  if (mode !== undefined) mode.value = new Scalar('disable');
-  else command.add(new Pair(new Scalar('mode'), new Scalar('disable')));
-  notes.push({ kind: 'change', path: 'security.command.mode', message: 'disable: replaces dockerrun disableCommand: true (subsystems such as sftp stay allowed, as in 0.4)' });
+  notes.push(versionNote(result.version, 'security.subsystem.mode', 'subsystems such as sftp stay allowed: 0.4\'s disableCommand refused commands only', source));
+  const defaultMode = plain(findPair(security, 'defaultMode')?.value);
+  if (typeof defaultMode === 'string' && defaultMode !== '') {
+    notes.push({ kind: 'note', path: 'security.subsystem.mode', message: `not set: security.defaultMode ${defaultMode} decides, as it did in 0.4` });
+    return;
+  }
+  setPolicy(doc, security, 'subsystem', 'enable', 'ContainerSSH 0.4\'s disableCommand refused commands only', notes);
+}
+
+/** Sets security.<item>.mode unless the file already chose one (then a note says what was kept). */
+function setPolicy(doc: Document, security: YAMLMap, item: string, mode: string, why: string, notes: MigrationNote[]): void {
+  const section = childMap(doc, security, item);
+  const pair = findPair(section, 'mode');
+  const current = plain(pair?.value);
+  if (pair !== undefined && current !== '' && current !== null && current !== undefined) {
+    notes.push({ kind: 'note', path: `security.${item}.mode`, message: `kept ${JSON.stringify(current)}; the migration would have set ${mode} (${why})` });
+    return;
+  }
+  const value = new Scalar(mode);
+  value.comment = ` ${why}`;
+  if (pair !== undefined) pair.value = value;
+  else section.add(new Pair(new Scalar('mode'), value));
+  notes.push({ kind: 'change', path: `security.${item}.mode`, message: `${mode}: ${why}` });
 }

@@ -4,6 +4,7 @@ import { configError, configWarning, describeValue, type ConfigIssue } from './i
 import { checkAuth, checkWebhook } from './rules-auth.js';
 import { checkDocker } from './rules-docker.js';
 import { checkHttpServer } from './rules-http.js';
+import { checkPemOptions } from './rules-pem.js';
 import { checkSsh } from './rules-ssh.js';
 import { didYouMean } from './suggest.js';
 import type { AppConfig, SecurityConfig } from './types.js';
@@ -18,6 +19,7 @@ export function checkConfig(config: AppConfig, dynamic = false): ConfigIssue[] {
   checkSsh(config.ssh, issues);
   checkAuth(config.auth, issues);
   checkObservability(config, issues);
+  checkPemOptions(config, issues); // never deferred: cssh opens the Docker connection of the file itself at start-up
   if (config.configserver.url !== '') checkWebhook(config.configserver, 'configserver', issues);
   const deferred: ConfigIssue[] = [];
   checkBackend(config.backend, deferred);

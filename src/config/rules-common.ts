@@ -1,20 +1,11 @@
-// Helpers shared by the rule files: listen addresses, URLs, and values that are PEM text or file paths.
-import { existsSync } from 'node:fs';
-import { configError, configWarning, describeValue, type ConfigIssue } from './issues.js';
+// Helpers shared by the rule files: listen addresses, URLs, durations, and telling PEM text from a file path.
+import { configError, describeValue, type ConfigIssue } from './issues.js';
 
 /** ContainerSSH's agent-based idle command; it fails in images without the agent. */
 export const DEFAULT_AGENT_IDLE_COMMAND = ['/usr/bin/containerssh-agent', 'wait-signal', '--signal', 'INT', '--signal', 'TERM'];
 
 export function isPem(value: string): boolean {
   return value.trim().startsWith('-----');
-}
-
-/** A warning when a value that may be a file path names no existing file (it may exist on the target machine). */
-export function pemOrPathIssue(value: string, path: string): ConfigIssue | undefined {
-  if (value === '' || isPem(value) || existsSync(value)) return undefined;
-  return configWarning('CONFIG_FILE_NOT_FOUND', path, `"${value}" is neither PEM text nor an existing file here`, {
-    hint: 'paste the PEM text, or make sure the file exists where cssh runs',
-  });
 }
 
 /** `host:port` with a port of 0-65535 (IPv6 hosts in brackets). */

@@ -1,8 +1,8 @@
 // Cross-field rules for the docker section: ContainerSSH's execution checks (reference §1.5) in their order,
-// plus cssh's connection checks (a host needs a scheme, TLS needs all of cacert/cert/key).
+// plus cssh's connection checks (a host needs a scheme, TLS needs all of cacert/cert/key; PEM parsing: rules-pem.ts).
 import type { DockerConfig } from './types.js';
 import { configError, configWarning, describeValue, type ConfigIssue } from './issues.js';
-import { DEFAULT_AGENT_IDLE_COMMAND, pemOrPathIssue } from './rules-common.js';
+import { DEFAULT_AGENT_IDLE_COMMAND } from './rules-common.js';
 
 /** The schemes cssh's Docker client speaks (npipe and ssh hosts are not supported). */
 const SCHEMES = ['unix', 'tcp', 'http', 'https'];
@@ -44,10 +44,6 @@ function checkConnection(docker: DockerConfig, issues: ConfigIssue[]): void {
     issues.push(configError('DOCKER_TLS_PARTIAL', `${path}.host`, 'http:// is plain text but TLS certificates are set', {
       hint: `use ${host.replace(/^http:/i, 'https:')} or tcp://`,
     }));
-  }
-  for (const [name, value] of Object.entries(tls)) {
-    const issue = pemOrPathIssue(value, `${path}.${name}`);
-    if (issue !== undefined) issues.push(issue);
   }
 }
 

@@ -2,7 +2,8 @@
 // choices (tlsVersion, curves, cipher) that servers and webhook clients share. cssh honours every one or refuses.
 import { tlsCiphers, tlsCurves, tlsMinVersion } from '../core/tls-options.js';
 import { configError, type ConfigIssue } from './issues.js';
-import { listenIssue, pemOrPathIssue } from './rules-common.js';
+import { listenIssue } from './rules-common.js';
+import { pemValueIssue } from './rules-pem.js';
 import type { AppConfig } from './types.js';
 
 /** tlsVersion, curves and cipher of a server or client block at `path`. */
@@ -46,7 +47,7 @@ export function checkHttpServer(block: AppConfig['metrics'] | AppConfig['health'
     }));
   }
   for (const name of ['cert', 'key', 'clientcacert'] as const) {
-    const issue = pemOrPathIssue(block[name], `${path}.${name}`);
+    const issue = pemValueIssue(block[name], `${path}.${name}`, name === 'key' ? 'private key' : 'certificate');
     if (issue !== undefined) issues.push(issue);
   }
   checkTlsChoice(block, path, issues);

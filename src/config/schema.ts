@@ -144,12 +144,23 @@ export const WebhookClientSchema = Obj({
   authTimeout: Duration('60s', 'Total time for one authentication including retries (at least 100ms).', true),
 }, 'Authentication webhook client.');
 
+/** ContainerSSH's Kerberos client options (password and GSSAPI), accepted for compatibility; cssh does not use them. */
+export const KerberosSchema = Obj({
+  keytab: Str('/etc/krb5.keytab', 'The service keytab file.'),
+  acceptor: Str('any', 'The keytab entry (service/name) that verifies tickets; host or any are special values.'),
+  enforceUsername: Type.Boolean({ default: true, description: 'Require the authenticated principal to match the SSH login name.' }),
+  credentialCachePath: Str('/tmp/krb5cc', 'Where the user\'s Kerberos credentials are written inside the container.'),
+  configPath: Str('/etc/containerssh/krb5.conf', 'The krb5.conf used for password logins.'),
+  clockSkew: Duration('5m', 'Maximum clock skew allowed for Kerberos messages.', true),
+}, 'Kerberos settings (ContainerSSH 0.5+); cssh does not implement Kerberos and ignores them.');
+
 export const AuthSchema = Obj({
   password: Obj({
     method: Enum(['', 'webhook', 'passwords', 'kerberos'] as const, '', 'Password authentication: webhook, passwords (cssh built-in), kerberos (not implemented), or empty to disable.', { 'x-invalid': 'invalid password authentication method' }),
     webhook: WebhookClientSchema,
     passwords: Obj({ file: Str('', 'A file of `username:hash` lines (bcrypt or scrypt).') }, 'cssh built-in password file.'),
-  }, 'Password authentication.', { 'x-ignored': { kerberos: 'Kerberos settings' } }),
+    kerberos: KerberosSchema,
+  }, 'Password authentication.'),
   publicKey: Obj({
     method: Enum(['', 'webhook', 'authorizedkeys'] as const, '', 'Public key authentication: webhook, authorizedkeys (cssh built-in), or empty to disable.', { 'x-invalid': 'invalid public key authentication method' }),
     webhook: WebhookClientSchema,
@@ -162,6 +173,10 @@ export const AuthSchema = Obj({
   keyboardInteractive: Obj({
     method: Enum(['', 'oauth2'] as const, '', 'Keyboard-interactive: oauth2 (not implemented by cssh) or empty.', { 'x-invalid': 'invalid keyboard-interactive method' }),
   }, 'Keyboard-interactive authentication.', { 'x-ignored': { oauth2: 'OAuth2 settings' } }),
+  gssapi: Obj({
+    method: Enum(['', 'kerberos'] as const, '', 'GSSAPI authentication: kerberos (not implemented by cssh) or empty to disable.', { 'x-invalid': 'invalid GSSAPI authentication method' }),
+    kerberos: KerberosSchema,
+  }, 'GSSAPI (Kerberos ticket) authentication, ContainerSSH 0.5+.'),
 }, 'Authentication.');
 
 export const SshSchema = Obj({

@@ -30,7 +30,7 @@ export type WebhookClientConfig = Static<typeof WebhookClientSchema>;
 /**
  * Methods: '' = disabled; password: webhook | passwords (cssh built-in, `username:hash` lines) | kerberos (not
  * implemented, warning); publicKey: webhook | authorizedkeys (path template with `{username}`); keyboardInteractive:
- * oauth2 (not implemented, warning).
+ * oauth2 and gssapi: kerberos (not implemented, warning; their options are kept but unused).
  */
 export type AuthConfig = Static<typeof AuthSchema>;
 /** Durations in ms: clientAliveInterval (0 = off), loginGraceTime (0 = unlimited), shutdownTimeout (default 30 s). */

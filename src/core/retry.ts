@@ -74,3 +74,16 @@ export function releasableDeadline(ms: number, parent?: AbortSignal): { signal: 
     },
   };
 }
+
+/**
+ * A signal that aborts with `parent`, plus release(): detaches it from `parent` once its work is done. Give one to
+ * each call that registers abort listeners it never removes (docker-modem does), so a long-lived parent signal
+ * does not collect a listener per call.
+ */
+export function linkedSignal(parent: AbortSignal): { signal: AbortSignal; release: () => void } {
+  const controller = new AbortController();
+  const onParentAbort = (): void => controller.abort(parent.reason);
+  if (parent.aborted) onParentAbort();
+  else parent.addEventListener('abort', onParentAbort, { once: true });
+  return { signal: controller.signal, release: () => parent.removeEventListener('abort', onParentAbort) };
+}

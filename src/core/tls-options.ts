@@ -1,6 +1,7 @@
 // ContainerSSH's TLS option values (tlsVersion, curves, cipher) checked and translated to Node's TLS settings.
 import { readFileSync } from 'node:fs';
 import type { SecureVersion } from 'node:tls';
+import { looksLikePem, pemProblem, type PemKind } from './pem.js';
 import { CsshError } from './errors.js';
 
 /** ContainerSSH's default `curves`. */
@@ -100,15 +101,23 @@ export function tlsCiphers(names: readonly string[], minVersion: SecureVersion):
 }
 
 /** PEM text is used as is; anything else is read as a file path. Undefined for ''. Throws CsshError(`code`). */
-export function readPem(value: string, option: string, code: string): string | undefined {
+export function readPem(value: string, option: string, code: string, kind: PemKind): string | undefined {
   if (value.trim() === '') return undefined;
-  if (value.includes('-----BEGIN')) return value;
-  try {
-    return readFileSync(value.trim(), 'utf8');
-  } catch (error) {
-    throw new CsshError(code, `${option}: cannot read "${value}" (expected PEM text or a readable file)`, {
-      cause: error,
-      permanent: true,
-    });
+  let text = value;
+  if (!looksLikePem(value)) {
+    try {
+      text = readFileSync(value.trim(), 'utf8');
+    } catch (error) {
+      throw new CsshError(code, `${option}: cannot read "${value}" (expected PEM text or a readable file)`, {
+        cause: error,
+        permanent: true,
+      });
+    }
   }
+  // A placeholder or the wrong kind fails here, at start-up, not at each connection.
+  const problem = pemProblem(text, kind);
+  if (problem !== undefined) {
+    throw new CsshError(code, `${option} is not ${kind === 'certificate' ? 'a certificate' : 'a private key'}: ${problem}`, { permanent: true });
+  }
+  return text;
 }

@@ -42,14 +42,14 @@ export function serverTlsOptions(config: HttpServerTlsConfig, section: string): 
   }
   const minVersion = must(tlsMinVersion(config.tlsVersion ?? ''), section, 'tlsVersion');
   const options: TlsOptions = {
-    cert: readPem(certText, `${section}.cert`, 'HTTP_TLS_INVALID'),
-    key: readPem(keyText, `${section}.key`, 'HTTP_TLS_INVALID'),
+    cert: readPem(certText, `${section}.cert`, 'HTTP_TLS_INVALID', 'certificate'),
+    key: readPem(keyText, `${section}.key`, 'HTTP_TLS_INVALID', 'private key'),
     minVersion,
     ecdhCurve: must(tlsCurves(config.curves ?? DEFAULT_TLS_CURVES), section, 'curves'),
     honorCipherOrder: true,
   };
   if (config.cipher !== undefined) Object.assign(options, must(tlsCiphers(config.cipher, minVersion), section, 'cipher'));
-  const clientCa = readPem(clientCaText, `${section}.clientcacert`, 'HTTP_TLS_INVALID');
+  const clientCa = readPem(clientCaText, `${section}.clientcacert`, 'HTTP_TLS_INVALID', 'certificate');
   if (clientCa !== undefined) {
     if (!clientCa.includes('-----BEGIN CERTIFICATE-----')) {
       throw fail(section, 'clientcacert: no PEM certificate found; give the CA certificate that signs the client certificates');

@@ -60,7 +60,8 @@ test('--json prints the documented shape', () => {
   const result = cli(['config', 'migrate', '--json', fixture('legacy-0.3.yaml')]);
   assert.equal(result.code, 0);
   const report = JSON.parse(result.stdout) as Record<string, unknown>;
-  assert.deepEqual(Object.keys(report).sort(), ['changed', 'file', 'issues', 'notes', 'output', 'readable', 'valid']);
+  assert.deepEqual(Object.keys(report).sort(), ['changed', 'file', 'issues', 'notes', 'output', 'readable', 'valid', 'version']);
+  assert.deepEqual(report.version, { version: '0.3', source: 'default', reason: 'the file does not show its version, so the stricter 0.3 reading is used' });
   assert.equal(report.changed, true);
   assert.equal(report.valid, true);
   const notes = report.notes as Array<{ kind: string; path: string; message: string }>;
@@ -74,4 +75,21 @@ test('unreadable input exits 2 without a stack trace; --write refuses stdin', ()
   assert.doesNotMatch(missing.stderr, /\n\s+at /);
   assert.equal(existsSync(join(dir, 'nope.yaml.bak')), false);
   assert.equal(cli(['config', 'migrate', '--write', '-']).code, 2);
+});
+
+test('--from 0.3|0.4: --help states the default; the choice is written out and warned about only when assumed', () => {
+  const help = cli(['config', 'migrate', '--help']);
+  assert.match(help.stdout, /--from=<option>[\s\S]*default: 0\.4\s+if FILE has a section 0\.3 lacked, else 0\.3/);
+  const assumed = cli(['config', 'migrate', fixture('legacy-0.3-custom.yaml')]);
+  assert.equal(assumed.code, 0, assumed.stderr);
+  assert.match(assumed.stdout, /publicKey:\n {4}method: ""/);
+  assert.match(assumed.stdout, /subsystem:\n {4}mode: disable/);
+  assert.match(assumed.stderr, /warning auth\.publicKey: public-key login stays off.*--from 0\.4/);
+  assert.match(assumed.stderr, /warning security\.subsystem\.mode: subsystems such as sftp are refused too/);
+  const chosen = cli(['config', 'migrate', '--from', '0.4', fixture('legacy-0.3-custom.yaml')]);
+  assert.equal(chosen.code, 0, chosen.stderr);
+  assert.match(chosen.stdout, /publicKey:\n {4}method: webhook/);
+  assert.match(chosen.stdout, /subsystem:\n {4}mode: enable/);
+  assert.doesNotMatch(chosen.stderr, /warning /);
+  assert.equal(cli(['config', 'migrate', '--from', '0.5', fixture('legacy-0.3-custom.yaml')]).code, 2);
 });

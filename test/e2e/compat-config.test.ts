@@ -36,7 +36,7 @@ function codes(report: FileReport, severity: string): string[] {
   return report.issues.filter((i) => i.severity === severity).map((i) => i.code);
 }
 
-test('every operator fixture validates in one run; legacy dockerrun files are the only errors, each pointing at a line', () => {
+test('every operator fixture validates in one run; legacy dockerrun files and placeholder PEMs are the only errors, each at a line', () => {
   const files = readdirSync(FIXTURES).filter((f) => /\.(ya?ml|json)$/.test(f)).map((f) => join(FIXTURES, f));
   const r = cssh('config/validate', ['--json', ...files]);
   assert.equal(r.status, 1, r.stderr);
@@ -49,6 +49,13 @@ test('every operator fixture validates in one run; legacy dockerrun files are th
       assert.deepEqual(codes(report, 'error'), ['DOCKERRUN_LEGACY'], name);
       continue;
     }
+    if (name === 'honeypot-guide-placeholders.yaml') {
+      // Each placeholder at its own line: cert, key, then the empty cacert.
+      const pem = report.issues.filter((i) => i.code === 'CONFIG_PEM_INVALID');
+      assert.deepEqual(pem.map((i) => [i.severity, i.line, i.column]), [['error', 15, 11], ['error', 19, 10], ['error', 23, 13]], name);
+      assert.deepEqual(codes(report, 'error'), ['CONFIG_PEM_INVALID', 'CONFIG_PEM_INVALID', 'CONFIG_PEM_INVALID'], name);
+      continue;
+    }
     assert.equal(report.valid, true, `${name}: ${JSON.stringify(report.issues)}`);
     for (const issue of report.issues) assert.ok(issue.line !== undefined && issue.line > 0, `${name}: ${issue.code} has no line`);
   }
@@ -58,6 +65,11 @@ test('every operator fixture validates in one run; legacy dockerrun files are th
   assert.deepEqual(notHardening(ignored && codes(ignored, 'warning')), ['CONFIG_SECTION_IGNORED', 'CONFIG_SECTION_IGNORED', 'CONFIG_SECTION_IGNORED']);
   const proxy = byName.get('sshproxy-backend.yaml');
   assert.ok(proxy && codes(proxy, 'warning').includes('BACKEND_NOT_IMPLEMENTED'));
+  const kerberos = byName.get('kerberos-docs.yaml');
+  assert.deepEqual(kerberos && codes(kerberos, 'warning').filter((c) => c.startsWith('AUTH_')), ['AUTH_NO_USABLE_METHOD', 'AUTH_METHOD_NOT_IMPLEMENTED', 'AUTH_METHOD_NOT_IMPLEMENTED']);
+  for (const example of ['containerssh-0.4.1-example.yaml', 'containerssh-0.6-example.yaml']) {
+    assert.deepEqual(byName.get(example) && codes(byName.get(example) as FileReport, 'error'), [], example);
+  }
   const builtin = byName.get('current-builtin.json');
   assert.deepEqual(builtin?.issues, [], 'the JSON file with Docker API spellings and nanosecond numbers is clean');
 });

@@ -232,27 +232,37 @@ dockerTest('serve with a Docker socket that does not exist stops at once with a 
   assert.doesNotMatch(cli.output(), /\n\s+at .*\.(ts|js):\d+/, 'no stack trace');
 });
 
-dockerTest('a migrated 0.3 dockerrun file serves as before: one container per session, commands disabled, sftp allowed', async (t) => {
-  const source = prepareFixture(fixture('dockerrun-0.3.yaml'), 'erin');
-  const migrate = launchCli('config/migrate', [source.config]);
-  const migrated = await new Promise<string>((resolve) => migrate.child.on('exit', () => resolve(migrate.output())));
-  assert.match(migrated, /mode: session/);
-  // The registry is out of reach here, so only the pull policy is changed from the migrated Always.
-  const yaml = migrated
-    .slice(migrated.indexOf('# ContainerSSH 0.3'))
-    .replace('imagePullPolicy: Always', 'imagePullPolicy: Never')
-    .replace('listen: 0.0.0.0:2222', 'listen: 127.0.0.1:0')
-    .replace(/publicKey:\n {4}method: webhook\n {4}webhook:\n(?: {6}.*\n)+/, 'publicKey:\n    method: authorizedkeys\n    authorizedKeys:\n      path: "@KEYDIR@/{username}"\n')
-    .replace('/var/secrets/ssh_host_rsa_key', '@HOSTKEY@');
-  const srv = await serveYaml(yaml, 'erin');
-  t.after(() => srv.stop());
-  const exec = await srv.ssh(['--', 'echo should-not-run']);
-  assert.notEqual(exec.code, 0);
-  assert.equal(exec.stdout.toString(), '');
-  assert.match(exec.stderr, /exec request failed|Command execution disabled/);
-  const sftp = await run('sftp', [...SSH_OPTIONS, '-i', srv.keyPath, '-P', String(srv.port), '-b', '-', 'erin@127.0.0.1'], { input: 'ls /usr/lib/openssh\n', timeoutMs: 60_000 });
-  assert.equal(sftp.code, 0, sftp.stderr);
-  assert.match(sftp.stdout.toString(), /sftp-server/);
-  await noContainersLeft(srv.instance);
-  assert.equal(await srv.stop(), 0);
-});
+// ContainerSSH 0.3's disableCommand refused subsystems too; 0.4's refused commands only. The file does not say which
+// version it was written for, so migrate reads it as 0.3 unless told --from 0.4.
+for (const [from, sftpAllowed] of [[undefined, false], ['0.4', true]] as const) {
+  dockerTest(`a migrated 0.3 dockerrun file (${from === undefined ? 'default: read as 0.3' : `--from ${from}`}) serves one container per session, commands disabled, sftp ${sftpAllowed ? 'allowed' : 'refused'}`, async (t) => {
+    const source = prepareFixture(fixture('dockerrun-0.3.yaml'), 'erin');
+    const migrate = launchCli('config/migrate', [...(from === undefined ? [] : ['--from', from]), source.config]);
+    const migrated = await new Promise<string>((resolve) => migrate.child.on('exit', () => resolve(migrate.output())));
+    assert.match(migrated, /mode: session/);
+    assert.match(migrated, new RegExp(`subsystem:\\n {4}mode: ${sftpAllowed ? 'enable' : 'disable'}`));
+    // The registry is out of reach here, so only the pull policy is changed from the migrated Always.
+    const yaml = migrated
+      .slice(migrated.indexOf('# ContainerSSH 0.3'))
+      .replace('imagePullPolicy: Always', 'imagePullPolicy: Never')
+      .replace('listen: 0.0.0.0:2222', 'listen: 127.0.0.1:0')
+      .replace(/publicKey:\n {4}method: (?:webhook\n {4}webhook:\n(?: {6}.*\n)+|"".*\n)/, 'publicKey:\n    method: authorizedkeys\n    authorizedKeys:\n      path: "@KEYDIR@/{username}"\n')
+      .replace('/var/secrets/ssh_host_rsa_key', '@HOSTKEY@');
+    const srv = await serveYaml(yaml, 'erin');
+    t.after(() => srv.stop());
+    const exec = await srv.ssh(['--', 'echo should-not-run']);
+    assert.notEqual(exec.code, 0);
+    assert.equal(exec.stdout.toString(), '');
+    assert.match(exec.stderr, /exec request failed|Command execution disabled/);
+    const sftp = await run('sftp', [...SSH_OPTIONS, '-i', srv.keyPath, '-P', String(srv.port), '-b', '-', 'erin@127.0.0.1'], { input: 'ls /usr/lib/openssh\n', timeoutMs: 60_000 });
+    if (sftpAllowed) {
+      assert.equal(sftp.code, 0, sftp.stderr);
+      assert.match(sftp.stdout.toString(), /sftp-server/);
+    } else {
+      assert.notEqual(sftp.code, 0, 'sftp must be refused, as 0.3 refused it');
+      assert.match(sftp.stderr, /subsystem request failed|Connection closed/);
+    }
+    await noContainersLeft(srv.instance);
+    assert.equal(await srv.stop(), 0);
+  });
+}

@@ -99,7 +99,7 @@ dockerTest('serve: a legacy dockerrun config runs, converted in memory, with a d
   const legacy = [
     'listen: 127.0.0.1:0',
     'backend: dockerrun',
-    `auth: { url: "${stub.url}" }`,
+    `auth: { url: "${stub.url}", pubkey: true }`, // 0.3 left public-key login off unless pubkey was true
     'dockerrun:',
     '  config:',
     `    container: { image: "${image}" }`,

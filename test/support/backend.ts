@@ -13,6 +13,7 @@ const tlsChoice = { tlsVersion: '1.3', curves: DEFAULT_TLS_CURVES, cipher: DEFAU
 const webhook = { url: '', timeout: 2000, cacert: '', cert: '', key: '', allowRedirects: false, ...tlsChoice, authTimeout: 60000 };
 const serverTls = { cert: '', key: '', clientcacert: '', ...tlsChoice };
 const item = { mode: '' as const, allow: [], deny: [] };
+const kerberos = { keytab: '', acceptor: 'any', enforceUsername: true, credentialCachePath: '', configPath: '', clockSkew: 300_000 };
 
 /** A complete config for tests: the given image, network none, short deadlines (hang guards only). */
 export function testConfig(mode: ExecutionMode, image: string = TEST_IMAGES.busybox, overrides: Partial<AppConfig['docker']['execution']> = {}): AppConfig {
@@ -22,10 +23,11 @@ export function testConfig(mode: ExecutionMode, image: string = TEST_IMAGES.busy
       clientAliveInterval: 0, clientAliveCountMax: 3, loginGraceTime: 0, shutdownTimeout: 30000,
     },
     auth: {
-      password: { method: '', webhook, passwords: { file: '' } },
+      password: { method: '', webhook, passwords: { file: '' }, kerberos },
       publicKey: { method: '', webhook, authorizedKeys: { path: '' } },
       authz: { method: '', webhook },
       keyboardInteractive: { method: '' },
+      gssapi: { method: '', kerberos },
     },
     backend: 'docker',
     docker: {

@@ -70,12 +70,19 @@ export interface AuthOverrides {
   authz?: Partial<AuthConfig['authz']>;
 }
 
+/** ContainerSSH's Kerberos defaults (cssh accepts and ignores them). */
+export const KERBEROS_DEFAULTS: AuthConfig['gssapi']['kerberos'] = {
+  keytab: '/etc/krb5.keytab', acceptor: 'any', enforceUsername: true, credentialCachePath: '/tmp/krb5cc',
+  configPath: '/etc/containerssh/krb5.conf', clockSkew: 300_000,
+};
+
 export function authConfig(overrides: AuthOverrides = {}): AuthConfig {
   return {
-    password: { method: '', webhook: webhookClientConfig(''), passwords: { file: '' }, ...overrides.password },
+    password: { method: '', webhook: webhookClientConfig(''), passwords: { file: '' }, kerberos: KERBEROS_DEFAULTS, ...overrides.password },
     publicKey: { method: '', webhook: webhookClientConfig(''), authorizedKeys: { path: '' }, ...overrides.publicKey },
     authz: { method: '', webhook: webhookClientConfig(''), ...overrides.authz },
     keyboardInteractive: { method: '' },
+    gssapi: { method: '', kerberos: KERBEROS_DEFAULTS },
   };
 }
 

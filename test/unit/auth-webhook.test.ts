@@ -11,6 +11,7 @@ import type { ConnectionInfo } from '../../src/core/contracts.js';
 import { isCsshError } from '../../src/core/errors.js';
 import type { CsshEvent } from '../../src/core/events.js';
 import { createLogger } from '../../src/observability/logger.js';
+import { createMetrics } from '../../src/observability/metrics.js';
 import type { WebhookClientConfig } from '../../src/config/types.js';
 import { acceptKeys, acceptPasswords, allow, authConfig, startWebhookStub, webhookClientConfig } from '../support/webhook-stub.js';
 
@@ -127,11 +128,14 @@ const info: ConnectionInfo = {
   files: {},
 };
 
+/** A login method for tests about something else (createAuthenticator refuses a config nobody could log in with). */
+const SOME_KEYS = { method: 'authorizedkeys' as const, authorizedKeys: { path: '/nonexistent/cssh-test/{username}' } };
+
 test('authz webhook: sends authenticatedUsername and non-sensitive metadata, returns its additions', async (t) => {
   const stub = await startWebhookStub({ '/authz': allow({ environment: { ROLE: { value: 'admin', sensitive: false } } }) });
   t.after(() => stub.close());
   const events: CsshEvent[] = [];
-  const config = authConfig({ authz: { method: 'webhook', webhook: webhookClientConfig(stub.url) } });
+  const config = authConfig({ publicKey: SOME_KEYS, authz: { method: 'webhook', webhook: webhookClientConfig(stub.url) } });
   const auth = createAuthenticator(config, { logger: capture().logger, onEvent: (e) => events.push(e) });
   const outcome = await auth.authorize(info, never);
   assert.deepEqual(outcome, { success: true, environment: { ROLE: { value: 'admin', sensitive: false } } });
@@ -150,11 +154,11 @@ test('authz: refusal is a failure, and without authz configured everyone is auth
   const stub = await startWebhookStub({ '/authz': { body: { success: false } } });
   t.after(() => stub.close());
   const { logger, lines } = capture();
-  const withAuthz = createAuthenticator(authConfig({ authz: { method: 'webhook', webhook: webhookClientConfig(stub.url) } }), { logger });
+  const withAuthz = createAuthenticator(authConfig({ publicKey: SOME_KEYS, authz: { method: 'webhook', webhook: webhookClientConfig(stub.url) } }), { logger });
   assert.deepEqual(await withAuthz.authorize(info, never), { success: false });
   assert.ok(lines.some((l) => l.code === 'AUTHZ_FAILED'));
-  const without = createAuthenticator(authConfig(), { logger });
-  assert.deepEqual(without.methods, []);
+  const without = createAuthenticator(authConfig({ publicKey: SOME_KEYS }), { logger });
+  assert.deepEqual(without.methods, ['publickey']);
   assert.deepEqual(await without.authorize(info, never), { success: true });
   assert.deepEqual(await without.password(req, Buffer.from('x'), never), { success: false });
 });
@@ -191,22 +195,28 @@ test('a slow answer is cut off by the per-attempt timeout and the next attempt s
   assert.equal(stub.requests.length, 2);
 });
 
-test('a server that keeps answering non-200 makes authentication fail closed at authTimeout', async (t) => {
+test('a server that keeps answering 500 fails closed at authTimeout, counted as a server failure, not a rejected user', async (t) => {
   const stub = await startWebhookStub({ '/password': { status: 500 } });
   t.after(() => stub.close());
+  const metrics = await createMetrics({ enable: true, listen: '127.0.0.1:0', path: '/metrics' }, { logger: capture().logger });
+  t.after(() => metrics.close());
   const events: CsshEvent[] = [];
   const { logger, lines } = capture();
   const auth = createAuthenticator(passwordAuth(stub.url, { authTimeout: 300 }), {
     logger,
-    onEvent: (e) => events.push(e),
+    onEvent: (e) => { events.push(e); metrics.sink(e); },
     retryIntervalMs: 20,
   });
-  assert.deepEqual(await auth.password(req, Buffer.from('pw'), never), { success: false });
+  assert.deepEqual(await auth.password(req, Buffer.from('pw'), never), { success: false, backendFailed: true });
   assert.ok(stub.requests.length >= 1);
   assert.ok(lines.some((l) => l.code === 'AUTH_BACKEND_ERROR' && l.level === 'error'));
+  assert.ok(!lines.some((l) => l.code === 'AUTH_FAILED'), 'the user was not rejected: the server failed');
   const hard = events.filter((e) => e.type === 'auth-request-failure' && e.hard);
   assert.equal(hard.length, 1);
-  assert.deepEqual(events.at(-1), { type: 'auth-result', authtype: 'password', ok: false });
+  assert.equal(events.filter((e) => e.type === 'auth-result').length, 0);
+  const text = await (await fetch(`http://${metrics.address ?? ''}/metrics`)).text();
+  assert.match(text, /^containerssh_auth_server_failures_total\{type="hard",authtype="password",[^}]*\} 1$/m);
+  assert.doesNotMatch(text, /^containerssh_auth_failures_total\{/m);
 });
 
 test('unknown response fields are a decode error, so even "success: true" is not accepted', async (t) => {
@@ -214,7 +224,7 @@ test('unknown response fields are a decode error, so even "success: true" is not
   t.after(() => stub.close());
   const { logger, lines } = capture();
   const auth = createAuthenticator(passwordAuth(stub.url, { authTimeout: 200 }), { logger, retryIntervalMs: 20 });
-  assert.deepEqual(await auth.password(req, Buffer.from('pw'), never), { success: false });
+  assert.deepEqual(await auth.password(req, Buffer.from('pw'), never), { success: false, backendFailed: true });
   const decode = lines.find((l) => l.code === 'AUTH_RESPONSE_DECODE_FAILED');
   assert.match(decode?.message ?? '', /unknown field "admin"/);
 });
@@ -245,7 +255,7 @@ test('an auth server that is down fails closed quickly with a short authTimeout'
   await stub.close();
   const { logger, lines } = capture();
   const auth = createAuthenticator(passwordAuth(url, { authTimeout: 300 }), { logger, retryIntervalMs: 20 });
-  assert.deepEqual(await auth.password(req, Buffer.from('pw'), never), { success: false });
+  assert.deepEqual(await auth.password(req, Buffer.from('pw'), never), { success: false, backendFailed: true });
   assert.ok(lines.some((l) => l.code === 'AUTH_BACKEND_ERROR' && /ECONNREFUSED|no answer/.test(l.message)));
 });
 
@@ -256,7 +266,7 @@ test('an aborted signal ends the attempt as a refusal', async (t) => {
   const controller = new AbortController();
   const pending = auth.password(req, Buffer.from('pw'), controller.signal);
   setTimeout(() => controller.abort(), 50);
-  assert.deepEqual(await pending, { success: false });
+  assert.deepEqual(await pending, { success: false, backendFailed: true });
 });
 
 test('redirects are followed only with allowRedirects, and only within the same origin', async (t) => {
@@ -381,13 +391,27 @@ test('TLS settings that cannot work are reported when the authenticator is creat
   assert.throws(bad({ cipher: ['RC4-SHA'] }), /cipher: unsupported cipher suite "RC4-SHA"/);
   assert.throws(bad({ cipher: ['ECDHE-RSA-AES128-GCM-SHA256'] }), /tlsVersion 1\.3 needs at least one TLS 1\.3 suite/);
   assert.doesNotThrow(bad({ tlsVersion: '1.2', cipher: ['ECDHE-RSA-AES128-GCM-SHA256'] }));
+  // Placeholders as in ContainerSSH's honeypot guide fail here, naming the option, not at each login.
+  const placeholder = '-----BEGIN CERTIFICATE-----\n<CA certificate here>\n-----END CERTIFICATE-----\n';
+  assert.throws(bad({ cacert: placeholder }), (e: unknown) => isCsshError(e) && e.code === 'AUTH_CONFIG_ERROR' && /auth\.password\.webhook\.cacert is not a certificate: .*placeholder/.test(e.message));
+  assert.throws(bad({ cacert: '-----BEGIN CERTIFICATE-----\n-----END CERTIFICATE-----' }), /cacert is not a certificate: the CERTIFICATE block is empty/);
 });
 
-test('kerberos and oauth2 are accepted in config but left disabled, with a warning', () => {
+test('kerberos (password and gssapi) and oauth2 are accepted but left disabled, with a warning each', () => {
   const { logger, lines } = capture();
-  const config = authConfig({ password: { method: 'kerberos' } });
+  const config = authConfig({ password: { method: 'kerberos' }, publicKey: SOME_KEYS });
   config.keyboardInteractive.method = 'oauth2';
+  config.gssapi.method = 'kerberos';
   const auth = createAuthenticator(config, { logger });
-  assert.deepEqual(auth.methods, []);
-  assert.equal(lines.filter((l) => l.code === 'AUTH_UNSUPPORTED' && l.level === 'warning').length, 2);
+  assert.deepEqual(auth.methods, ['publickey']);
+  assert.equal(lines.filter((l) => l.code === 'AUTH_UNSUPPORTED' && l.level === 'warning').length, 3);
+});
+
+test('a config nobody could log in with is refused when the authenticator is built (serve does not start)', () => {
+  const logger = capture().logger;
+  const unimplemented = authConfig({ password: { method: 'kerberos' } });
+  unimplemented.gssapi.method = 'kerberos';
+  assert.throws(() => createAuthenticator(unimplemented, { logger }), (e: unknown) => isCsshError(e) && e.code === 'AUTH_NO_USABLE_METHOD'
+    && /auth\.password\.method \(kerberos\), auth\.gssapi\.method \(kerberos\) are not implemented/.test(e.message) && /auth\.publicKey\.method/.test(e.message));
+  assert.throws(() => createAuthenticator(authConfig(), { logger }), (e: unknown) => isCsshError(e) && e.code === 'AUTH_NONE_CONFIGURED');
 });

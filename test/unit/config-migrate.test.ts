@@ -51,8 +51,8 @@ test('the JSON fixture gives the same config as the YAML one', () => {
   assert.doesNotThrow(() => JSON.parse(migrateText(read('legacy-0.3.json'), 'a.json').output) as unknown);
 });
 
-test('customised 0.3 config: TLS, timeout to all six, disableCommand, cmd as the shell, 0.4 auth.url', () => {
-  const report = migrateText(read('legacy-0.3-custom.yaml'), 'c.yaml');
+test('customised 0.3 config: TLS, timeout to all six, disableCommand, cmd as the shell, the old auth.url', () => {
+  const report = migrateText(read('legacy-0.3-custom.yaml'), 'c.yaml', { from: '0.4' });
   const { config } = resolved(report.output, 'c.yaml');
   assert.equal(config.docker.connection.host, 'tcp://10.0.0.5:2376');
   assert.equal(config.docker.connection.cacert, '/etc/cssh/ca.pem');
@@ -134,4 +134,52 @@ test('comments inside the dockerrun block are kept once', () => {
     assert.equal(report.output.split(comment).length - 1, 1, comment);
   }
   assert.equal(report.valid, true);
+});
+
+test('--from decides what 0.3 and 0.4 read differently, writes it out, and warns only when it was assumed', () => {
+  const v03 = migrateText(read('legacy-0.3-custom.yaml'), 'c.yaml');
+  assert.deepEqual([v03.version.version, v03.version.source], ['0.3', 'default']);
+  const c03 = resolved(v03.output, 'c.yaml').config;
+  assert.equal(c03.auth.publicKey.method, '', '0.3 defaulted auth.pubkey to false');
+  assert.equal(c03.security.subsystem.mode, 'disable', '0.3 disableCommand refused subsystems too');
+  assert.match(v03.output, /publicKey:\n {4}method: "" # off: ContainerSSH 0\.3 left auth\.pubkey false when unset/);
+  assert.match(v03.output, /subsystem:\n {4}mode: disable # ContainerSSH 0\.3's disableCommand also refused subsystems/);
+  const warnings = v03.notes.filter((note) => note.kind === 'warning');
+  assert.deepEqual(warnings.map((note) => note.path), ['auth.publicKey', 'security.subsystem.mode']);
+  for (const warning of warnings) assert.match(warning.message, /--from 0\.4/);
+
+  const v04 = migrateText(read('legacy-0.3-custom.yaml'), 'c.yaml', { from: '0.4' });
+  const c04 = resolved(v04.output, 'c.yaml').config;
+  assert.equal(c04.auth.publicKey.method, 'webhook', '0.4 defaulted auth.pubkey to true');
+  assert.equal(c04.security.subsystem.mode, 'enable', '0.4 disableCommand refused commands only');
+  assert.match(v04.output, /subsystem:\n {4}mode: enable # ContainerSSH 0\.4's disableCommand refused commands only/);
+  assert.deepEqual(v04.notes.filter((note) => note.kind === 'warning'), [], 'nothing assumed with --from');
+  assert.ok(v04.notes.some((note) => note.kind === 'note' && /--from 0\.4/.test(note.message)));
+
+  // A file with a section 0.3 never had is read as 0.4 without --from, and says why.
+  const evident = migrateText('auth:\n  url: http://a:8080\nhealth:\n  enable: true\n', 'x.yaml');
+  assert.deepEqual([evident.version.version, evident.version.source], ['0.4', 'file']);
+  assert.equal(resolved(evident.output, 'x.yaml').config.auth.publicKey.method, 'webhook');
+  assert.deepEqual(evident.notes.filter((note) => note.kind === 'warning'), []);
+});
+
+test('an explicit auth.pubkey or a security.defaultMode needs no version; a set subsystem mode is kept', () => {
+  const explicit = migrateText('auth:\n  url: http://a:8080\n  pubkey: true\n', 'x.yaml');
+  assert.deepEqual(explicit.notes.filter((note) => note.kind === 'warning'), []);
+  assert.equal(resolved(explicit.output, 'x.yaml').config.auth.publicKey.method, 'webhook');
+  const kept = migrateText('dockerrun:\n  config:\n    disableCommand: true\nsecurity:\n  subsystem:\n    mode: filter\n    allow: [sftp]\n', 'x.yaml');
+  assert.equal(resolved(kept.output, 'x.yaml').config.security.subsystem.mode, 'filter');
+  assert.ok(kept.notes.some((note) => note.path === 'security.subsystem.mode' && /kept "filter"/.test(note.message)));
+});
+
+test('migrate reports problems at their place in the input file, not in the migrated output', () => {
+  const text = '# one\n# two\n# three\nlisten: 0.0.0.0:2222\ndockerrun:\n  config:\n    container:\n      image: busybox\n    timeout: 5x\nauth:\n  url: ftp://nowhere\n  pubkey: true\n';
+  const report = migrateText(text, 'old.yaml');
+  assert.equal(report.valid, false);
+  const duration = report.issues.find((issue) => issue.code === 'CONFIG_DURATION');
+  assert.deepEqual([duration?.file, duration?.line, duration?.column], ['old.yaml', 9, 14]);
+  const url = report.issues.find((issue) => issue.code === 'CONFIG_URL_INVALID');
+  assert.deepEqual([url?.file, url?.line], ['old.yaml', 11]);
+  assert.equal(report.output.split('\n')[url?.line === undefined ? 0 : url.line - 1]?.includes('ftp://'), false, 'the output has moved that line');
+  assert.equal(report.issues.filter((issue) => issue.code === 'CONFIG_DURATION').length, 1, 'one source value copied to six timeouts is one issue');
 });

@@ -169,13 +169,14 @@ test('no authentication method at all is a warning', () => {
   assert.equal(only(issuesOf('backend: docker\n', false), 'auth').code, 'AUTH_NONE_CONFIGURED');
 });
 
-test('0.4 auth.url is converted with a deprecation warning', () => {
-  const parsed = parseSource('auth:\n  url: http://127.0.0.1:8080\n', 'cfg.yaml');
+test('0.4 auth.url is converted with a deprecation warning naming what it configures', () => {
+  const parsed = parseSource('backend: docker\nauth:\n  url: http://127.0.0.1:8080\n', 'cfg.yaml');
   assert.ok(parsed.ok);
   const analysis = analyzeSource(parsed.source, 'validate');
   const issue = only(analysis.issues, 'auth.url');
   assert.equal(issue.code, 'CONFIG_AUTH_URL_DEPRECATED');
-  assert.equal(issue.line, 2);
+  assert.equal(issue.line, 3);
+  assert.match(issue.message, /used for auth\.password\.webhook and auth\.publicKey\.webhook$/);
   assert.equal(analysis.config.auth.password.webhook.url, 'http://127.0.0.1:8080');
   assert.equal(analysis.config.auth.publicKey.method, 'webhook');
 });

@@ -96,3 +96,36 @@ test('an HTTP server that is not a Docker engine is a clear DOCKER_UNAVAILABLE',
     (error: unknown) => isCsshError(error) && error.code === 'DOCKER_UNAVAILABLE' && error.message.includes(`127.0.0.1:${plainPort}`),
   );
 });
+
+test('placeholder or wrong PEM material is DOCKER_CONFIG_ERROR naming the option, at once, before any connection', async () => {
+  const placeholder = (label: string, text: string): string => `-----BEGIN ${label}-----\n${text}\n-----END ${label}-----\n`;
+  const good = { host: `tcp://127.0.0.1:${tlsPort}`, cacert: pem('ca.pem'), cert: pem('client.pem'), key: pem('client-key.pem') };
+  const cases: Array<[Partial<typeof good>, RegExp]> = [
+    [{ cert: placeholder('CERTIFICATE', '<client certificate here>') }, /docker\.connection\.cert is not a certificate: .*"<client certificate here>".*placeholder/],
+    [{ key: placeholder('RSA PRIVATE KEY', '') }, /docker\.connection\.key is not a private key: the RSA PRIVATE KEY block is empty/],
+    [{ cacert: pem('client-key.pem') }, /docker\.connection\.cacert is not a certificate: it holds a PRIVATE KEY/],
+    [{ key: pem('server-key.pem') }, /docker\.connection\.cert and docker\.connection\.key cannot be used together/],
+  ];
+  const before = paths.length;
+  for (const [change, message] of cases) {
+    await assert.rejects(openDockerClient({ ...good, ...change }, TIMEOUTS, AbortSignal.timeout(20_000)), (error: unknown) =>
+      isCsshError(error) && error.code === 'DOCKER_CONFIG_ERROR' && error.permanent && message.test(error.message) && !/start the Docker engine/.test(error.message));
+  }
+  assert.equal(paths.length, before, 'nothing was sent to the engine');
+});
+
+test('repeated engine probes on one signal leave no abort listeners behind (no MaxListenersExceededWarning)', async () => {
+  const { default: Dockerode } = await import('dockerode');
+  const { dialJson } = await import('../../src/backend/docker/docker-client.js');
+  const { EventEmitter } = await import('node:events');
+  const { Agent } = await import('node:https');
+  // Requests that fail before reaching the server (a TLS context that cannot be built) are where listeners piled up.
+  const broken = new Dockerode({ host: '127.0.0.1', port: tlsPort, protocol: 'https', agent: new Agent({ cert: 'not pem', key: 'not pem' }) } as ConstructorParameters<typeof Dockerode>[0]);
+  const plain = new Dockerode({ host: '127.0.0.1', port: plainPort, protocol: 'http' });
+  const signal = new AbortController().signal;
+  for (let i = 0; i < 12; i++) {
+    await dialJson(broken, 'GET', '/version', signal).then(() => assert.fail('must fail'), () => undefined);
+    await dialJson(plain, 'GET', '/version', signal).catch(() => undefined);
+  }
+  assert.equal(EventEmitter.getEventListeners(signal, 'abort').length, 0);
+});

@@ -58,3 +58,15 @@ test('stdin end half-closes the destination; detaching stops copying', async () 
   await ended;
   assert.equal(Buffer.concat(got).toString(), 'abc');
 });
+
+test('pumpOutput tells a clean end from a cut one: an error, or a close in the middle of a frame', async () => {
+  const whole = Buffer.concat([frame(1, 'all of it'), frame(2, 'err')]);
+  assert.equal(await pumpOutput(byteByByte(whole), { tty: false, stdout: new Collector(), stderr: new Collector() }), 'eof');
+  const halfFrame = whole.subarray(0, whole.length - 2);
+  assert.equal(await pumpOutput(byteByByte(halfFrame), { tty: false, stdout: new Collector(), stderr: new Collector() }), 'cut');
+  const reset = new PassThrough();
+  const pumped = pumpOutput(reset, { tty: true, stdout: new Collector(), stderr: new Collector() });
+  reset.write('partial');
+  reset.destroy(Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }));
+  assert.equal(await pumped, 'cut');
+});

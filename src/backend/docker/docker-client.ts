@@ -3,8 +3,8 @@ import { Agent as HttpsAgent } from 'node:https';
 import type Dockerode from 'dockerode';
 import type { DockerConnectionConfig, DockerTimeoutsConfig } from '../../config/types.js';
 import { CsshError, describeCause } from '../../core/errors.js';
-import { deadline, retry } from '../../core/retry.js';
-import { resolveDockerEndpoint, type DockerEndpoint, type EndpointEnvironment } from './docker-endpoint.js';
+import { deadline, linkedSignal, retry } from '../../core/retry.js';
+import { checkEndpointTls, resolveDockerEndpoint, type DockerEndpoint, type EndpointEnvironment } from './docker-endpoint.js';
 
 /** The newest Engine API version cssh's Docker calls are written against; newer engines are spoken to in this version. */
 export const CLIENT_MAX_API_VERSION = '1.47';
@@ -27,7 +27,7 @@ export interface DockerClientHandle {
  * Resolves the endpoint (docker.connection.host, DOCKER_HOST & co., rootless socket, /var/run/docker.sock),
  * asks the engine for its version within a short bound, and returns a client pinned to the negotiated version.
  * Rejects with CsshError DOCKER_UNAVAILABLE (permanent when the socket is missing, refuses or is not permitted)
- * or DOCKER_CONFIG_ERROR (bad host or partial TLS set). Never waits longer than min(timeouts.http, 10 s) or `signal`.
+ * or DOCKER_CONFIG_ERROR (bad host, partial TLS set, or a cacert/cert/key that is no certificate or key). Never waits longer than min(timeouts.http, 10 s) or `signal`.
  */
 export async function openDockerClient(
   conn: DockerConnectionConfig,
@@ -36,6 +36,7 @@ export async function openDockerClient(
   environment?: EndpointEnvironment,
 ): Promise<DockerClientHandle> {
   const endpoint = resolveDockerEndpoint(conn, environment);
+  checkEndpointTls(endpoint);
   const { default: DockerodeClass } = await import('dockerode');
   const options = modemOptions(endpoint);
   const probe = new DockerodeClass(options);
@@ -71,14 +72,18 @@ export function modemOptions(endpoint: DockerEndpoint): Dockerode.DockerOptions 
   return options;
 }
 
-/** Docker's answer to a plain JSON request, or a docker-modem error (with statusCode) for any non-2xx status. */
+/**
+ * Docker's answer to a plain JSON request, or a docker-modem error (with statusCode) for any non-2xx status.
+ * docker-modem never removes the abort listener it adds, so each call gets its own child of `signal`.
+ */
 export function dialJson(docker: Dockerode, method: 'GET' | 'POST' | 'DELETE', path: string, signal: AbortSignal): Promise<unknown> {
-  return new Promise((resolve, reject) => {
+  const link = linkedSignal(signal);
+  return new Promise<unknown>((resolve, reject) => {
     docker.modem.dial(
-      { path, method, abortSignal: signal, statusCodes: { 200: true, 201: true, 204: true, 404: 'not found', 500: 'server error' } },
+      { path, method, abortSignal: link.signal, statusCodes: { 200: true, 201: true, 204: true, 404: 'not found', 500: 'server error' } },
       (error, data) => (error === null ? resolve(data) : reject(error)),
     );
-  });
+  }).finally(link.release);
 }
 
 interface EngineVersion {
@@ -161,6 +166,7 @@ export function unreachableReason(error: unknown): string | undefined {
   if (typeof code !== 'string') return undefined;
   if (code in UNREACHABLE) return UNREACHABLE[code];
   if (code.startsWith('ERR_TLS') || code.includes('CERT') || code.includes('SIGNATURE')) return `TLS verification failed (${code})`;
+  if (code.startsWith('ERR_OSSL')) return `the TLS certificate or key cannot be used (${code}); check docker.connection cacert, cert and key`;
   return undefined;
 }
 

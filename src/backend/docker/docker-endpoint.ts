@@ -2,8 +2,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { createSecureContext } from 'node:tls';
 import type { DockerConnectionConfig } from '../../config/types.js';
 import { CsshError } from '../../core/errors.js';
+import { looksLikePem, pemProblem, type PemKind } from '../../core/pem.js';
 
 /** PEM material for a TLS connection to the engine. */
 export interface DockerTls {
@@ -12,6 +14,8 @@ export interface DockerTls {
   key: string;
   /** False only for DOCKER_CERT_PATH without DOCKER_TLS_VERIFY (the Docker CLI's convention). */
   verify: boolean;
+  /** Where each came from, for messages: option names (docker.connection.cert) or file paths. */
+  origin?: { ca: string; cert: string; key: string };
 }
 
 /**
@@ -53,7 +57,7 @@ function configError(message: string, cause?: unknown): CsshError {
   });
 }
 
-/** Resolves the endpoint; throws CsshError(DOCKER_CONFIG_ERROR) for an unusable host or a partial TLS set. */
+/** Resolves the endpoint; throws CsshError(DOCKER_CONFIG_ERROR) for an unusable host, a partial TLS set or bad PEM. */
 export function resolveDockerEndpoint(conn: DockerConnectionConfig, environment: EndpointEnvironment = realEnvironment()): DockerEndpoint {
   const host = conn.host.trim();
   if (host !== '') return fromConfig(host, conn, environment);
@@ -83,6 +87,7 @@ function fromConfig(host: string, conn: DockerConnectionConfig, environment: End
           cert: pem('docker.connection.cert', conn.cert, environment),
           key: pem('docker.connection.key', conn.key, environment),
           verify: true,
+          origin: { ca: 'docker.connection.cacert', cert: 'docker.connection.cert', key: 'docker.connection.key' },
         }
       : undefined;
   return parseHost(host, 'config', 'docker.connection.host', tls);
@@ -99,15 +104,41 @@ function fromEnv(host: string, environment: EndpointEnvironment): DockerEndpoint
       cert: readPemFile('DOCKER_CERT_PATH', join(dir, 'cert.pem'), environment),
       key: readPemFile('DOCKER_CERT_PATH', join(dir, 'key.pem'), environment),
       verify,
+      origin: { ca: join(dir, 'ca.pem'), cert: join(dir, 'cert.pem'), key: join(dir, 'key.pem') },
     };
   }
   return parseHost(host, 'DOCKER_HOST', 'DOCKER_HOST', tls);
 }
 
+/**
+ * Throws CsshError(DOCKER_CONFIG_ERROR) unless the endpoint's cacert, cert and key each parse as what they are and
+ * cert and key belong together: otherwise every TLS handshake would fail and look like an unreachable engine.
+ */
+export function checkEndpointTls(endpoint: DockerEndpoint): void {
+  const tls = endpoint.tls;
+  if (tls === undefined) return;
+  const origin = tls.origin ?? { ca: 'cacert', cert: 'cert', key: 'key' };
+  const checks: Array<[string, string, PemKind]> = [[origin.ca, tls.ca, 'certificate'], [origin.cert, tls.cert, 'certificate'], [origin.key, tls.key, 'private key']];
+  for (const [name, text, kind] of checks) {
+    const problem = pemProblem(text, kind);
+    if (problem !== undefined) {
+      throw configError(`${name} is not ${kind === 'certificate' ? 'a certificate' : 'a private key'}: ${problem}; ` +
+        'give the real PEM text or the path of a PEM file');
+    }
+  }
+  try {
+    createSecureContext({ ca: tls.ca, cert: tls.cert, key: tls.key });
+  } catch (error) {
+    const detail = error instanceof Error ? error.message : String(error);
+    throw configError(`${origin.cert} and ${origin.key} cannot be used together (${detail}); ` +
+      'the key must be the private key of the client certificate', error);
+  }
+}
+
 /** PEM text is used as is; anything else is a file path. */
 function pem(option: string, value: string, environment: EndpointEnvironment): string {
   const text = value.trim();
-  return text.includes('-----BEGIN') ? text : readPemFile(option, text, environment);
+  return looksLikePem(text) ? text : readPemFile(option, text, environment);
 }
 
 function readPemFile(option: string, path: string, environment: EndpointEnvironment): string {

@@ -7,10 +7,10 @@ import { deadline } from '../../core/retry.js';
 import type { DockerTimeoutsConfig } from '../../config/types.js';
 import { DockerCode } from './codes.js';
 import { checkSignalName } from './program-choice.js';
-import { createExec, inspectExec, resizeExec, runHelper, startExec, type TtySize } from './docker-api.js';
+import { createExec, inspectExec, resizeExec, runHelper, startExec, type ProcessState, type TtySize } from './docker-api.js';
 import { dockerCall } from './docker-call.js';
-import { runStreams, readExitCode, type RunningStreams } from './program-runner.js';
-import { agentHeader, lineHeader, type HeaderReader } from './stream-pump.js';
+import { EXEC_ATTACH_FAILED_CODE, readExitState, runStreams, streamEndNotice, type RunningStreams } from './program-runner.js';
+import { agentHeader, lineHeader, type HeaderReader, type OutputEnd } from './stream-pump.js';
 import type { ConnectionContainer } from './connection-container.js';
 import { ResizeSequencer } from './resize-sequencer.js';
 
@@ -51,7 +51,7 @@ export class ExecProgram implements Program {
     const docker = s.container.docker;
     this.streams = runStreams({
       stream, tty: s.tty, io: s.io, header, logger: s.logger,
-      readExit: () => readExitCode((sig) => inspectExec(docker, execId, sig), s.logger, this.cancel.signal),
+      readExit: (end) => this.readExit(end, (sig) => inspectExec(docker, execId, sig)),
     });
     this.exited = this.streams.exited.finally(() => { this.finished = true; });
   }
@@ -89,6 +89,42 @@ export class ExecProgram implements Program {
       if (this.finished || isStale()) return;
       await resizeExec(c.docker, this.execId, size, deadline(this.s.timeouts.window));
     }).catch((e: unknown) => this.s.logger.debug(DockerCode.EXEC_RESIZE_FAILED, 'Initial resize failed.', { error: String(e) }));
+  }
+
+  /**
+   * The exit code once the output ended. When the engine connection carrying the streams broke (`cut`), or the
+   * engine closed it while the program ran and then reported 126 (its code for a failed exec attach), the program
+   * is ended (it has no one to talk to), the user is told on stderr and the server logs DOCKER_EXEC_STREAM_LOST;
+   * an exit code that cannot be read is also explained on stderr rather than reported silently.
+   */
+  private async readExit(end: OutputEnd, inspect: (signal: AbortSignal) => Promise<ProcessState>): Promise<number> {
+    // Ended on purpose (the container is being removed, or the program abandoned): nothing to report.
+    const deliberate = (): boolean => this.cancel.signal.aborted || this.s.container.shuttingDown;
+    if (end === 'cut' && !deliberate()) await this.signal('KILL', deadline(this.s.timeouts.signal)).catch(() => undefined);
+    let attachFailed = false;
+    // Some engines mark an exec whose attach failed with 126 while it still shows as running.
+    const inspectAttach = async (signal: AbortSignal): Promise<ProcessState> => {
+      const state = await inspect(signal);
+      if (!state.running || state.exitCode !== EXEC_ATTACH_FAILED_CODE) return state;
+      attachFailed = true;
+      return { ...state, running: false };
+    };
+    const state = await readExitState(inspectAttach, this.s.logger, this.cancel.signal);
+    const notice = deliberate() ? undefined : streamEndNotice(end, state, attachFailed);
+    if (notice?.lost === true) {
+      this.s.logger.error(DockerCode.EXEC_STREAM_LOST, `The engine connection carrying the program's input and output closed before the program ended; reporting exit status ${state.code}.`, {
+        exitCode: state.code, outputEnd: end,
+      });
+    }
+    if (notice !== undefined) this.tell(notice.line);
+    return state.code;
+  }
+
+  /** One line on the user's stderr (CRLF under a TTY), as for other start failures. */
+  private tell(line: string): void {
+    const stderr = this.s.io.stderr;
+    if (stderr.writableEnded || stderr.destroyed) return;
+    stderr.write(`${line}${this.s.tty ? '\r\n' : '\n'}`);
   }
 
   get running(): boolean {

@@ -6,7 +6,7 @@ import { deadline, retry } from '../../core/retry.js';
 import { DockerCode } from './codes.js';
 import { statusOf, type ProcessState } from './docker-api.js';
 import { isPermanentDockerError } from './docker-call.js';
-import { pumpInput, pumpOutput, writeWithBackpressure, type HeaderReader } from './stream-pump.js';
+import { pumpInput, pumpOutput, writeWithBackpressure, type HeaderReader, type OutputEnd } from './stream-pump.js';
 
 /** How long the exit code is polled for once the output has ended (ContainerSSH: a fixed 60 s). */
 export const EXIT_CODE_DEADLINE_MS = 60_000;
@@ -43,11 +43,34 @@ export async function readExitCode(
   logger: Logger,
   cancel: AbortSignal,
 ): Promise<number> {
+  return (await readExitState(inspect, logger, cancel)).code;
+}
+
+/** What readExitState found out. */
+export interface ExitState {
+  code: number;
+  /** False when the code is UNKNOWN_EXIT_CODE because it could not be read. */
+  known: boolean;
+  /** Not known because the program was removed or abandoned on purpose (no one needs telling). */
+  expected: boolean;
+  /** The first inspection, right after the output ended, found the program still running. */
+  runningAtEnd: boolean;
+}
+
+/** readExitCode, telling also whether the code is real and whether the program outlived its output stream. */
+export async function readExitState(
+  inspect: (signal: AbortSignal) => Promise<ProcessState>,
+  logger: Logger,
+  cancel: AbortSignal,
+): Promise<ExitState> {
+  let runningAtEnd: boolean | undefined;
   try {
     const code = await retry(
       async (signal) => {
         const state = await inspect(signal);
-        if (state.running || state.restarting || state.exitCode < 0) throw new StillRunning('still running');
+        const running = state.running || state.restarting || state.exitCode < 0;
+        runningAtEnd ??= running;
+        if (running) throw new StillRunning('still running');
         return state.exitCode;
       },
       {
@@ -58,7 +81,7 @@ export async function readExitCode(
       },
     );
     logger.debug(DockerCode.EXIT_CODE, `Program exited with status ${code}.`, { exitCode: code });
-    return code;
+    return { code, known: true, expected: false, runningAtEnd: runningAtEnd ?? false };
   } catch (error) {
     if (!cancel.aborted && isConnectionError(error)) {
       logger.error(DockerCode.ENGINE_LOST, `Lost the connection to the Docker engine while the program ran; reporting ${UNKNOWN_EXIT_CODE}.`, { error: String(error) });
@@ -67,8 +90,37 @@ export async function readExitCode(
     // Gone (404) or abandoned means the container was removed on purpose while the program ran.
     const expected = cancel.aborted || statusOf(error) === 404;
     logger.log(expected ? 'notice' : 'error', DockerCode.EXIT_CODE_FAILED, `Could not read the exit code; reporting ${UNKNOWN_EXIT_CODE}.`, { error: String(error) });
-    return UNKNOWN_EXIT_CODE;
+    return { code: UNKNOWN_EXIT_CODE, known: false, expected, runningAtEnd: runningAtEnd ?? true };
   }
+}
+
+/** The exit code Docker records for an exec whose attach failed (e.g. its client connection went away). */
+export const EXEC_ATTACH_FAILED_CODE = 126;
+
+/**
+ * What to tell the user about how a program's streams ended, or undefined when nothing went wrong. `lost`: the
+ * engine connection carrying the streams broke (`cut`), or the engine reported an attach failure (`attachFailed`,
+ * or 126 for a program that was still running when its output ended). Otherwise an unreadable exit code, unless
+ * the program was removed on purpose.
+ */
+export function streamEndNotice(end: OutputEnd, state: ExitState, attachFailed = false): { lost: boolean; line: string } | undefined {
+  const lost = end === 'cut' || attachFailed || (state.known && state.code === EXEC_ATTACH_FAILED_CODE && state.runningAtEnd);
+  if (lost) {
+    return {
+      lost,
+      line: 'cssh: the connection to the Docker engine carrying this program\'s input and output closed before the program ended; ' +
+        `its output may be incomplete (exit status ${state.code} is not the program's own)`,
+    };
+  }
+  if (state.known || state.expected) return undefined;
+  if (state.runningAtEnd) {
+    return {
+      lost: true,
+      line: `cssh: the program's output ended but it was still running ${EXIT_CODE_DEADLINE_MS / 1000} s later, so its exit status is unknown ` +
+        `(was the connection to the Docker engine lost?); reporting ${state.code}`,
+    };
+  }
+  return { lost: false, line: `cssh: the program's exit status could not be read from the Docker engine; reporting ${state.code}` };
 }
 
 export interface RunOptions {
@@ -77,8 +129,8 @@ export interface RunOptions {
   io: SessionIO;
   header?: HeaderReader;
   logger: Logger;
-  /** Reads the exit code after the output ended; rejects only with EngineLost (as readExitCode does). */
-  readExit: () => Promise<number>;
+  /** Reads the exit code after the output ended (`end`: how it ended); rejects only with EngineLost. */
+  readExit: (end: OutputEnd) => Promise<number>;
 }
 
 /** A program whose streams are being pumped. */
@@ -109,11 +161,10 @@ export function runStreams(o: RunOptions): RunningStreams {
     },
   });
   const exited = (async (): Promise<ProgramExit> => {
-    await output;
+    const end = await output;
     detachInput?.();
-    const code = await o.readExit().catch(async (error: unknown) => {
-      if (!(error instanceof EngineLost)) return UNKNOWN_EXIT_CODE;
-      await writeWithBackpressure(o.io.stderr, Buffer.from(ENGINE_LOST_MESSAGE));
+    const code = await o.readExit(end).catch(async (error: unknown) => {
+      if (error instanceof EngineLost) await writeWithBackpressure(o.io.stderr, Buffer.from(ENGINE_LOST_MESSAGE));
       return UNKNOWN_EXIT_CODE;
     });
     if (!o.stream.destroyed) o.stream.destroy();

@@ -77,8 +77,14 @@ export interface OutputOptions {
   onHeader?: (pid: number | undefined) => void;
 }
 
+/**
+ * How the output ended: `eof` when the engine closed the stream cleanly, `cut` when the connection broke (an error,
+ * or a clean close in the middle of a multiplexed frame).
+ */
+export type OutputEnd = 'eof' | 'cut';
+
 /** Streams Docker output to stdout/stderr until the source ends. Never rejects; never buffers more than a frame header. */
-export async function pumpOutput(source: Readable, o: OutputOptions): Promise<void> {
+export async function pumpOutput(source: Readable, o: OutputOptions): Promise<OutputEnd> {
   let headerReported = false;
   const reportHeader = (): void => {
     if (headerReported) return;
@@ -122,9 +128,12 @@ export async function pumpOutput(source: Readable, o: OutputOptions): Promise<vo
       }
     }
   } catch {
-    // a reset connection ends the output like EOF; the exit code tells the rest
+    // a reset connection ends the output; the caller reads the exit code and tells the user
+    reportHeader();
+    return 'cut';
   }
   reportHeader();
+  return remaining > 0 || frameHeader.length > 0 ? 'cut' : 'eof';
 }
 
 /**

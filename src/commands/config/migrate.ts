@@ -6,13 +6,23 @@ export default class ConfigMigrate extends Command {
   static override summary = 'Convert a legacy (dockerrun, 0.3/0.4) configuration to the current format.';
   static override description = [
     'Prints the migrated YAML (JSON for .json files) on stdout and every change and behaviour-relevant choice on stderr.',
+    'Problems in the result are reported at their place in FILE (file:line:col).',
+    '',
+    'ContainerSSH 0.3 and 0.4 read some keys differently: an unset auth.pubkey meant off in 0.3 and on in 0.4, and',
+    'dockerrun disableCommand: true also refused subsystems (sftp) in 0.3 but only commands in 0.4. --from says which',
+    'version FILE was written for. Without it, a file with a section 0.3 did not have (docker, security, kubernetes,',
+    'audit, health, sshproxy) is read as 0.4, and any other as 0.3, the stricter reading: it never turns on a login',
+    'method or a subsystem the file did not ask for. Either way the choice is written out in the output, and a',
+    'warning names each answer that depended on an assumed version.',
+    '',
     'Exit codes: 0 done (or nothing to do), 1 --check found a file that needs migrating or the result is invalid,',
-    '2 the file could not be read or parsed. --json prints {file, readable, changed, notes, output, valid, issues, written?, backup?}.',
+    '2 the file could not be read or parsed. --json prints {file, readable, changed, notes, version, output, valid, issues, written?, backup?}.',
   ].join('\n');
 
   static override examples = [
     '<%= config.bin %> config migrate old.yaml > new.yaml',
     '<%= config.bin %> config migrate old.yaml --write',
+    '<%= config.bin %> config migrate --from 0.4 old.yaml > new.yaml',
     '<%= config.bin %> config migrate --check config.yaml',
   ];
 
@@ -22,6 +32,10 @@ export default class ConfigMigrate extends Command {
     output: Flags.string({ char: 'o', description: 'write the migrated config to this file instead of stdout', exclusive: ['write', 'check'] }),
     write: Flags.boolean({ char: 'w', description: 'rewrite FILE in place, keeping the original as FILE.bak', exclusive: ['output', 'check'] }),
     check: Flags.boolean({ description: 'only report whether FILE needs migrating (exit 1 if it does)', exclusive: ['output', 'write'] }),
+    from: Flags.string({
+      description: 'ContainerSSH version FILE was written for [default: 0.4 if FILE has a section 0.3 lacked, else 0.3 (the stricter reading)]',
+      options: ['0.3', '0.4'],
+    }),
   };
 
   async run(): Promise<MigrateReport & { written?: string; backup?: string }> {
@@ -29,7 +43,7 @@ export default class ConfigMigrate extends Command {
     if (flags.write && args.file === '-') this.error('--write needs a file, not stdin', { exit: 2 });
     const { migrateFile } = await import('../../config/migrate-file.js');
     const { painterFor, renderIssue, renderMigrationNotes } = await import('../../cli/config-render.js');
-    const report = await migrateFile(args.file);
+    const report = await migrateFile(args.file, flags.from === '0.3' || flags.from === '0.4' ? flags.from : undefined);
     const paint = await painterFor(process.stderr);
     const json = this.jsonEnabled();
     const say = (text: string): void => {
