@@ -7,7 +7,8 @@ import { containersOf, startServe, type ServeHandle } from '../support/serve-har
 import { spawnSsh, type SshProcess } from '../support/ssh-process.js';
 import { eventually } from './production-helpers.js';
 
-const CONTAINER_START_MS = 5_000;
+// Long enough for five logins at once on a busy 2-core machine; logins with the engine away fail far sooner.
+const CONTAINER_START_MS = 20_000;
 
 /** Waits until every client printed `up` (its program runs). */
 async function allUp(clients: SshProcess[]): Promise<void> {
