@@ -32,14 +32,14 @@ export function loadTlsOptions(client: HttpClientConfig, path: string): TlsOptio
     ecdhCurve: must(tlsCurves(client.curves), `${path}.curves`),
     ciphers: suites.ciphers,
   };
-  const ca = readPem(client.cacert, `${path}.cacert`, 'AUTH_CONFIG_ERROR', 'certificate');
-  const cert = readPem(client.cert, `${path}.cert`, 'AUTH_CONFIG_ERROR', 'certificate');
-  const key = readPem(client.key, `${path}.key`, 'AUTH_CONFIG_ERROR', 'private key');
-  if ((cert === undefined) !== (key === undefined)) {
+  if ((client.cert.trim() === '') !== (client.key.trim() === '')) {
     throw new CsshError('AUTH_CONFIG_ERROR', `${path}: cert and key must be set together for client certificates`, {
       permanent: true,
     });
   }
+  const ca = readPem(client.cacert, `${path}.cacert`, 'AUTH_CONFIG_ERROR', 'certificate');
+  const cert = readPem(client.cert, `${path}.cert`, 'AUTH_CONFIG_ERROR', 'certificate');
+  const key = readPem(client.key, `${path}.key`, 'AUTH_CONFIG_ERROR', 'private key');
   if (ca !== undefined) options.ca = ca;
   if (cert !== undefined) options.cert = cert;
   if (key !== undefined) options.key = key;

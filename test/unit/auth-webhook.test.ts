@@ -223,7 +223,8 @@ test('unknown response fields are a decode error, so even "success: true" is not
   const stub = await startWebhookStub({ '/password': { body: { success: true, admin: true } } });
   t.after(() => stub.close());
   const { logger, lines } = capture();
-  const auth = createAuthenticator(passwordAuth(stub.url, { authTimeout: 200 }), { logger, retryIntervalMs: 20 });
+  // authTimeout leaves room for at least one answer on a busy machine; every answer fails to decode.
+  const auth = createAuthenticator(passwordAuth(stub.url, { authTimeout: 2_000 }), { logger, retryIntervalMs: 20 });
   assert.deepEqual(await auth.password(req, Buffer.from('pw'), never), { success: false, backendFailed: true });
   const decode = lines.find((l) => l.code === 'AUTH_RESPONSE_DECODE_FAILED');
   assert.match(decode?.message ?? '', /unknown field "admin"/);

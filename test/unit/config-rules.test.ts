@@ -1,7 +1,10 @@
 // Each validation rule: its path, message, severity and location (reference §1.5, §5.1, §5.7, §6 and cssh's checks).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parseSource } from '../../src/config/source.js';
 import { analyzeSource } from '../../src/config/analyze.js';
 import type { ConfigIssue } from '../../src/config/issues.js';
@@ -287,12 +290,15 @@ test('hardening advice: containers without limits, passwords over plain http, me
 });
 
 test('metrics/health TLS: pairs, clientcacert only with a certificate, ContainerSSH curve and cipher names', () => {
-  const pem = '"-----BEGIN CERTIFICATE-----\\nx\\n-----END CERTIFICATE-----"';
+  // Real PEM files: placeholders are CONFIG_PEM_INVALID, tested with the other PEM options.
+  const dir = mkdtempSync(join(tmpdir(), 'cssh-metrics-tls-'));
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-days', '2', '-subj', '/CN=t'], { stdio: 'ignore' });
+  const [pem, key] = [join(dir, 'cert.pem'), join(dir, 'key.pem')];
   const codes = (text: string) => issuesOf(`metrics:\n  enable: true\n  listen: 127.0.0.1:9100\n${text}`).map((issue) => [issue.path, issue.severity, issue.code]);
   assert.deepEqual(codes(`  cert: ${pem}\n`), [['metrics.key', 'error', 'CONFIG_TLS_PARTIAL']]);
-  assert.deepEqual(codes(`  key: ${pem}\n`), [['metrics.cert', 'error', 'CONFIG_TLS_PARTIAL']]);
+  assert.deepEqual(codes(`  key: ${key}\n`), [['metrics.cert', 'error', 'CONFIG_TLS_PARTIAL']]);
   assert.deepEqual(codes(`  clientcacert: ${pem}\n`), [['metrics.clientcacert', 'error', 'CONFIG_TLS_PARTIAL']]);
-  assert.deepEqual(codes(`  cert: ${pem}\n  key: ${pem}\n  clientcacert: ${pem}\n  curves: x25519:prime256v1\n  cipher: [TLS_AES_256_GCM_SHA384, ECDHE-ECDSA-AES128-GCM-SHA256]\n`), []);
+  assert.deepEqual(codes(`  cert: ${pem}\n  key: ${key}\n  clientcacert: ${pem}\n  curves: x25519:prime256v1\n  cipher: [TLS_AES_256_GCM_SHA384, ECDHE-ECDSA-AES128-GCM-SHA256]\n`), []);
   assert.deepEqual(codes('  tlsVersion: "1.1"\n  curves: [x448]\n  cipher: RC4-SHA\n'), [
     ['metrics.tlsVersion', 'error', 'CONFIG_INVALID_VALUE'],
     ['metrics.curves', 'error', 'CONFIG_INVALID_VALUE'],
