@@ -1,0 +1,284 @@
+// Connection churn against a real `cssh serve` with the real OpenSSH client while sampling the server's RSS, open file
+// descriptors and containers; shared by scripts/soak.ts (the long run) and test/e2e/soak-churn.test.ts (a short one).
+//
+//   const report = await runSoak({ connections: 500, warmup: 50, concurrency: 4, mode: 'connection' });
+//   console.log(formatSoakReport(report)); const problems = soakProblems(report, bounds);  // [] when it passed
+//
+// Every connection runs `cat` over the real `ssh` client; every `killEvery`-th one (5: 20 %) prints `up`, and once
+// that arrived the client is SIGKILLed mid-session, the others send a line and must get it back with status 0. The
+// warm baseline is taken after the warm-up connections, the final figures after the last one, each once the server
+// is quiet: its metrics show no connection, session or container, and the engine lists no container of its instance.
+import { TEST_IMAGES } from './docker.js';
+import { mib, processUsage, type ProcessUsage } from './process-usage.js';
+import { startServe, type ServeHandle } from './serve-harness.js';
+import { countContainers, METRICS_ON, metricsAddress, untilQuiet } from './serve-metrics.js';
+import { spawnSsh, type SshProcess } from './ssh-process.js';
+
+export type SoakLeak = { kind: 'fd' } | { kind: 'memory'; kib: number };
+
+export interface SoakOptions {
+  /** Connections measured, after the warm-up. */
+  connections: number;
+  /** Connections run first so the baseline is a warm server (code compiled, pools and heap grown); not measured. */
+  warmup: number;
+  /** Clients at once. */
+  concurrency: number;
+  mode: 'connection' | 'session';
+  /** Every killEvery-th connection is SIGKILLed mid-session; default 5 (20 %). */
+  killEvery?: number;
+  /** Default cssh-test/busybox. */
+  image?: string;
+  /** Makes the server leak per accepted connection (test/support/soak-leak-preload.ts), to show the checks fail. */
+  leak?: SoakLeak;
+  /** Called with a progress line about every 10 % of the run. */
+  progress?: (line: string) => void;
+}
+
+export interface SoakSample {
+  /** ms since the first connection. */
+  ms: number;
+  /** Connections finished so far, warm-up included. */
+  done: number;
+  rssKiB: number;
+  fds: number;
+  /** Containers of the instance on the engine (the latest count; counting runs alongside). */
+  containers: number;
+}
+
+export interface SoakReport {
+  mode: 'connection' | 'session';
+  connections: number;
+  warmup: number;
+  concurrency: number;
+  /** Connections SIGKILLed mid-session, warm-up included. */
+  killed: number;
+  /** Clients that did not get what they should (wrong output or status, no `up`, hung), with the reason. */
+  failures: string[];
+  durationMs: number;
+  /** Right after start-up, before any connection. */
+  start: ProcessUsage;
+  /** After the warm-up, once quiet. */
+  warm: ProcessUsage;
+  /** After the last connection, once quiet. */
+  final: ProcessUsage;
+  peak: { rssKiB: number; fds: number; containers: number };
+  /** Containers of the instance on the engine at the end. */
+  containersLeft: number;
+  samples: SoakSample[];
+  leak?: SoakLeak;
+}
+
+export interface SoakBounds {
+  /** Final fds may exceed the warm baseline by this many (sockets to the engine an HTTP agent keeps, timers). */
+  fdMargin: number;
+  /** Final RSS may exceed the warm baseline by this many MiB (heap growth that garbage collection has not returned). */
+  rssMarginMiB: number;
+}
+
+/** TODO measured */
+export const SOAK_BOUNDS: SoakBounds = { fdMargin: 8, rssMarginMiB: 40 };
+
+const SAMPLE_EVERY_MS = 500;
+const CLIENT_HANG_MS = 120_000;
+
+/** Starts one client; resolves with a failure reason, or undefined when it behaved. */
+async function oneClient(srv: ServeHandle, index: number, kill: boolean, live: Set<SshProcess>): Promise<string | undefined> {
+  const client = spawnSsh([...srv.sshArgs(), kill ? 'echo up; exec cat' : 'cat']);
+  live.add(client);
+  const hang = setTimeout(() => client.child.kill('SIGKILL'), CLIENT_HANG_MS);
+  try {
+    if (kill) {
+      const up = await new Promise<boolean>((resolve) => {
+        const check = (): void => {
+          if (client.stdout().includes('up\n')) resolve(true);
+        };
+        client.child.stdout.on('data', check);
+        void client.exited.then(() => resolve(false));
+        check();
+      });
+      if (!up) return `#${index} (to be killed) ended before its program ran: ${client.stderr().trim()}`;
+      client.child.kill('SIGKILL');
+      await client.exited;
+      return undefined;
+    }
+    const input = `connection ${index} `.repeat(200) + '\n';
+    client.child.stdin.end(input);
+    const end = await client.exited;
+    if (end.code !== 0) return `#${index} exited ${end.code}: ${client.stderr().trim()}`;
+    if (client.stdout() !== input) return `#${index} got ${client.stdout().length} bytes back, not the ${input.length} it sent`;
+    return undefined;
+  } finally {
+    clearTimeout(hang);
+    live.delete(client);
+  }
+}
+
+/** Runs connections [from, to) with `concurrency` clients at once. */
+async function churn(
+  srv: ServeHandle,
+  from: number,
+  to: number,
+  o: { concurrency: number; killEvery: number; live: Set<SshProcess>; failures: string[]; onDone: () => void },
+): Promise<number> {
+  let next = from;
+  let killed = 0;
+  const worker = async (): Promise<void> => {
+    while (next < to) {
+      const index = next++;
+      const kill = index % o.killEvery === o.killEvery - 1;
+      if (kill) killed++;
+      const failure = await oneClient(srv, index, kill, o.live);
+      if (failure !== undefined) o.failures.push(failure);
+      o.onDone();
+    }
+  };
+  await Promise.all(Array.from({ length: o.concurrency }, worker));
+  return killed;
+}
+
+function leakArgs(leak: SoakLeak | undefined): string[] {
+  if (leak === undefined) return [];
+  const url = new URL('./soak-leak-preload.ts', import.meta.url);
+  url.searchParams.set('kind', leak.kind);
+  if (leak.kind === 'memory') url.searchParams.set('kib', String(leak.kib));
+  return ['--import', 'tsx', '--import', url.href];
+}
+
+/** Starts a server, churns warmup + connections through it, stops it; throws only when the run itself cannot go on. */
+export async function runSoak(options: SoakOptions): Promise<SoakReport> {
+  const killEvery = options.killEvery ?? 5;
+  const total = options.warmup + options.connections;
+  const progress = options.progress ?? ((): void => undefined);
+  const srv = await startServe({
+    mode: options.mode,
+    image: options.image ?? TEST_IMAGES.busybox,
+    config: { log: { level: 'info' }, ...METRICS_ON },
+    nodeArgs: leakArgs(options.leak),
+  });
+  const live = new Set<SshProcess>();
+  let sampler: NodeJS.Timeout | undefined;
+  try {
+    const pid = srv.process.pid;
+    if (pid === undefined) throw new Error('cssh serve has no pid');
+    const metrics = metricsAddress(srv);
+    await untilQuiet(srv, metrics);
+    const start = processUsage(pid);
+
+    const samples: SoakSample[] = [];
+    const failures: string[] = [];
+    const began = performance.now();
+    let done = 0;
+    let containers = 0;
+    let counting = false;
+    const sample = (): void => {
+      samples.push({ ms: Math.round(performance.now() - began), done, containers, ...processUsage(pid) });
+      if (counting) return;
+      counting = true;
+      countContainers(srv.instanceId)
+        .then((n) => (containers = n))
+        .catch(() => undefined)
+        .finally(() => (counting = false));
+    };
+    sampler = setInterval(sample, SAMPLE_EVERY_MS);
+    const step = Math.max(1, Math.round(total / 10));
+    const onDone = (): void => {
+      done++;
+      if (done % step === 0 || done === total) {
+        const now = processUsage(pid);
+        progress(`${done}/${total} connections, ${((performance.now() - began) / 1000).toFixed(0)} s: ` +
+          `RSS ${mib(now.rssKiB)} MiB, ${now.fds} fds, ${containers} containers, ${failures.length} failures`);
+      }
+    };
+    const churnOptions = { concurrency: options.concurrency, killEvery, live, failures, onDone };
+
+    let killed = await churn(srv, 0, options.warmup, churnOptions);
+    await untilQuiet(srv, metrics);
+    const warm = processUsage(pid);
+    progress(`warm baseline after ${options.warmup} connections: RSS ${mib(warm.rssKiB)} MiB, ${warm.fds} fds`);
+
+    killed += await churn(srv, options.warmup, total, churnOptions);
+    await untilQuiet(srv, metrics);
+    const final = processUsage(pid);
+    clearInterval(sampler);
+    sample();
+    const containersLeft = await countContainers(srv.instanceId);
+    const all = [...samples, { ...start, containers: 0 }, { ...warm, containers: 0 }, { ...final, containers: containersLeft }];
+    return {
+      mode: options.mode,
+      connections: options.connections,
+      warmup: options.warmup,
+      concurrency: options.concurrency,
+      killed,
+      failures,
+      durationMs: Math.round(performance.now() - began),
+      start,
+      warm,
+      final,
+      peak: {
+        rssKiB: Math.max(...all.map((s) => s.rssKiB)),
+        fds: Math.max(...all.map((s) => s.fds)),
+        containers: Math.max(...all.map((s) => s.containers)),
+      },
+      containersLeft,
+      samples,
+      ...(options.leak === undefined ? {} : { leak: options.leak }),
+    };
+  } finally {
+    if (sampler !== undefined) clearInterval(sampler);
+    for (const client of live) client.child.kill('SIGKILL');
+    await srv.stop();
+  }
+}
+
+/** What exceeds the bounds, one sentence each; empty when the run passed. */
+export function soakProblems(report: SoakReport, bounds: SoakBounds): string[] {
+  const problems: string[] = [];
+  if (report.failures.length > 0) {
+    problems.push(`${report.failures.length} client(s) misbehaved, first: ${report.failures.slice(0, 3).join(' | ')}`);
+  }
+  if (report.containersLeft > 0) problems.push(`${report.containersLeft} container(s) of the instance left on the engine`);
+  if (report.final.fds > report.warm.fds + bounds.fdMargin) {
+    problems.push(`open fds grew from ${report.warm.fds} (warm) to ${report.final.fds} (final), more than the margin of ${bounds.fdMargin}`);
+  }
+  const rssLimit = report.warm.rssKiB + bounds.rssMarginMiB * 1024;
+  if (report.final.rssKiB > rssLimit) {
+    problems.push(`RSS grew from ${mib(report.warm.rssKiB)} MiB (warm) to ${mib(report.final.rssKiB)} MiB (final), ` +
+      `more than the margin of ${bounds.rssMarginMiB} MiB`);
+  }
+  return problems;
+}
+
+/** A plain-text report: totals, the four measurement points, and the peak of each tenth of the run. */
+export function formatSoakReport(report: SoakReport, bounds: SoakBounds): string {
+  const total = report.warmup + report.connections;
+  const seconds = report.durationMs / 1000;
+  const lines = [
+    `soak: ${report.connections} connections after ${report.warmup} warm-up, ${report.mode} mode, ${report.concurrency} clients at once` +
+      (report.leak === undefined ? '' : `, INJECTED LEAK ${JSON.stringify(report.leak)}`),
+    `  ${report.killed} clients SIGKILLed mid-session, ${report.failures.length} failures, ${seconds.toFixed(0)} s ` +
+      `(${(total / seconds).toFixed(2)} connections/s)`,
+    '',
+    '  point                  RSS MiB   fds  containers',
+    `  start (no connection)  ${mib(report.start.rssKiB).padStart(7)}  ${String(report.start.fds).padStart(4)}           0`,
+    `  warm (after warm-up)   ${mib(report.warm.rssKiB).padStart(7)}  ${String(report.warm.fds).padStart(4)}           0`,
+    `  peak (during the run)  ${mib(report.peak.rssKiB).padStart(7)}  ${String(report.peak.fds).padStart(4)}  ${String(report.peak.containers).padStart(10)}`,
+    `  final (all quiet)      ${mib(report.final.rssKiB).padStart(7)}  ${String(report.final.fds).padStart(4)}  ${String(report.containersLeft).padStart(10)}`,
+    '',
+    `  bounds: final fds <= warm + ${bounds.fdMargin}, final RSS <= warm + ${bounds.rssMarginMiB} MiB, no container left`,
+    '',
+    '  connections done   max RSS MiB  max fds  max containers   (samples every 0.5 s)',
+  ];
+  const tenths = new Map<number, SoakSample[]>();
+  for (const s of report.samples) {
+    const tenth = Math.min(9, Math.floor((s.done / total) * 10));
+    tenths.set(tenth, [...(tenths.get(tenth) ?? []), s]);
+  }
+  for (const [tenth, samples] of [...tenths].sort((a, b) => a[0] - b[0])) {
+    const range = `${Math.round((tenth * total) / 10)}-${Math.round(((tenth + 1) * total) / 10)}`;
+    lines.push(`  ${range.padEnd(17)}  ${mib(Math.max(...samples.map((s) => s.rssKiB))).padStart(11)}  ` +
+      `${String(Math.max(...samples.map((s) => s.fds))).padStart(7)}  ${String(Math.max(...samples.map((s) => s.containers))).padStart(14)}`);
+  }
+  const problems = soakProblems(report, bounds);
+  lines.push('', problems.length === 0 ? '  PASS' : `  FAIL:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  return lines.join('\n');
+}
