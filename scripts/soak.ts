@@ -3,9 +3,10 @@
 // baseline. Exit status 1 when a bound is exceeded. Usage:
 //   node --import tsx scripts/soak.ts [--connections 500] [--warmup 50] [--concurrency 4] [--mode connection|session]
 //     [--inject-leak fd|memory] [--json]
-// --inject-leak makes the server leak one fd (or 256 KiB) per connection, to see the run fail.
+// --inject-leak makes the server leak one fd (or 1 MiB) per accepted connection, to see the run fail.
 import { parseArgs } from 'node:util';
-import { formatSoakReport, runSoak, SOAK_BOUNDS, soakProblems, type SoakLeak } from '../test/support/soak-churn.js';
+import { runSoak } from '../test/support/soak-churn.js';
+import { formatSoakReport, SOAK_BOUNDS, soakProblems, type SoakLeak } from '../test/support/soak-report.js';
 
 function positive(name: string, text: string): number {
   const n = Number(text);
@@ -35,7 +36,7 @@ if (leakKind !== undefined && leakKind !== 'fd' && leakKind !== 'memory') {
   console.error(`--inject-leak must be fd or memory, not "${leakKind}"`);
   process.exit(2);
 }
-const leak: SoakLeak | undefined = leakKind === undefined ? undefined : leakKind === 'fd' ? { kind: 'fd' } : { kind: 'memory', kib: 256 };
+const leak: SoakLeak | undefined = leakKind === undefined ? undefined : leakKind === 'fd' ? { kind: 'fd' } : { kind: 'memory', kib: 1024 };
 
 const report = await runSoak({
   connections: positive('connections', values.connections),

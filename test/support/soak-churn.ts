@@ -2,19 +2,18 @@
 // descriptors and containers; shared by scripts/soak.ts (the long run) and test/e2e/soak-churn.test.ts (a short one).
 //
 //   const report = await runSoak({ connections: 500, warmup: 50, concurrency: 4, mode: 'connection' });
-//   console.log(formatSoakReport(report)); const problems = soakProblems(report, bounds);  // [] when it passed
+//   console.log(formatSoakReport(report, SOAK_BOUNDS));  // from soak-report.ts, with soakProblems()
 //
 // Every connection runs `cat` over the real `ssh` client; every `killEvery`-th one (5: 20 %) prints `up`, and once
 // that arrived the client is SIGKILLed mid-session, the others send a line and must get it back with status 0. The
 // warm baseline is taken after the warm-up connections, the final figures after the last one, each once the server
 // is quiet: its metrics show no connection, session or container, and the engine lists no container of its instance.
 import { TEST_IMAGES } from './docker.js';
-import { mib, processUsage, type ProcessUsage } from './process-usage.js';
+import { mib, processUsage } from './process-usage.js';
 import { startServe, type ServeHandle } from './serve-harness.js';
 import { countContainers, METRICS_ON, metricsAddress, untilQuiet } from './serve-metrics.js';
+import type { SoakLeak, SoakReport, SoakSample } from './soak-report.js';
 import { spawnSsh, type SshProcess } from './ssh-process.js';
-
-export type SoakLeak = { kind: 'fd' } | { kind: 'memory'; kib: number };
 
 export interface SoakOptions {
   /** Connections measured, after the warm-up. */
@@ -33,50 +32,6 @@ export interface SoakOptions {
   /** Called with a progress line about every 10 % of the run. */
   progress?: (line: string) => void;
 }
-
-export interface SoakSample {
-  /** ms since the first connection. */
-  ms: number;
-  /** Connections finished so far, warm-up included. */
-  done: number;
-  rssKiB: number;
-  fds: number;
-  /** Containers of the instance on the engine (the latest count; counting runs alongside). */
-  containers: number;
-}
-
-export interface SoakReport {
-  mode: 'connection' | 'session';
-  connections: number;
-  warmup: number;
-  concurrency: number;
-  /** Connections SIGKILLed mid-session, warm-up included. */
-  killed: number;
-  /** Clients that did not get what they should (wrong output or status, no `up`, hung), with the reason. */
-  failures: string[];
-  durationMs: number;
-  /** Right after start-up, before any connection. */
-  start: ProcessUsage;
-  /** After the warm-up, once quiet. */
-  warm: ProcessUsage;
-  /** After the last connection, once quiet. */
-  final: ProcessUsage;
-  peak: { rssKiB: number; fds: number; containers: number };
-  /** Containers of the instance on the engine at the end. */
-  containersLeft: number;
-  samples: SoakSample[];
-  leak?: SoakLeak;
-}
-
-export interface SoakBounds {
-  /** Final fds may exceed the warm baseline by this many (sockets to the engine an HTTP agent keeps, timers). */
-  fdMargin: number;
-  /** Final RSS may exceed the warm baseline by this many MiB (heap growth that garbage collection has not returned). */
-  rssMarginMiB: number;
-}
-
-/** TODO measured */
-export const SOAK_BOUNDS: SoakBounds = { fdMargin: 8, rssMarginMiB: 40 };
 
 const SAMPLE_EVERY_MS = 500;
 const CLIENT_HANG_MS = 120_000;
@@ -228,57 +183,4 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     for (const client of live) client.child.kill('SIGKILL');
     await srv.stop();
   }
-}
-
-/** What exceeds the bounds, one sentence each; empty when the run passed. */
-export function soakProblems(report: SoakReport, bounds: SoakBounds): string[] {
-  const problems: string[] = [];
-  if (report.failures.length > 0) {
-    problems.push(`${report.failures.length} client(s) misbehaved, first: ${report.failures.slice(0, 3).join(' | ')}`);
-  }
-  if (report.containersLeft > 0) problems.push(`${report.containersLeft} container(s) of the instance left on the engine`);
-  if (report.final.fds > report.warm.fds + bounds.fdMargin) {
-    problems.push(`open fds grew from ${report.warm.fds} (warm) to ${report.final.fds} (final), more than the margin of ${bounds.fdMargin}`);
-  }
-  const rssLimit = report.warm.rssKiB + bounds.rssMarginMiB * 1024;
-  if (report.final.rssKiB > rssLimit) {
-    problems.push(`RSS grew from ${mib(report.warm.rssKiB)} MiB (warm) to ${mib(report.final.rssKiB)} MiB (final), ` +
-      `more than the margin of ${bounds.rssMarginMiB} MiB`);
-  }
-  return problems;
-}
-
-/** A plain-text report: totals, the four measurement points, and the peak of each tenth of the run. */
-export function formatSoakReport(report: SoakReport, bounds: SoakBounds): string {
-  const total = report.warmup + report.connections;
-  const seconds = report.durationMs / 1000;
-  const lines = [
-    `soak: ${report.connections} connections after ${report.warmup} warm-up, ${report.mode} mode, ${report.concurrency} clients at once` +
-      (report.leak === undefined ? '' : `, INJECTED LEAK ${JSON.stringify(report.leak)}`),
-    `  ${report.killed} clients SIGKILLed mid-session, ${report.failures.length} failures, ${seconds.toFixed(0)} s ` +
-      `(${(total / seconds).toFixed(2)} connections/s)`,
-    '',
-    '  point                  RSS MiB   fds  containers',
-    `  start (no connection)  ${mib(report.start.rssKiB).padStart(7)}  ${String(report.start.fds).padStart(4)}           0`,
-    `  warm (after warm-up)   ${mib(report.warm.rssKiB).padStart(7)}  ${String(report.warm.fds).padStart(4)}           0`,
-    `  peak (during the run)  ${mib(report.peak.rssKiB).padStart(7)}  ${String(report.peak.fds).padStart(4)}  ${String(report.peak.containers).padStart(10)}`,
-    `  final (all quiet)      ${mib(report.final.rssKiB).padStart(7)}  ${String(report.final.fds).padStart(4)}  ${String(report.containersLeft).padStart(10)}`,
-    '',
-    `  bounds: final fds <= warm + ${bounds.fdMargin}, final RSS <= warm + ${bounds.rssMarginMiB} MiB, no container left`,
-    '',
-    '  connections done   max RSS MiB  max fds  max containers   (samples every 0.5 s)',
-  ];
-  const tenths = new Map<number, SoakSample[]>();
-  for (const s of report.samples) {
-    const tenth = Math.min(9, Math.floor((s.done / total) * 10));
-    tenths.set(tenth, [...(tenths.get(tenth) ?? []), s]);
-  }
-  for (const [tenth, samples] of [...tenths].sort((a, b) => a[0] - b[0])) {
-    const range = `${Math.round((tenth * total) / 10)}-${Math.round(((tenth + 1) * total) / 10)}`;
-    lines.push(`  ${range.padEnd(17)}  ${mib(Math.max(...samples.map((s) => s.rssKiB))).padStart(11)}  ` +
-      `${String(Math.max(...samples.map((s) => s.fds))).padStart(7)}  ${String(Math.max(...samples.map((s) => s.containers))).padStart(14)}`);
-  }
-  const problems = soakProblems(report, bounds);
-  lines.push('', problems.length === 0 ? '  PASS' : `  FAIL:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
-  return lines.join('\n');
 }
