@@ -9,7 +9,7 @@
 // warm baseline is taken after the warm-up connections, the final figures after the last one, each once the server
 // is quiet: its metrics show no connection, session or container, and the engine lists no container of its instance.
 import { TEST_IMAGES } from './docker.js';
-import { mib, processUsage } from './process-usage.js';
+import { mib, processUsage, untilUnixSocketsAtMost, type ProcessUsage } from './process-usage.js';
 import { startServe, type ServeHandle } from './serve-harness.js';
 import { countContainers, METRICS_ON, metricsAddress, untilQuiet } from './serve-metrics.js';
 import type { SoakLeak, SoakReport, SoakSample } from './soak-report.js';
@@ -35,6 +35,20 @@ export interface SoakOptions {
 
 const SAMPLE_EVERY_MS = 500;
 const CLIENT_HANG_MS = 120_000;
+/** Node's HTTP agent closes an idle engine connection after 5 s; this only bounds the wait for that. */
+const ENGINE_IDLE_MS = 30_000;
+
+/**
+ * The server's usage once it is quiet (see untilQuiet) and the engine connections its HTTP agent kept for reuse have
+ * closed (no more Unix sockets than at start-up), so pooled sockets are not mistaken for leaked ones; if some are
+ * still open after ENGINE_IDLE_MS, the figures include them (and the fd bound judges them).
+ */
+async function settledUsage(srv: ServeHandle, metrics: string, unixAtStart: number): Promise<ProcessUsage> {
+  const pid = srv.process.pid ?? NaN;
+  await untilQuiet(srv, metrics);
+  await untilUnixSocketsAtMost(pid, unixAtStart, ENGINE_IDLE_MS);
+  return processUsage(pid);
+}
 
 /** Starts one client; resolves with a failure reason, or undefined when it behaved. */
 async function oneClient(srv: ServeHandle, index: number, kill: boolean, live: Set<SshProcess>): Promise<string | undefined> {
@@ -147,13 +161,11 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     const churnOptions = { concurrency: options.concurrency, killEvery, live, failures, onDone };
 
     let killed = await churn(srv, 0, options.warmup, churnOptions);
-    await untilQuiet(srv, metrics);
-    const warm = processUsage(pid);
+    const warm = await settledUsage(srv, metrics, start.unixSockets);
     progress(`warm baseline after ${options.warmup} connections: RSS ${mib(warm.rssKiB)} MiB, ${warm.fds} fds`);
 
     killed += await churn(srv, options.warmup, total, churnOptions);
-    await untilQuiet(srv, metrics);
-    const final = processUsage(pid);
+    const final = await settledUsage(srv, metrics, start.unixSockets);
     clearInterval(sampler);
     sample();
     const containersLeft = await countContainers(srv.instanceId);
@@ -172,6 +184,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       peak: {
         rssKiB: Math.max(...all.map((s) => s.rssKiB)),
         fds: Math.max(...all.map((s) => s.fds)),
+        unixSockets: Math.max(...all.map((s) => s.unixSockets)),
         containers: Math.max(...all.map((s) => s.containers)),
       },
       containersLeft,

@@ -4,13 +4,11 @@ import { mib, type ProcessUsage } from './process-usage.js';
 
 export type SoakLeak = { kind: 'fd' } | { kind: 'memory'; kib: number };
 
-export interface SoakSample {
+export interface SoakSample extends ProcessUsage {
   /** ms since the first connection. */
   ms: number;
   /** Connections finished so far, warm-up included. */
   done: number;
-  rssKiB: number;
-  fds: number;
   /** Containers of the instance on the engine (the latest count; counting runs alongside). */
   containers: number;
 }
@@ -27,11 +25,11 @@ export interface SoakReport {
   durationMs: number;
   /** Right after start-up, before any connection. */
   start: ProcessUsage;
-  /** After the warm-up, once quiet. */
+  /** After the warm-up, once quiet and the engine connections kept idle have closed. */
   warm: ProcessUsage;
-  /** After the last connection, once quiet. */
+  /** After the last connection, the same way. */
   final: ProcessUsage;
-  peak: { rssKiB: number; fds: number; containers: number };
+  peak: ProcessUsage & { containers: number };
   /** Containers of the instance on the engine at the end. */
   containersLeft: number;
   samples: SoakSample[];
@@ -73,6 +71,11 @@ export function soakProblems(report: SoakReport, bounds: SoakBounds): string[] {
   return problems;
 }
 
+function point(name: string, usage: ProcessUsage, containers: number): string {
+  return `  ${name.padEnd(21)}  ${mib(usage.rssKiB).padStart(7)}  ${String(usage.fds).padStart(4)}  ` +
+    `${`(${usage.unixSockets})`.padStart(14)}  ${String(containers).padStart(10)}`;
+}
+
 /** A plain-text report: totals, the four measurement points, and the peak of each tenth of the run. */
 export function formatSoakReport(report: SoakReport, bounds: SoakBounds): string {
   const total = report.warmup + report.connections;
@@ -83,11 +86,11 @@ export function formatSoakReport(report: SoakReport, bounds: SoakBounds): string
     `  ${report.killed} clients SIGKILLed mid-session, ${report.failures.length} failures, ${seconds.toFixed(0)} s ` +
       `(${(total / seconds).toFixed(2)} connections/s)`,
     '',
-    '  point                  RSS MiB   fds  containers',
-    `  start (no connection)  ${mib(report.start.rssKiB).padStart(7)}  ${String(report.start.fds).padStart(4)}           0`,
-    `  warm (after warm-up)   ${mib(report.warm.rssKiB).padStart(7)}  ${String(report.warm.fds).padStart(4)}           0`,
-    `  peak (during the run)  ${mib(report.peak.rssKiB).padStart(7)}  ${String(report.peak.fds).padStart(4)}  ${String(report.peak.containers).padStart(10)}`,
-    `  final (all quiet)      ${mib(report.final.rssKiB).padStart(7)}  ${String(report.final.fds).padStart(4)}  ${String(report.containersLeft).padStart(10)}`,
+    '  point                  RSS MiB   fds  (unix sockets)  containers',
+    point('start (no connection)', report.start, 0),
+    point('warm (after warm-up)', report.warm, 0),
+    point('peak (during the run)', report.peak, report.peak.containers),
+    point('final (all quiet)', report.final, report.containersLeft),
     '',
     `  bounds: final fds <= warm + ${bounds.fdMargin}, final RSS <= warm + ${bounds.rssMarginMiB} MiB, no container left`,
     '',
