@@ -9,6 +9,7 @@ import { removeWithEvents } from './container-ops.js';
 import { ExecProgram } from './exec-program.js';
 import { inPhase } from './phases.js';
 import { programArgv } from './program-choice.js';
+import { operatorEnv, programEnv } from './program-env.js';
 import { notRunning, ProgramRequests } from './program-requests.js';
 import { parseScpCommand } from './scp/scp-command.js';
 import { ScpProgram } from './scp/scp-program.js';
@@ -79,7 +80,7 @@ export class DockerSession implements SessionHandler {
   private async launch(req: StartRequest, io: SessionIO, signal: AbortSignal): Promise<Active> {
     const c = this.conn;
     const argv = programArgv(req, c.ctx.config.docker.execution);
-    const env = [...this.env].map(([k, v]) => `${k}=${v}`);
+    const env = programEnv(operatorEnv(c.ctx.info, c.ctx.config.docker.execution), this.env, req);
     const tty = this.pty !== undefined;
     const size = this.pty === undefined ? undefined : { rows: this.pty.rows, cols: this.pty.cols };
     const limit = deadline(c.ctx.config.docker.timeouts.commandStart, signal);
