@@ -1,6 +1,6 @@
 // Connection mode: one program as a docker exec in the connection container, with its pid known for signals.
 import type { Program, ProgramExit, SessionIO } from '../../core/contracts.js';
-import { CsshError } from '../../core/errors.js';
+import { CsshError, describeCause } from '../../core/errors.js';
 import type { EventSink } from '../../core/events.js';
 import type { Logger } from '../../core/logger.js';
 import { deadline } from '../../core/retry.js';
@@ -13,6 +13,10 @@ import { runStreams, readExitCode, type RunningStreams } from './program-runner.
 import { agentHeader, lineHeader, type HeaderReader } from './stream-pump.js';
 import type { ConnectionContainer } from './connection-container.js';
 import { ResizeSequencer } from './resize-sequencer.js';
+import { removeWithEvents } from './container-ops.js';
+
+/** How long a program may outlive a delivered KILL before its container is removed to end it. */
+const KILL_GRACE_MS = 5_000;
 
 export interface ExecStart {
   container: ConnectionContainer;
@@ -43,6 +47,7 @@ function wrap(s: ExecStart): { cmd: string[]; header?: HeaderReader } {
 export class ExecProgram implements Program {
   readonly exited: Promise<ProgramExit>;
   private finished = false;
+  private killed = false;
   private readonly cancel = new AbortController();
   private readonly resizes = new ResizeSequencer();
   private readonly streams: RunningStreams;
@@ -129,9 +134,37 @@ export class ExecProgram implements Program {
     this.s.logger.debug(DockerCode.EXEC_SIGNAL_SUCCESSFUL, `Sent ${name} to the program.`, { signal: name });
   }
 
+  /**
+   * KILL through the in-container helper. The container's user can remove or replace that helper (/bin/sh, the
+   * agent), so the stop must not depend on it: when KILL cannot be delivered, or the program still runs
+   * KILL_GRACE_MS after it was, the connection container is removed, which ends every program in it from outside.
+   */
   kill(): void {
-    if (this.finished) return;
-    this.signal('KILL', deadline(this.s.timeouts.signal)).catch(() => undefined);
+    if (this.finished || this.killed) return;
+    this.killed = true;
+    this.signal('KILL', deadline(this.s.timeouts.signal)).then(
+      () => void setTimeout(() => void this.stopFromOutsideIfRunning(), KILL_GRACE_MS).unref(),
+      (error: unknown) => void this.stopFromOutsideIfRunning(`KILL could not be delivered: ${describeCause(error)}`),
+    );
+  }
+
+  private async stopFromOutsideIfRunning(why?: string): Promise<void> {
+    const c = this.s.container;
+    if (c.shuttingDown) return; // already being removed
+    try {
+      const state = await inspectExec(c.docker, this.execId, deadline(this.s.timeouts.signal));
+      if (!state.running) return;
+    } catch {
+      // cannot tell: end it to be safe
+    }
+    if (c.shuttingDown) return;
+    c.shuttingDown = true;
+    const reason = why ?? `the program still ran ${KILL_GRACE_MS} ms after KILL`;
+    this.s.logger.warning(DockerCode.EXEC_STOP_FAILED, `Cannot end the program from inside the container (${reason}); removing the container.`, {
+      containerId: c.id,
+    });
+    await removeWithEvents({ docker: c.docker, logger: this.s.logger, onEvent: this.s.onEvent }, c.id, this.s.timeouts.containerStop);
+    this.abandon();
   }
 
   /** Stops waiting for an exit code and drops the connection (used when the container is being removed). */
