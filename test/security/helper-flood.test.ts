@@ -1,24 +1,8 @@
 // A root user who replaces /bin/sh by a program printing without end neither exhausts cssh nor escapes maxSessionDuration.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { dockerTest } from '../support/docker.js';
 import { containersOfUser, eventually, ssh, sshBackground, startServer, uniqueUser } from '../e2e/production-helpers.js';
-
-/** A memory figure of a process from /proc (VmRSS, VmSize), in bytes (Linux). */
-function vm(pid: number, field: 'VmRSS' | 'VmSize'): number {
-  const line = new RegExp(`^${field}:\\s+(\\d+) kB$`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  assert.ok(line?.[1] !== undefined, `${field} readable`);
-  return Number(line[1]) * 1024;
-}
-
-const rss = (pid: number): number => vm(pid, 'VmRSS');
-
-/** Caps the server's address space 2 GiB above its current size, so a regression fails the test, not the machine. */
-function capAddressSpace(pid: number): void {
-  const cap = vm(pid, 'VmSize') + 2 * 1024 ** 3;
-  execFileSync('prlimit', ['--pid', String(pid), `--as=${cap}:${cap}`]);
-}
+import { capAddressSpace, mib, rss, serverPid } from './security-helpers.js';
 
 /** cssh's RSS may grow by at most this much while the helper floods (measured: +1.5 to +4 MiB). */
 const RSS_BOUND = 16 * 1024 * 1024;
@@ -34,8 +18,7 @@ dockerTest('connection mode: /bin/sh replaced by an endless printer; maxSessionD
   const server = await startServer({ security: { maxSessionDuration: '4s', terminateGracePeriod: '2s', timeoutWarning: { leadTime: '1s' } } });
   t.after(() => server.stop());
   const user = uniqueUser('sec-flood');
-  const pid = server.srv.process.pid;
-  assert.ok(pid !== undefined);
+  const pid = serverPid(server);
   // Warm up (first login, first exec) so the baseline is not the cold process.
   assert.equal((await ssh(server, user, ['true'])).code, 0);
   await eventually(() => containersOfUser(user).length === 0, 'warm-up container removed');
@@ -54,8 +37,8 @@ dockerTest('connection mode: /bin/sh replaced by an endless printer; maxSessionD
   await eventually(() => containersOfUser(user).length === 0, 'the container was removed');
   assert.match(server.srv.output(), /DOCKER_EXEC_STOP_FAILED/, 'the log says why the container was removed');
   const grew = peak - before;
-  t.diagnostic(`cssh RSS before ${(before / 2 ** 20).toFixed(1)} MiB, peak ${(peak / 2 ** 20).toFixed(1)} MiB (+${(grew / 2 ** 20).toFixed(1)} MiB)`);
-  assert.ok(grew < RSS_BOUND, `RSS grew by ${(grew / 2 ** 20).toFixed(1)} MiB, bound ${RSS_BOUND / 2 ** 20} MiB`);
+  t.diagnostic(`cssh RSS before ${mib(before)}, peak ${mib(peak)} (+${mib(grew)})`);
+  assert.ok(grew < RSS_BOUND, `RSS grew by ${mib(grew)}, bound ${mib(RSS_BOUND)}`);
 
   // The server still serves a normal login afterwards.
   assert.equal((await ssh(server, user, ['true'])).code, 0);
