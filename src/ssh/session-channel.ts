@@ -113,7 +113,10 @@ class SessionChannel {
    * once, even while the program is still starting: the handler delivers them in order once it runs.
    */
   private onWindowChange(accept: Reply, reject: Reply, size: WindowSize): void {
-    if (!this.started) return this.replies.slot(accept, reject)(false);
+    if (!this.started) {
+      this.deps.logger.debug('SSH_REQUEST_FAILED', 'window-change refused: no program was started on this channel');
+      return this.replies.slot(accept, reject)(false);
+    }
     this.whenSettled(accept, reject, () => this.deps.handler.resize(size), 'window-change');
   }
 
