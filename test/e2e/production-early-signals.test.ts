@@ -1,4 +1,4 @@
-// `cssh serve`: a signal sent at once after the exec reply (before the program exists) still reaches it, both modes.
+// `cssh serve`: a signal or window change sent at once after the exec reply (before the program exists) reaches it.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import ssh2, { type Client } from 'ssh2';
@@ -43,6 +43,21 @@ function execThenTerm(client: Client, delayMs: number): Promise<Ending> {
   });
 }
 
+/** Runs `stty size` under a 24x80 pty, resizes to 50x132 `delayMs` after the exec reply; resolves with the output. */
+function execThenResize(client: Client, delayMs: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    client.exec('sleep 1; stty size', { pty: { rows: 24, cols: 80, term: 'xterm' } }, (error, channel) => {
+      if (error) return reject(error);
+      let output = '';
+      channel.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      channel.on('close', () => resolve(output.trim()));
+      const send = (): void => void channel.setWindow(50, 132, 0, 0);
+      if (delayMs === 0) send();
+      else setTimeout(send, delayMs);
+    });
+  });
+}
+
 function endedByTerm(e: Ending): boolean {
   return e.signal === 'TERM' || e.code === 143;
 }
@@ -65,4 +80,19 @@ for (const mode of ['connection', 'session'] as const) {
     client.end();
     await eventually(() => containersOfUser(user).length === 0, 'no container left');
   }, { timeout: 600_000 });
+}
+
+for (const mode of ['connection', 'session'] as const) {
+  dockerTest(`${mode} mode: a window change sent 0, 50 or 200 ms after the exec reply is the size the program sees`, async (t) => {
+    const server = await startServer({}, { mode });
+    t.after(() => server.stop());
+    const user = uniqueUser(`early-win-${mode.slice(0, 4)}`);
+    const client = await login(server, user);
+    t.after(() => client.end());
+    const sizes: string[] = [];
+    for (let round = 0; round < 6; round++) sizes.push(await execThenResize(client, DELAYS[round % DELAYS.length] ?? 0));
+    assert.deepEqual(sizes, Array.from({ length: 6 }, () => '50 132'));
+    client.end();
+    await eventually(() => containersOfUser(user).length === 0, 'no container left');
+  }, { timeout: 300_000 });
 }

@@ -33,15 +33,16 @@ export interface ExecStart {
 }
 
 /**
- * Without the guest agent, programs run under a tiny /bin/sh wrapper that prints its pid (then `exec`s the program,
- * so the pid is the program's), sets the initial terminal size before the program starts, and nothing else.
+ * Without the guest agent, programs run under a tiny /bin/sh wrapper that sets the initial terminal size, prints its
+ * pid (then `exec`s the program, so the pid is the program's), and nothing else. The size comes first: a resize
+ * waits for the pid, so it can never be undone by the wrapper's own stty.
  */
 function wrap(s: ExecStart): { cmd: string[]; header?: HeaderReader } {
   const c = s.container;
   if (c.agent) return { cmd: [c.agentPath, 'console', '--pid', '--', ...s.argv], header: agentHeader() };
   if (!c.shell) return { cmd: s.argv };
   const stty = s.tty && s.size !== undefined ? `stty rows ${s.size.rows} cols ${s.size.cols} 2>/dev/null; ` : '';
-  return { cmd: ['/bin/sh', '-c', `echo "$$"; ${stty}exec "$@"`, 'cssh', ...s.argv], header: lineHeader() };
+  return { cmd: ['/bin/sh', '-c', `${stty}echo "$$"; exec "$@"`, 'cssh', ...s.argv], header: lineHeader() };
 }
 
 export class ExecProgram implements Program {
@@ -100,12 +101,20 @@ export class ExecProgram implements Program {
     return !this.finished;
   }
 
+  /** Resizes once the process runs (its pid header arrived, so the wrapper's initial size is already set). */
   async resize(size: TtySize, signal: AbortSignal): Promise<void> {
     const c = this.s.container;
-    await this.resizes.run(() => dockerCall((sig) => resizeExec(c.docker, this.execId, size, sig), {
+    await this.resizes.run(async () => {
+      await this.streams.pid;
+      await this.resizeNow(c, size, signal);
+    });
+  }
+
+  private resizeNow(c: ConnectionContainer, size: TtySize, signal: AbortSignal): Promise<void> {
+    return dockerCall((sig) => resizeExec(c.docker, this.execId, size, sig), {
       op: 'exec-resize', code: DockerCode.EXEC_RESIZE_FAILED, explanation: `Failed to resize to ${size.cols}x${size.rows}`,
       userMessage: 'Cannot resize window.', permanentStatuses: [409], signal, logger: this.s.logger, count: false,
-    }));
+    });
   }
 
   /** Delivers a signal through the agent or the shell helper; rejects with a CsshError when it cannot. */
