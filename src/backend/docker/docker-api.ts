@@ -53,6 +53,17 @@ export async function attachContainer(docker: Dockerode, id: string, signal: Abo
   });
 }
 
+/** How many processes run in a container (Docker's top); 0 when it is not running. */
+export async function processCount(docker: Dockerode, id: string, signal: AbortSignal): Promise<number> {
+  try {
+    const top = (await docker.getContainer(id).top({ abortSignal: signal })) as { Processes?: unknown[] } | null;
+    return top?.Processes?.length ?? 0;
+  } catch (error) {
+    if (statusOf(error) === 409 || statusOf(error) === 404) return 0; // not running, or gone
+    throw error;
+  }
+}
+
 export async function killContainer(docker: Dockerode, id: string, sig: string, signal: AbortSignal): Promise<void> {
   await docker.getContainer(id).kill({ signal: sig, abortSignal: signal });
 }
