@@ -59,6 +59,9 @@ function atLeast(value: number, min: number, path: string, issues: ConfigIssue[]
 
 function checkSecurity(security: SecurityConfig, issues: ConfigIssue[]): void {
   atLeast(security.maxSessions, -1, 'security.maxSessions', issues);
+  atLeast(security.maxEnvRequests, -1, 'security.maxEnvRequests', issues);
+  atLeast(security.maxEnvBytes, -1, 'security.maxEnvBytes', issues);
+  atLeast(security.maxPendingSignals, -1, 'security.maxPendingSignals', issues);
   atLeast(security.maxConnections, -1, 'security.maxConnections', issues);
   atLeast(security.maxConnectionsPerUser, -1, 'security.maxConnectionsPerUser', issues);
   if (security.maxSessions === 0) {

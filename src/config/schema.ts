@@ -205,7 +205,10 @@ export const SecurityItemSchema = SecurityItem('A security policy item.', true);
 export const SecuritySchema = Obj({
   defaultMode: Policy('', 'Fallback policy for every item; empty means enable.'),
   forceCommand: Str('', 'Run this command instead of every exec, shell and subsystem.'),
-  maxSessions: Type.Integer({ default: -1, description: 'Concurrent sessions per connection; -1 = unlimited.' }),
+  maxSessions: Type.Integer({ default: 10, description: 'Concurrent sessions per connection (10, as OpenSSH\'s MaxSessions); -1 = unlimited.' }),
+  maxEnvRequests: Type.Integer({ default: 128, description: 'Environment variables (env requests) one session may set (128, as OpenSSH\'s sshd); -1 = unlimited.' }),
+  maxEnvBytes: Type.Integer({ default: 65536, description: 'Total bytes of the names and values one session may set through env requests; -1 = unlimited.' }),
+  maxPendingSignals: Type.Integer({ default: 8, description: 'Signal requests of one session waiting or being delivered at once; more are refused; -1 = unlimited.' }),
   env: SecurityItem('Environment variable requests.', true),
   command: SecurityItem('Command execution.', true),
   shell: SecurityItem('Shell requests.', false),

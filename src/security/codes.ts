@@ -7,10 +7,17 @@ export const SecurityCodes = {
   SECURITY_SUBSYSTEM_REJECTED: 'A subsystem request was refused because it does not pass security.subsystem.',
   SECURITY_TTY_REJECTED: 'A PTY request was refused because security.tty does not allow it.',
   SECURITY_SIGNAL_REJECTED: 'A signal was refused because it does not pass security.signal.',
+  SECURITY_ENV_INVALID:
+    'An environment variable was refused because its name is not a valid environment name (empty, or holding "=" or NUL) or its value holds NUL.',
+  SECURITY_ENV_RESERVED: 'An environment variable was refused because cssh sets it itself (SSH_ORIGINAL_COMMAND); a client can never supply it.',
+  SECURITY_ENV_LIMIT:
+    'An environment variable was refused because the session already set security.maxEnvRequests variables or would exceed security.maxEnvBytes bytes.',
+  SECURITY_SIGNAL_LIMIT:
+    'A signal was refused because security.maxPendingSignals signals of the session are still waiting or being delivered.',
   SECURITY_MAX_SESSIONS: 'A session channel was refused because the connection already has security.maxSessions open sessions.',
   SECURITY_EXEC_FORCING_COMMAND:
     'The requested program was replaced by security.forceCommand; SSH_ORIGINAL_COMMAND carries the original request.',
-  SECURITY_EXEC_FAILED_SETENV: 'security.forceCommand is set but SSH_ORIGINAL_COMMAND could not be set, so nothing was run.',
+  SECURITY_EXEC_FAILED_SETENV: 'SSH_ORIGINAL_COMMAND (which security.forceCommand programs rely on) could not be set, so nothing was run.',
   SECURITY_FORWARDING_REJECTED: 'A TCP port forwarding (direct-tcpip) was refused by security.forwarding.forwardingMode.',
   SECURITY_REVERSE_FORWARDING_REJECTED:
     'A reverse port forwarding (tcpip-forward) was refused by security.forwarding.reverseForwardingMode.',
@@ -38,6 +45,10 @@ export const SecurityUserMessages = {
   SECURITY_SUBSYSTEM_REJECTED: 'Subsystem execution disabled.',
   SECURITY_TTY_REJECTED: 'TTY allocation disabled.',
   SECURITY_SIGNAL_REJECTED: 'Sending signals is rejected.',
+  SECURITY_ENV_INVALID: 'Environment variable setting rejected.',
+  SECURITY_ENV_RESERVED: 'Environment variable setting rejected.',
+  SECURITY_ENV_LIMIT: 'Environment variable setting rejected.',
+  SECURITY_SIGNAL_LIMIT: 'Too many signals.',
   SECURITY_MAX_SESSIONS: 'Too many sessions.',
   SECURITY_EXEC_FAILED_SETENV: 'Could not execute program.',
   SECURITY_MAX_CONNECTIONS: 'Too many connections to this server; please try again later.',

@@ -4,6 +4,7 @@ import type { EventSink } from '../core/events.js';
 import type { Logger } from '../core/logger.js';
 import { ConnectionCapBackend } from './connection-caps.js';
 import { PolicySessionHandler } from './policy-session.js';
+import { RequestLimitSessionHandler } from './request-limits.js';
 import { SessionCapConnectionHandler, SessionMappingConnectionHandler } from './session-cap.js';
 import { TimeoutSessionHandler } from './timeouts.js';
 
@@ -20,8 +21,9 @@ export interface SecurityDeps {
 /**
  * Wraps `backend` with the whole security layer, reading each connection's effective `ctx.config.security`
  * (so config-server overrides apply per user). Per connection: connection caps (connect), then the session cap
- * (openSession), then per session the policy (outermost: refusals never reach the backend) over the timeouts
- * (innermost: their TERM/KILL bypass the signal policy).
+ * (openSession), then per session the request limits (outermost: malformed or excess requests are refused first),
+ * the policy (refusals never reach the backend) and the timeouts (innermost: their TERM/KILL bypass the signal
+ * policy and the signal limit).
  */
 export function applySecurity(backend: Backend, deps: SecurityDeps): Backend {
   const perConnection: Backend = {
@@ -37,8 +39,9 @@ function secureConnection(handler: ConnectionHandler, ctx: ConnectionContext, de
   const reporter = { logger, onEvent: deps.onEvent };
   const sessions = new SessionMappingConnectionHandler(handler, (session, info) => {
     const sessionLogger = logger.child({ channelId: info.channelId });
+    const sessionReporter = { logger: sessionLogger, onEvent: deps.onEvent };
     const timed = new TimeoutSessionHandler(session, security, sessionLogger);
-    return new PolicySessionHandler(timed, security, { logger: sessionLogger, onEvent: deps.onEvent });
+    return new RequestLimitSessionHandler(new PolicySessionHandler(timed, security, sessionReporter), security, sessionReporter);
   });
   return new SessionCapConnectionHandler(sessions, security.maxSessions, reporter);
 }

@@ -39,6 +39,7 @@ export class PolicySessionHandler implements SessionHandler {
 
   async start(req: StartRequest, io: SessionIO, signal: AbortSignal): Promise<Program> {
     this.check(req);
+    this.setOriginalCommand(req);
     const forced = this.security.forceCommand;
     if (forced === '') return this.inner.start(req, io, signal);
     return this.inner.start(this.force(req, forced), io, signal);
@@ -71,20 +72,27 @@ export class PolicySessionHandler implements SessionHandler {
     }
   }
 
-  /** Sets SSH_ORIGINAL_COMMAND (exec: the command; subsystem: its name; shell: nothing) and returns the forced exec. */
+  /**
+   * SSH_ORIGINAL_COMMAND is cssh's, for every program (a client can never set it: see RequestLimitSessionHandler):
+   * exec: the command; subsystem: its name; shell: empty. Under forceCommand it is how the forced program learns
+   * what was asked, so a failure to set it refuses the start.
+   */
+  private setOriginalCommand(req: StartRequest): void {
+    const original = req.kind === 'exec' ? req.command : req.kind === 'subsystem' ? req.name : '';
+    try {
+      this.inner.setEnv('SSH_ORIGINAL_COMMAND', original);
+    } catch (error) {
+      this.reporter.logger.warning('SECURITY_EXEC_FAILED_SETENV', SecurityCodes.SECURITY_EXEC_FAILED_SETENV);
+      throw new CsshError('SECURITY_EXEC_FAILED_SETENV', SecurityCodes.SECURITY_EXEC_FAILED_SETENV, {
+        userMessage: SecurityUserMessages.SECURITY_EXEC_FAILED_SETENV,
+        cause: error,
+      });
+    }
+  }
+
+  /** The forced exec that replaces `req`. */
   private force(req: StartRequest, forced: string): StartRequest {
     const original = req.kind === 'exec' ? req.command : req.kind === 'subsystem' ? req.name : undefined;
-    if (original !== undefined) {
-      try {
-        this.inner.setEnv('SSH_ORIGINAL_COMMAND', original);
-      } catch (error) {
-        this.reporter.logger.warning('SECURITY_EXEC_FAILED_SETENV', SecurityCodes.SECURITY_EXEC_FAILED_SETENV);
-        throw new CsshError('SECURITY_EXEC_FAILED_SETENV', SecurityCodes.SECURITY_EXEC_FAILED_SETENV, {
-          userMessage: SecurityUserMessages.SECURITY_EXEC_FAILED_SETENV,
-          cause: error,
-        });
-      }
-    }
     this.reporter.logger.debug('SECURITY_EXEC_FORCING_COMMAND', SecurityCodes.SECURITY_EXEC_FORCING_COMMAND, {
       request: req.kind,
       original,

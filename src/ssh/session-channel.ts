@@ -6,6 +6,7 @@ import type { Logger } from '../core/logger.js';
 import { ChannelWritable } from './channel-writable.js';
 import { ChannelStdin } from './channel-stdin.js';
 import { EOW_EVENT, EOW_REQUEST } from './eow.js';
+import { ReplyOrder } from './reply-order.js';
 
 type Reply = (() => void) | undefined;
 
@@ -40,7 +41,8 @@ function startFailureText(error: unknown): string {
 class SessionChannel {
   private started = false;
   private program: Program | undefined;
-  private pendingSize: WindowSize | undefined;
+  /** SSH replies carry no request id: they go out in request order, even when a later request settles first. */
+  private readonly replies = new ReplyOrder();
   private stdin: ChannelStdin | undefined;
   private readonly stdout = new ChannelWritable();
   private readonly stderr = new ChannelWritable();
@@ -68,7 +70,7 @@ class SessionChannel {
       this.onWindowChange(accept, reject, { cols: info.cols, rows: info.rows }),
     );
     session.on('signal', (accept: Reply, reject: Reply, info: { name: string }) => this.onSignal(accept, reject, info.name));
-    session.on('x11', (_accept: Reply, reject: Reply) => (deps.refuseX11?.(), reject?.()));
+    session.on('x11', (accept: Reply, reject: Reply) => (deps.refuseX11?.(), this.replies.slot(accept, reject)(false)));
     session.on(EOW_EVENT, () => this.onEndOfWrite());
     session.on('shell', (accept: () => ServerChannel, reject: Reply) => this.onStart(accept, reject, { kind: 'shell' }));
     session.on('exec', (accept: () => ServerChannel, reject: Reply, info: { command: string }) =>
@@ -82,13 +84,23 @@ class SessionChannel {
   private readonly onConnectionAbort = (): void => this.abort.abort();
 
   private sync(accept: Reply, reject: Reply, action: () => void, what: string): void {
+    const reply = this.replies.slot(accept, reject);
     try {
       action();
-      accept?.();
+      reply(true);
     } catch (error) {
       this.refused(what, error);
-      reject?.();
+      reply(false);
     }
+  }
+
+  /** Replies once `action` settled: success when it resolves, failure (logged) when it rejects. */
+  private whenSettled(accept: Reply, reject: Reply, action: () => Promise<void>, what: string): void {
+    const reply = this.replies.slot(accept, reject);
+    action().then(
+      () => reply(true),
+      (error: unknown) => (this.refused(what, error), reply(false)),
+    );
   }
 
   private refused(what: string, error: unknown): void {
@@ -96,24 +108,24 @@ class SessionChannel {
     this.deps.logger.debug('SSH_REQUEST_FAILED', `${what} refused: ${describeCause(error)}`, { reason: code });
   }
 
+  /**
+   * Window changes and signals are refused before a program was accepted; from then on they go to the handler at
+   * once, even while the program is still starting: the handler delivers them in order once it runs.
+   */
   private onWindowChange(accept: Reply, reject: Reply, size: WindowSize): void {
-    if (!this.started) return reject?.();
-    if (!this.program) {
-      this.pendingSize = size; // start still in progress: applied right after it
-      return accept?.();
+    if (!this.started) {
+      this.deps.logger.debug('SSH_REQUEST_FAILED', 'window-change refused: no program was started on this channel');
+      return this.replies.slot(accept, reject)(false);
     }
-    this.deps.handler.resize(size).then(
-      () => accept?.(),
-      (error: unknown) => (this.refused('window-change', error), reject?.()),
-    );
+    this.whenSettled(accept, reject, () => this.deps.handler.resize(size), 'window-change');
   }
 
   private onSignal(accept: Reply, reject: Reply, name: string): void {
-    if (!this.program) return reject?.();
-    this.deps.handler.signal(name.replace(/^SIG/, '')).then(
-      () => accept?.(),
-      (error: unknown) => (this.refused('signal', error), reject?.()),
-    );
+    if (!this.started) {
+      this.deps.logger.debug('SSH_REQUEST_FAILED', `signal ${name} refused: no program was started on this channel`);
+      return this.replies.slot(accept, reject)(false);
+    }
+    this.whenSettled(accept, reject, () => this.deps.handler.signal(name.replace(/^SIG/, '')), 'signal');
   }
 
   /**
@@ -134,7 +146,8 @@ class SessionChannel {
   }
 
   private onStart(accept: () => ServerChannel, reject: Reply, req: StartRequest): void {
-    if (this.started || this.closing) return reject?.();
+    if (this.started || this.closing) return this.replies.slot(accept, reject)(false);
+    // Before a start every request was answered at once, so no earlier reply is pending: accepting now keeps the order.
     // Policy is decided synchronously, before accepting: a refusal is a plain request failure, as OpenSSH reports
     // it ("exec request failed on channel 0"), and the channel stays open for the client to close.
     try {
@@ -143,7 +156,7 @@ class SessionChannel {
       this.deps.logger.info('SSH_REQUEST_FAILED', `${req.kind} refused: ${describeCause(error)}`, {
         reason: isCsshError(error) ? error.code : undefined,
       });
-      return reject?.();
+      return this.replies.slot(accept, reject)(false);
     }
     this.started = true;
     // Accept at once: ssh2 drops channel data that arrives before the channel object exists.
@@ -163,7 +176,6 @@ class SessionChannel {
     let code: number;
     try {
       this.program = await this.deps.handler.start(req, { stdin, stdout: this.stdout, stderr: this.stderr }, this.abort.signal);
-      if (this.pendingSize) this.applyPendingSize(this.pendingSize);
       if (this.outputClosed) this.sendPipe(this.program);
       code = (await this.program.exited).code;
     } catch (error) {
@@ -175,11 +187,6 @@ class SessionChannel {
       code = 1;
     }
     await this.finish(channel, code);
-  }
-
-  private applyPendingSize(size: WindowSize): void {
-    this.pendingSize = undefined;
-    this.deps.handler.resize(size).catch((error: unknown) => this.refused('window-change', error));
   }
 
   /** All output sent, then exit-status exactly once, then EOF and close. */

@@ -43,7 +43,7 @@ export function testConfig(mode: ExecutionMode, image: string = TEST_IMAGES.busy
       timeouts: { containerStart: 30000, containerStop: 30000, commandStart: 30000, signal: 30000, window: 30000, http: 15000 },
     },
     security: {
-      defaultMode: '', forceCommand: '', maxSessions: -1, env: item, command: item, shell: item, subsystem: item, tty: item, signal: item,
+      defaultMode: '', forceCommand: '', maxSessions: -1, maxEnvRequests: -1, maxEnvBytes: -1, maxPendingSignals: -1, env: item, command: item, shell: item, subsystem: item, tty: item, signal: item,
       maxConnections: -1, maxConnectionsPerUser: -1, idleTimeout: 0, maxSessionDuration: 0,
       timeoutWarning: { message: '', leadTime: 0 }, terminateGracePeriod: 10000,
       forwarding: { forwardingMode: '', reverseForwardingMode: '', socketForwardingMode: '', socketListenMode: '', x11ForwardingMode: '' },

@@ -25,7 +25,7 @@ test('non-zero values override; zero values (false, "", 0) cannot', () => {
   assert.equal(config.docker.timeouts.containerStart, 10_000);
   assert.equal(config.docker.timeouts.signal, 60_000);
   assert.equal(config.metrics.enable, true);
-  assert.equal(config.security.maxSessions, -1);
+  assert.equal(config.security.maxSessions, 10);
 });
 
 test('the base is not modified', () => {

@@ -41,7 +41,10 @@ test('defaults follow the reference and cssh decisions', () => {
   assert.deepEqual(config.docker.timeouts, { containerStart: 60_000, containerStop: 60_000, commandStart: 60_000, signal: 60_000, window: 60_000, http: 15_000 });
   assert.equal(config.auth.password.webhook.timeout, 2000);
   assert.equal(config.auth.password.webhook.authTimeout, 60_000);
-  assert.equal(config.security.maxSessions, -1);
+  assert.equal(config.security.maxSessions, 10);
+  assert.equal(config.security.maxEnvRequests, 128);
+  assert.equal(config.security.maxEnvBytes, 65536);
+  assert.equal(config.security.maxPendingSignals, 8);
   assert.equal(config.security.maxConnections, -1);
   assert.equal(config.security.forwarding.x11ForwardingMode, 'disable');
   assert.deepEqual(config.security.timeoutWarning, { message: 'cssh: session ending: {reason}', leadTime: 30_000 });

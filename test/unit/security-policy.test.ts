@@ -23,6 +23,9 @@ function security(overrides: Partial<SecurityConfig> = {}): SecurityConfig {
     defaultMode: '',
     forceCommand: '',
     maxSessions: -1,
+    maxEnvRequests: -1,
+    maxEnvBytes: -1,
+    maxPendingSignals: -1,
     env: item(),
     command: item(),
     shell: item(),
@@ -56,6 +59,8 @@ class Recorder {
   connectionsClosed = 0;
   logged: string[] = [];
   events: CsshEvent[] = [];
+  /** While set, the backend's signal() waits for it (a delivery in flight). */
+  signalGate: Promise<void> | undefined;
 }
 
 function recordingLogger(rec: Recorder): Logger {
@@ -81,7 +86,10 @@ function fakeSession(rec: Recorder): SessionHandler {
       return { exited: Promise.resolve({ code: 0 }), kill: () => undefined };
     },
     resize: async () => undefined,
-    signal: async (name) => void rec.signals.push(name),
+    signal: async (name) => {
+      rec.signals.push(name);
+      await rec.signalGate;
+    },
     close: async () => void rec.sessionsClosed++,
   };
 }
@@ -139,7 +147,7 @@ test('an unconfigured policy lets every request through', async () => {
   s.requestPty({ term: 'xterm', cols: 80, rows: 24 });
   await s.start({ kind: 'exec', command: 'echo hi' }, io(), never);
   await s.signal('USR1');
-  assert.deepEqual(rec.env, [['FOO', 'bar']]);
+  assert.deepEqual(rec.env, [['FOO', 'bar'], ['SSH_ORIGINAL_COMMAND', 'echo hi']]);
   assert.equal(rec.pty, 1);
   assert.deepEqual(rec.starts, [{ kind: 'exec', command: 'echo hi' }]);
   assert.deepEqual(rec.signals, ['USR1']);
@@ -235,6 +243,7 @@ test('forceCommand turns exec, shell and subsystem into the forced exec with SSH
   assert.deepEqual(rec.env, [
     ['SSH_ORIGINAL_COMMAND', 'cat /etc/passwd'],
     ['SSH_ORIGINAL_COMMAND', 'sftp'],
+    ['SSH_ORIGINAL_COMMAND', ''],
   ]);
   assert.ok(rec.logged.includes('SECURITY_EXEC_FORCING_COMMAND'));
 });
@@ -363,4 +372,72 @@ test('a session that fails to open gives its slot back', async () => {
   fail = false;
   const s = await conn.openSession({ channelId: 2 });
   await s.close();
+});
+
+const counted = (rec: Recorder, code: string): number => rec.events.filter((e) => e.type === 'policy-refusal' && e.code === code).length;
+
+test('env names must be valid environment names and values hold no NUL; refusals come before the deny list', async () => {
+  const { s, rec } = await session(security({ env: item('enable', [], ['PATH']) }));
+  const invalid = refusedWith('SECURITY_ENV_INVALID', 'Environment variable setting rejected.');
+  assert.throws(() => s.setEnv('PATH=/x:', '/evil'), invalid);
+  assert.throws(() => s.setEnv('', 'x'), invalid);
+  assert.throws(() => s.setEnv('A\0B', 'x'), invalid);
+  assert.throws(() => s.setEnv('LANG', 'C\0x'), invalid);
+  assert.throws(() => s.setEnv('PATH', '/x'), refusedWith('SECURITY_ENV_REJECTED', 'Environment variable setting rejected.'));
+  s.setEnv('LANG', 'C.UTF-8');
+  assert.deepEqual(rec.env, [['LANG', 'C.UTF-8']]);
+  assert.equal(counted(rec, 'SECURITY_ENV_INVALID'), 4);
+  assert.ok(rec.logged.includes('SECURITY_ENV_INVALID'));
+});
+
+test('SSH_ORIGINAL_COMMAND never comes from the client; cssh sets it for every program (empty for a shell)', async () => {
+  const { s, rec } = await session(security());
+  assert.throws(() => s.setEnv('SSH_ORIGINAL_COMMAND', 'rm -rf /'), refusedWith('SECURITY_ENV_RESERVED', 'Environment variable setting rejected.'));
+  await s.start({ kind: 'shell' }, io(), never);
+  assert.deepEqual(rec.env, [['SSH_ORIGINAL_COMMAND', '']]);
+  assert.equal(counted(rec, 'SECURITY_ENV_RESERVED'), 1);
+});
+
+test('maxEnvRequests and maxEnvBytes bound what one session may set; refusals are logged and counted', async () => {
+  const byCount = await session(security({ maxEnvRequests: 2 }));
+  byCount.s.setEnv('A', '1');
+  byCount.s.setEnv('B', '2');
+  assert.throws(() => byCount.s.setEnv('C', '3'), refusedWith('SECURITY_ENV_LIMIT', 'Environment variable setting rejected.'));
+  assert.deepEqual(byCount.rec.env.map(([k]) => k), ['A', 'B']);
+  assert.equal(counted(byCount.rec, 'SECURITY_ENV_LIMIT'), 1);
+
+  const bySize = await session(security({ maxEnvBytes: 10 }));
+  bySize.s.setEnv('AB', '1234'); // 6 bytes
+  assert.throws(() => bySize.s.setEnv('CD', '12345'), refusedWith('SECURITY_ENV_LIMIT', 'Environment variable setting rejected.'));
+  bySize.s.setEnv('E', '123'); // 10 bytes in all: still within the limit
+  assert.throws(() => bySize.s.setEnv('F', ''), refusedWith('SECURITY_ENV_LIMIT', 'Environment variable setting rejected.'));
+  assert.deepEqual(bySize.rec.env.map(([k]) => k), ['AB', 'E']);
+
+  const policyRefused = await session(security({ maxEnvRequests: 1, env: item('filter', ['OK']) }));
+  assert.throws(() => policyRefused.s.setEnv('NO', 'x'), refusedWith('SECURITY_ENV_REJECTED', 'Environment variable setting rejected.'));
+  policyRefused.s.setEnv('OK', 'x'); // a refused request does not use up the limit
+});
+
+test('maxPendingSignals refuses a signal while that many are still being delivered; a delivered one frees its place', async () => {
+  const { s, rec } = await session(security({ maxPendingSignals: 2 }));
+  let release!: () => void;
+  rec.signalGate = new Promise((resolve) => (release = resolve));
+  await s.start({ kind: 'exec', command: 'sleep 1' }, io(), never);
+  const first = s.signal('USR1');
+  const second = s.signal('USR2');
+  await assert.rejects(s.signal('TERM'), refusedWith('SECURITY_SIGNAL_LIMIT', 'Too many signals.'));
+  assert.equal(counted(rec, 'SECURITY_SIGNAL_LIMIT'), 1);
+  release();
+  await Promise.all([first, second]);
+  rec.signalGate = undefined;
+  await s.signal('TERM');
+  assert.deepEqual(rec.signals, ['USR1', 'USR2', 'TERM']);
+});
+
+test('a signal refused by policy does not hold a place among the pending signals', async () => {
+  const { s, rec } = await session(security({ maxPendingSignals: 1, signal: item('filter', ['TERM']) }));
+  rec.signalGate = new Promise(() => undefined); // deliveries never finish
+  await assert.rejects(s.signal('KILL'), refusedWith('SECURITY_SIGNAL_REJECTED', 'Sending signals is rejected.'));
+  void s.signal('TERM');
+  await assert.rejects(s.signal('TERM'), refusedWith('SECURITY_SIGNAL_LIMIT', 'Too many signals.'));
 });

@@ -24,6 +24,7 @@ export const DockerCode = {
   EXEC_SIGNAL_FAILED: 'DOCKER_EXEC_SIGNAL_FAILED',
   EXEC_STREAM_LOST: 'DOCKER_EXEC_STREAM_LOST',
   EXEC_SIGNAL_SUCCESSFUL: 'DOCKER_EXEC_SIGNAL_SUCCESSFUL',
+  EXEC_STOP_FAILED: 'DOCKER_EXEC_STOP_FAILED',
   EXIT_CODE: 'DOCKER_EXIT_CODE',
   EXIT_CODE_FAILED: 'DOCKER_EXIT_CODE_FAILED',
   EXIT_CODE_STILL_RUNNING: 'DOCKER_EXIT_CODE_STILL_RUNNING',
@@ -74,6 +75,8 @@ export const DOCKER_CODE_DESCRIPTIONS: Record<DockerCodeValue, string> = {
   DOCKER_EXEC_SIGNAL_FAILED: 'The signal could not be delivered to the exec program.',
   DOCKER_EXEC_STREAM_LOST: 'The engine connection carrying an exec program\'s input and output closed before the program ended; the user is told on stderr and the exit status is Docker\'s, not the program\'s.',
   DOCKER_EXEC_SIGNAL_SUCCESSFUL: 'The signal was delivered to the exec program.',
+  DOCKER_EXEC_STOP_FAILED:
+    'A program could not be ended from inside its container (the signal helper is missing or replaced, printed without end, or the program outlived KILL); cssh removes the connection container to end it.',
   DOCKER_EXIT_CODE: 'The program exited with the code given in the exitCode label.',
   DOCKER_EXIT_CODE_FAILED: 'The exit code could not be read; 137 is reported instead.',
   DOCKER_EXIT_CODE_STILL_RUNNING: 'The program was still running while its exit code was read; retrying.',

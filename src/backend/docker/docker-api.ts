@@ -57,6 +57,17 @@ export async function attachContainer(docker: Dockerode, id: string, signal: Abo
   });
 }
 
+/** How many processes run in a container (Docker's top); 0 when it is not running. */
+export async function processCount(docker: Dockerode, id: string, signal: AbortSignal): Promise<number> {
+  try {
+    const top = (await docker.getContainer(id).top({ abortSignal: signal })) as { Processes?: unknown[] } | null;
+    return top?.Processes?.length ?? 0;
+  } catch (error) {
+    if (statusOf(error) === 409 || statusOf(error) === 404) return 0; // not running, or gone
+    throw error;
+  }
+}
+
 export async function killContainer(docker: Dockerode, id: string, sig: string, signal: AbortSignal): Promise<void> {
   await docker.getContainer(id).kill({ signal: sig, abortSignal: signal });
 }
@@ -224,13 +235,55 @@ export async function inspectExec(docker: Dockerode, execId: string, signal: Abo
   return { running: info.Running, restarting: false, exitCode: info.ExitCode ?? -1 };
 }
 
-/** Runs a short helper exec to its end and returns its exit code and combined output (small outputs only). */
+/** Bounds of a helper exec (signal delivery): output bytes kept, bytes read at most, and ms its output may take. */
+export const HELPER_LIMITS = { keepBytes: 4096, readBytes: 1024 * 1024, outputMs: 10_000 };
+
+/** A helper exec printed more than HELPER_LIMITS.readBytes or did not finish within HELPER_LIMITS.outputMs. */
+export class HelperLimitError extends Error {
+  /** Retrying runs the same helper, which will do the same again. */
+  readonly permanent = true;
+}
+
+/**
+ * Runs a short helper exec to its end and returns its exit code and the start of its output. The container's user
+ * controls what the helper runs (they can replace /bin/sh or the agent), so its output is bounded: the first
+ * `keepBytes` are kept, more is read and dropped, and past `readBytes` or `outputMs` after it started the helper is
+ * given up (HelperLimitError); the exec itself is left to the container. `signal` bounds create and start.
+ */
 export async function runHelper(docker: Dockerode, id: string, cmd: string[], signal: AbortSignal): Promise<{ code: number; output: string }> {
   const execId = await createExec(docker, id, { cmd, env: [], tty: false, consoleSize: false }, signal);
   const stream = await startExec(docker, execId, false, signal);
   const chunks: Buffer[] = [];
-  stream.end();
-  for await (const chunk of stream) chunks.push(chunk as Buffer);
+  let read = 0;
+  let kept = 0;
+  let overrun: string | undefined;
+  const giveUp = (why: string): void => {
+    overrun ??= why;
+    stream.destroy();
+  };
+  const timer = setTimeout(() => giveUp(`its output did not end within ${HELPER_LIMITS.outputMs} ms`), HELPER_LIMITS.outputMs);
+  const onAbort = (): void => giveUp('the deadline passed');
+  signal.addEventListener('abort', onAbort, { once: true });
+  try {
+    stream.end();
+    for await (const raw of stream) {
+      const chunk = raw as Buffer;
+      read += chunk.length;
+      if (kept < HELPER_LIMITS.keepBytes) {
+        const part = chunk.subarray(0, HELPER_LIMITS.keepBytes - kept);
+        chunks.push(part);
+        kept += part.length;
+      }
+      if (read > HELPER_LIMITS.readBytes) giveUp(`it printed more than ${HELPER_LIMITS.readBytes} bytes`);
+    }
+  } catch (error) {
+    if (overrun === undefined) throw error;
+  } finally {
+    clearTimeout(timer);
+    signal.removeEventListener('abort', onAbort);
+    if (!stream.destroyed) stream.destroy();
+  }
+  if (overrun !== undefined) throw new HelperLimitError(`helper ${JSON.stringify(cmd[0] ?? '')} given up: ${overrun}`);
   let state = await inspectExec(docker, execId, signal);
   for (let i = 0; state.running && i < 50; i++) {
     await new Promise((r) => setTimeout(r, 20));

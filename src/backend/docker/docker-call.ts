@@ -3,7 +3,7 @@ import { CsshError, isCsshError } from '../../core/errors.js';
 import type { EventSink } from '../../core/events.js';
 import type { Logger } from '../../core/logger.js';
 import { retry } from '../../core/retry.js';
-import { statusOf } from './docker-api.js';
+import { HelperLimitError, statusOf } from './docker-api.js';
 
 /** ContainerSSH waits 10 s between attempts of a Docker call. */
 export const DOCKER_RETRY_INTERVAL_MS = 10_000;
@@ -16,7 +16,7 @@ const UNDECODABLE_BODY = /json: cannot unmarshal|invalid character .* looking fo
 
 /** Errors that will not get better by retrying: bad request, auth, not found, not implemented; or engine gone. */
 export function isPermanentDockerError(error: unknown): boolean {
-  if (isCsshError(error)) return error.permanent;
+  if (isCsshError(error) || error instanceof HelperLimitError) return error.permanent;
   const status = statusOf(error);
   if (status === 500) return UNDECODABLE_BODY.test(error instanceof Error ? error.message : String(error));
   if (status !== undefined) return [400, 401, 403, 404, 501].includes(status);

@@ -1,6 +1,6 @@
 // Connection mode: one program as a docker exec in the connection container, with its pid known for signals.
 import type { Program, ProgramExit, SessionIO } from '../../core/contracts.js';
-import { CsshError } from '../../core/errors.js';
+import { CsshError, describeCause } from '../../core/errors.js';
 import type { EventSink } from '../../core/events.js';
 import type { Logger } from '../../core/logger.js';
 import { deadline } from '../../core/retry.js';
@@ -13,6 +13,10 @@ import { EXEC_ATTACH_FAILED_CODE, readExitState, runStreams, streamEndNotice, ty
 import { agentHeader, lineHeader, type HeaderReader, type OutputEnd } from './stream-pump.js';
 import type { ConnectionContainer } from './connection-container.js';
 import { ResizeSequencer } from './resize-sequencer.js';
+import { removeWithEvents } from './container-ops.js';
+
+/** How long a program may outlive a delivered KILL before its container is removed to end it. */
+const KILL_GRACE_MS = 5_000;
 
 export interface ExecStart {
   container: ConnectionContainer;
@@ -29,20 +33,22 @@ export interface ExecStart {
 }
 
 /**
- * Without the guest agent, programs run under a tiny /bin/sh wrapper that prints its pid (then `exec`s the program,
- * so the pid is the program's), sets the initial terminal size before the program starts, and nothing else.
+ * Without the guest agent, programs run under a tiny /bin/sh wrapper that sets the initial terminal size, prints its
+ * pid (then `exec`s the program, so the pid is the program's), and nothing else. The size comes first: a resize
+ * waits for the pid, so it can never be undone by the wrapper's own stty.
  */
 function wrap(s: ExecStart): { cmd: string[]; header?: HeaderReader } {
   const c = s.container;
   if (c.agent) return { cmd: [c.agentPath, 'console', '--pid', '--', ...s.argv], header: agentHeader() };
   if (!c.shell) return { cmd: s.argv };
   const stty = s.tty && s.size !== undefined ? `stty rows ${s.size.rows} cols ${s.size.cols} 2>/dev/null; ` : '';
-  return { cmd: ['/bin/sh', '-c', `echo "$$"; ${stty}exec "$@"`, 'cssh', ...s.argv], header: lineHeader() };
+  return { cmd: ['/bin/sh', '-c', `${stty}echo "$$"; exec "$@"`, 'cssh', ...s.argv], header: lineHeader() };
 }
 
 export class ExecProgram implements Program {
   readonly exited: Promise<ProgramExit>;
   private finished = false;
+  private killed = false;
   private readonly cancel = new AbortController();
   private readonly resizes = new ResizeSequencer();
   private readonly streams: RunningStreams;
@@ -131,12 +137,20 @@ export class ExecProgram implements Program {
     return !this.finished;
   }
 
+  /** Resizes once the process runs (its pid header arrived, so the wrapper's initial size is already set). */
   async resize(size: TtySize, signal: AbortSignal): Promise<void> {
     const c = this.s.container;
-    await this.resizes.run(() => dockerCall((sig) => resizeExec(c.docker, this.execId, size, sig), {
+    await this.resizes.run(async () => {
+      await this.streams.pid;
+      await this.resizeNow(c, size, signal);
+    });
+  }
+
+  private resizeNow(c: ConnectionContainer, size: TtySize, signal: AbortSignal): Promise<void> {
+    return dockerCall((sig) => resizeExec(c.docker, this.execId, size, sig), {
       op: 'exec-resize', code: DockerCode.EXEC_RESIZE_FAILED, explanation: `Failed to resize to ${size.cols}x${size.rows}`,
       userMessage: 'Cannot resize window.', permanentStatuses: [409], signal, logger: this.s.logger, count: false,
-    }));
+    });
   }
 
   /** Delivers a signal through the agent or the shell helper; rejects with a CsshError when it cannot. */
@@ -165,9 +179,37 @@ export class ExecProgram implements Program {
     this.s.logger.debug(DockerCode.EXEC_SIGNAL_SUCCESSFUL, `Sent ${name} to the program.`, { signal: name });
   }
 
+  /**
+   * KILL through the in-container helper. The container's user can remove or replace that helper (/bin/sh, the
+   * agent), so the stop must not depend on it: when KILL cannot be delivered, or the program still runs
+   * KILL_GRACE_MS after it was, the connection container is removed, which ends every program in it from outside.
+   */
   kill(): void {
-    if (this.finished) return;
-    this.signal('KILL', deadline(this.s.timeouts.signal)).catch(() => undefined);
+    if (this.finished || this.killed) return;
+    this.killed = true;
+    this.signal('KILL', deadline(this.s.timeouts.signal)).then(
+      () => void setTimeout(() => void this.stopFromOutsideIfRunning(), KILL_GRACE_MS).unref(),
+      (error: unknown) => void this.stopFromOutsideIfRunning(`KILL could not be delivered: ${describeCause(error)}`),
+    );
+  }
+
+  private async stopFromOutsideIfRunning(why?: string): Promise<void> {
+    const c = this.s.container;
+    if (c.shuttingDown) return; // already being removed
+    try {
+      const state = await inspectExec(c.docker, this.execId, deadline(this.s.timeouts.signal));
+      if (!state.running) return;
+    } catch {
+      // cannot tell: end it to be safe
+    }
+    if (c.shuttingDown) return;
+    c.shuttingDown = true;
+    const reason = why ?? `the program still ran ${KILL_GRACE_MS} ms after KILL`;
+    this.s.logger.warning(DockerCode.EXEC_STOP_FAILED, `Cannot end the program from inside the container (${reason}); removing the container.`, {
+      containerId: c.id,
+    });
+    await removeWithEvents({ docker: c.docker, logger: this.s.logger, onEvent: this.s.onEvent }, c.id, this.s.timeouts.containerStop);
+    this.abandon();
   }
 
   /** Stops waiting for an exit code and drops the connection (used when the container is being removed). */

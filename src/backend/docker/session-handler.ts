@@ -9,6 +9,8 @@ import { removeWithEvents } from './container-ops.js';
 import { ExecProgram } from './exec-program.js';
 import { inPhase } from './phases.js';
 import { programArgv } from './program-choice.js';
+import { operatorEnv, programEnv } from './program-env.js';
+import { notRunning, ProgramRequests } from './program-requests.js';
 import { parseScpCommand } from './scp/scp-command.js';
 import { ScpProgram } from './scp/scp-program.js';
 import { SessionProgram } from './session-program.js';
@@ -40,6 +42,8 @@ export class DockerSession implements SessionHandler {
   private starting: Promise<unknown> | undefined;
   /** Session mode only: the container a legacy scp transfer runs in (see scratchForScp). */
   private scratch: Promise<ConnectionContainer> | undefined;
+  /** Signals and window changes from start on, delivered in order once the program runs. */
+  private requests: ProgramRequests | undefined;
 
   constructor(private readonly conn: DockerConnection, readonly info: SessionInfo) {}
 
@@ -60,6 +64,11 @@ export class DockerSession implements SessionHandler {
     this.started = true;
     const starting = this.launch(req, io, signal);
     this.starting = starting.catch(() => undefined);
+    const timeouts = this.conn.ctx.config.docker.timeouts;
+    this.requests = new ProgramRequests({
+      program: starting.then((p) => (this.closed ? undefined : p), () => undefined),
+      windowMs: timeouts.window, signalMs: timeouts.signal, logger: this.conn.ctx.logger.child({ channelId: this.info.channelId }),
+    });
     const program = await starting;
     if (this.closed) {
       // close() ran while the program was starting: it waits for this start, then disposes of the program.
@@ -71,7 +80,7 @@ export class DockerSession implements SessionHandler {
   private async launch(req: StartRequest, io: SessionIO, signal: AbortSignal): Promise<Active> {
     const c = this.conn;
     const argv = programArgv(req, c.ctx.config.docker.execution);
-    const env = [...this.env].map(([k, v]) => `${k}=${v}`);
+    const env = programEnv(operatorEnv(c.ctx.info, c.ctx.config.docker.execution), this.env, req);
     const tty = this.pty !== undefined;
     const size = this.pty === undefined ? undefined : { rows: this.pty.rows, cols: this.pty.cols };
     const limit = deadline(c.ctx.config.docker.timeouts.commandStart, signal);
@@ -103,23 +112,18 @@ export class DockerSession implements SessionHandler {
     return this.scratch;
   }
 
-  private requireRunning(what: string): Active {
-    if (this.program === undefined || !this.program.running) {
-      throw new CsshError(DockerCode.PROGRAM_NOT_RUNNING, `Cannot ${what}, program is not running.`, {
-        userMessage: `Cannot ${what}, program is not running.`, permanent: true,
-      });
-    }
-    return this.program;
-  }
-
+  /**
+   * From start on (while the program is still starting, too), window changes and signals wait for the program and
+   * reach it in arrival order; before start they are refused (DOCKER_PROGRAM_NOT_RUNNING), as after its exit.
+   */
   async resize(size: WindowSize): Promise<void> {
-    const program = this.requireRunning('resize window');
-    await program.resize({ rows: size.rows, cols: size.cols }, deadline(this.conn.ctx.config.docker.timeouts.window));
+    if (this.requests === undefined) throw notRunning('resize window');
+    await this.requests.resize({ rows: size.rows, cols: size.cols });
   }
 
   async signal(name: string): Promise<void> {
-    const program = this.requireRunning('send signal');
-    await program.signal(name, deadline(this.conn.ctx.config.docker.timeouts.signal));
+    if (this.requests === undefined) throw notRunning('send signal');
+    await this.requests.signal(name);
   }
 
   /** The running program, if any (for graceful shutdown). */

@@ -5,7 +5,7 @@ import type { ConnectionContext, Program, ProgramExit, SessionIO } from '../../c
 import { deadline } from '../../core/retry.js';
 import { DockerCode } from './codes.js';
 import { buildCreateOptions, connectionEnv } from './container-spec.js';
-import { attachContainer, inspectContainer, killContainer, resizeContainer, type TtySize } from './docker-api.js';
+import { attachContainer, inspectContainer, killContainer, processCount, resizeContainer, type TtySize } from './docker-api.js';
 import { dockerCall } from './docker-call.js';
 import { createWithEvents, removeWithEvents, startWithEvents, type OpsContext } from './container-ops.js';
 import { checkSignalName } from './program-choice.js';
@@ -28,6 +28,9 @@ export interface SessionStart {
   signal: AbortSignal;
 }
 
+/** Longest wait for the container's init to start the program before a first signal is sent anyway. */
+const INIT_READY_MS = 2_000;
+
 /** Under a TTY the initial size is set by the image's /bin/sh before the program starts (API 1.41 has no ConsoleSize). */
 function withInitialSize(argv: string[], tty: boolean, size?: TtySize): string[] {
   if (!tty || size === undefined || argv.length === 0) return argv;
@@ -40,6 +43,7 @@ export class SessionProgram implements Program {
   private readonly cancel = new AbortController();
   private readonly resizes = new ResizeSequencer();
   private readonly streams: RunningStreams;
+  private initStarted: Promise<void> | undefined;
 
   private constructor(private readonly s: SessionStart, readonly containerId: string, stream: Duplex) {
     this.streams = runStreams({
@@ -104,11 +108,29 @@ export class SessionProgram implements Program {
   /** ContainerKill to the main process (an init forwards it to the program); works without the agent. */
   async signal(name: string, signal: AbortSignal): Promise<void> {
     checkSignalName(name);
+    await this.initReady(signal);
     this.s.ctx.logger.debug(DockerCode.CONTAINER_SIGNAL, `Sending ${name} to the container.`, { signal: name, containerId: this.containerId });
     await dockerCall((sig) => killContainer(this.s.docker, this.containerId, name, sig), {
       op: 'container-kill', code: DockerCode.CONTAINER_SIGNAL_FAILED, explanation: `Failed to send ${name} to the container`,
       userMessage: 'Cannot send signal to process.', signal, logger: this.s.ctx.logger, count: false,
     });
+  }
+
+  /**
+   * The container's init (PID 1) drops a signal that reaches it before it blocked signals to forward them: the kernel
+   * discards signals an init has no handler for. It blocks them before it starts the program, so once a second
+   * process shows, signals are kept until forwarded. Waited for once, bounded (an init-less container never shows one).
+   */
+  private initReady(signal: AbortSignal): Promise<void> {
+    this.initStarted ??= (async () => {
+      const until = Date.now() + INIT_READY_MS;
+      while (!this.finished && Date.now() < until && !signal.aborted) {
+        const count = await processCount(this.s.docker, this.containerId, signal).catch(() => 2);
+        if (count === 0 || count >= 2) return;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    })();
+    return this.initStarted;
   }
 
   kill(): void {
