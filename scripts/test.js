@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// `npm test`: lint, type-check, build, then every test tier (unit, commands, Docker, end-to-end) in one node:test run,
-// and a leak check that fails the run if any container the tests created is still there.
+// `npm test`: lint, type-check, build, then every test tier (unit, commands, Docker, end-to-end, security) in one
+// node:test run, and a leak check that fails the run if any container the tests created is still there.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -85,7 +85,7 @@ if (docker) step('test images', 'bash', ['scripts/build-test-images.sh']);
 else console.log('\nNo Docker engine: the Docker and end-to-end tiers will be skipped (they never skip under CI=true).');
 
 const before = docker ? new Set(leftContainers()) : new Set();
-const files = only.length > 0 ? only : ['test/unit', 'test/commands', 'test/docker', 'test/e2e'].flatMap(testFiles);
+const files = only.length > 0 ? only : ['test/unit', 'test/commands', 'test/docker', 'test/e2e', 'test/security'].flatMap(testFiles);
 console.log(`\n== tests: ${files.length} files`);
 const tapFile = join(root, '.tmp', 'tests.tap');
 mkdirSync(join(root, '.tmp'), { recursive: true });
