@@ -20,7 +20,7 @@ export interface NetBlockSize {
 export function parseMaxStartups(text: string): MaxStartups | string {
   const parts = text.trim().split(':');
   if (!parts.every((part) => /^\d{1,9}$/.test(part)) || (parts.length !== 1 && parts.length !== 3)) {
-    return 'expected start:rate:full (three whole numbers, e.g. 10:30:100) or one number';
+    return 'not start:rate:full (three whole numbers) or a single number';
   }
   const [start, rate, full] = parts.length === 1 ? [Number(parts[0]), 100, Number(parts[0])] : parts.map(Number) as [number, number, number];
   if (start < 1) return 'start must be at least 1';
@@ -34,6 +34,6 @@ export function parseNetBlockSize(text: string): NetBlockSize | string {
   const match = /^(\d{1,2})(?::(\d{1,3}))?$/.exec(text.trim());
   const ipv4 = Number(match?.[1]);
   const ipv6 = Number(match?.[2] ?? 128);
-  if (!match || ipv4 > 32 || ipv6 > 128) return 'expected ipv4bits:ipv6bits, prefix lengths of at most 32 and 128 (e.g. 32:64)';
+  if (!match || ipv4 > 32 || ipv6 > 128) return 'not ipv4bits:ipv6bits (prefix lengths of at most 32 and 128)';
   return { ipv4, ipv6 };
 }

@@ -145,8 +145,8 @@ test('ssh: maxStartups, perSourceMaxStartups and perSourceNetBlockSize are check
   assert.equal(startups.message, 'invalid maxStartups: full must not be smaller than start');
   assert.equal(startups.found, '"100:30:10"');
   assert.equal(only(issues, 'ssh.perSourceMaxStartups').message, 'must be at least 1, or -1 for unlimited');
-  assert.match(only(issues, 'ssh.perSourceNetBlockSize').message, /^invalid perSourceNetBlockSize: expected ipv4bits:ipv6bits/);
-  assert.match(only(issuesOf('ssh:\n  maxStartups: "10:30"\n'), 'ssh.maxStartups').message, /expected start:rate:full/);
+  assert.match(only(issues, 'ssh.perSourceNetBlockSize').message, /^invalid perSourceNetBlockSize: not ipv4bits:ipv6bits/);
+  assert.match(only(issuesOf('ssh:\n  maxStartups: "10:30"\n'), 'ssh.maxStartups').message, /not start:rate:full/);
   const above = only(issuesOf('ssh:\n  maxStartups: 20\n  perSourceMaxStartups: 50\n'), 'ssh.perSourceMaxStartups');
   assert.equal(above.severity, 'warning');
   assert.match(above.message, /above maxStartups' full \(20\), so it never applies/);
