@@ -39,9 +39,9 @@ dockerTest('300 idle and 50 garbage connections from three addresses: a real ssh
   const idleTally = await tally(idle);
   // Each address holds exactly its cap; every other connection got sshd's refusal line before any SSH version.
   assert.deepEqual(idleTally, { admitted: 2 * cap.perSource, refused: 300 - 2 * cap.perSource, closed: 0 });
-  // Garbage is dropped as soon as ssh2 sees it is not SSH, which frees its slot; the rest is refused at once.
+  // Garbage beyond the address's cap is refused at once (a client whose bytes the server never read may see a reset
+  // instead of the refusal line, as with sshd); admitted garbage is dropped when ssh2 sees it is not SSH.
   const junkTally = await tally(junk);
-  assert.equal((junkTally.admitted ?? 0) + (junkTally.refused ?? 0), 50, JSON.stringify(junkTally));
 
   // The flood is still held open: a legitimate OpenSSH client (from 127.0.0.1) logs in and runs a command.
   const user = uniqueUser('sec-flood');
@@ -57,7 +57,9 @@ dockerTest('300 idle and 50 garbage connections from three addresses: a real ssh
   t.diagnostic(`unauthenticated connections: highest sampled ${max} over ${samples} scrapes; RSS ${rssAtRest.toFixed(0)} -> ${rssMiB(pid).toFixed(0)} MiB`);
   assert.ok(samples > 0 && max <= 3 * cap.perSource + 1, `at most ${3 * cap.perSource + 1} held, saw ${max}`);
   assert.ok(read('cssh_ssh_unauthenticated_connections') <= 3 * cap.perSource);
-  assert.equal(read('cssh_ssh_unauthenticated_refused_total{code="SSH_PER_SOURCE_MAX_STARTUPS"}'), (idleTally.refused ?? 0) + (junkTally.refused ?? 0));
+  const perSourceRefusals = read('cssh_ssh_unauthenticated_refused_total{code="SSH_PER_SOURCE_MAX_STARTUPS"}');
+  assert.ok(perSourceRefusals >= (idleTally.refused ?? 0) + (junkTally.refused ?? 0), `${perSourceRefusals} refusals counted`);
+  assert.ok(perSourceRefusals <= (idleTally.refused ?? 0) + 50 - (junkTally.admitted ?? 0), `${perSourceRefusals} refusals counted`);
   assert.equal(read('cssh_ssh_unauthenticated_refused_total{code="SSH_MAX_STARTUPS"}'), 0);
   assert.match(server.srv.output(), /"code":"SSH_PER_SOURCE_MAX_STARTUPS"[^\n]*refused: 10 unauthenticated connections from its netblock/);
 
