@@ -91,16 +91,6 @@ export class HashPool {
     });
   }
 
-  /** Starts every worker now, so that the first logins do not wait for a thread to load. Idle workers are unref'd. */
-  warm(): void {
-    while (!this.closed && this.live.size < this.size) {
-      const worker = this.spawn();
-      worker.unref();
-      this.idle.push(worker);
-    }
-    this.dispatch();
-  }
-
   /** Refuses queued checks and ends every worker. */
   async close(): Promise<void> {
     this.closed = true;

@@ -4,7 +4,6 @@ import type { CsshEvent, EventSink } from '../core/events.js';
 import type { Logger } from '../core/logger.js';
 import type { AuthConfig } from '../config/types.js';
 import { checkAuthorizedKey } from './authorized-keys.js';
-import { sharedHashPool } from './hash-pool.js';
 import { checkPasswordFile } from './password-file.js';
 import type { AuthOutcome, AuthRequest, Authenticator } from './types.js';
 import { askAuthWebhook, createAuthWebhook, type AuthType, type AuthWebhook } from './webhook-auth.js';
@@ -120,7 +119,6 @@ export function createAuthenticator(auth: AuthConfig, deps: AuthenticatorDeps): 
   if (authz !== undefined) hooks.authz = authz;
   const shared: Shared = { auth, logger: deps.logger, emit: safeSink(deps.onEvent), intervalMs: deps.retryIntervalMs ?? 10_000, hooks };
   warnUnsupported(auth, deps.logger);
-  if (auth.password.method === 'passwords' && password === undefined) sharedHashPool().warm();
   const methods: ('password' | 'publickey')[] = [];
   if (auth.publicKey.method === 'webhook' || auth.publicKey.method === 'authorizedkeys') methods.push('publickey');
   if (auth.password.method === 'webhook' || auth.password.method === 'passwords') methods.push('password');

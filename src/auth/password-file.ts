@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { isCsshError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { sharedHashPool, type HashPool } from './hash-pool.js';
-import { defaultDummyHash, dummyHashLike } from './password-hash.js';
+import { blocksThread, defaultDummyHash, dummyHashLike, verifyPassword } from './password-hash.js';
 import { unsafeUsernameReason } from './username.js';
 
 export { hashPassword, verifyPassword } from './password-hash.js';
@@ -61,12 +61,15 @@ export async function checkPasswordFile(file: string, username: string, password
     return false;
   }
   const pool = options.pool ?? sharedHashPool();
+  // bcrypt and SHA-crypt go to worker threads; scrypt is asynchronous in Node's own thread pool already.
+  const check = (hash: string): Promise<boolean | 'unsupported'> =>
+    blocksThread(hash) ? pool.verify(hash, password, options.signal) : verifyPassword(hash, password);
   try {
     const hash = findHash(text, username);
-    const result = hash === undefined ? 'unknown user' : await pool.verify(hash, password, options.signal);
+    const result = hash === undefined ? 'unknown user' : await check(hash);
     if (typeof result === 'boolean') return result;
     // An unknown user (or an unusable entry) costs what a known one does, so probing for valid usernames gains nothing.
-    await pool.verify(dummyHashFor(text), password, options.signal);
+    await check(dummyHashFor(text));
     if (result === 'unknown user') return false;
     logger.warning(
       'AUTH_PASSWORD_HASH_UNSUPPORTED',

@@ -1,5 +1,5 @@
-// Password hashes (bcrypt, SHA-crypt, scrypt): making and checking them, and a dummy of the same cost. CPU-heavy:
-// `serve` runs verifyPassword in the hash worker pool (hash-pool.ts), never on the main thread.
+// Password hashes (bcrypt, SHA-crypt, scrypt): making and checking them, and a dummy of the same cost. bcrypt and
+// SHA-crypt are JavaScript that holds its thread: `serve` checks them in the hash worker pool (hash-pool.ts).
 import { randomBytes, randomInt, scrypt as scryptCallback, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 import bcrypt from 'bcryptjs';
 import { encrypt as shaCrypt } from 'unixcrypt';
@@ -59,6 +59,14 @@ function verifyShaCrypt(hash: string, password: Buffer): boolean | undefined {
   const computed = Buffer.from(shaCrypt(password.toString('utf8'), hash.slice(0, hash.lastIndexOf('$'))));
   const stored = Buffer.from(hash);
   return computed.length === stored.length && timingSafeEqual(computed, stored);
+}
+
+/**
+ * True for hashes whose check is plain JavaScript that would hold the thread it runs on (bcrypt, SHA-crypt): those
+ * belong in the hash worker pool. scrypt runs in Node's own thread pool already, and anything else is refused at once.
+ */
+export function blocksThread(hash: string): boolean {
+  return BCRYPT.test(hash) || SHA_CRYPT.test(hash);
 }
 
 /**
