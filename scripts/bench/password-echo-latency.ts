@@ -1,12 +1,13 @@
 // Benchmark (not a test): the keystroke echo latency of an interactive session while other clients log in with a
 // password whose hash is costly (1M-round SHA-512 crypt, or bcrypt cost 12). Usage:
 //   node --import tsx scripts/bench/password-echo-latency.ts [--hash sha512|bcrypt] [--seconds 60] [--logins 1]
-//        [--wrong-password]
+//        [--wrong-password] [--control]
 // One `ssh -tt host 'stty raw -echo; cat'` session gets a key every 10 ms and the time until it comes back is
 // recorded, while `--logins` clients log in with the password (`ssh host true`), each pausing between attempts as
 // long as an attempt took. Echoes sent while a login was in progress are compared with the others of the same run,
 // so load from elsewhere on the machine affects both alike. --wrong-password: every attempt is refused, so only the
-// hash check runs (no container is started).
+// hash check runs (no container is started). --control: a separate process spins a core instead of the logins, which
+// shows what any busy core adds to the echo on this machine.
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -22,6 +23,7 @@ const { values } = parseArgs({
     seconds: { type: 'string', default: '60' },
     logins: { type: 'string', default: '1' },
     'wrong-password': { type: 'boolean', default: false },
+    control: { type: 'boolean', default: false },
   },
 });
 const seconds = Number(values.seconds);
@@ -53,11 +55,13 @@ async function interactive(srv: ServeHandle): Promise<Session> {
   let next = 0;
   return {
     key: () =>
-      new Promise((resolve) => {
+      new Promise((resolve, reject) => {
         const char = String.fromCharCode(97 + (next++ % 26));
         const started = performance.now();
+        const lost = setTimeout(() => reject(new Error(`no echo of "${char}" within 60 s (session ${child.exitCode === null ? 'open' : 'ended'})`)), 60_000);
         waiter = (text) => {
           if (!text.includes(char)) return;
+          clearTimeout(lost);
           buffered = '';
           resolve(performance.now() - started);
         };
@@ -116,6 +120,35 @@ function loginLoop(srv: ServeHandle, inFlight: { count: number }): { stop(): Pro
   };
 }
 
+/**
+ * The control run (--control): instead of logins, a separate process spins one core at nice 10 for as long as one
+ * login took, with the same pauses. What it adds to the echo is what any busy core adds on this machine.
+ */
+function burnLoop(burnMs: number, inFlight: { count: number }): { stop(): Promise<number[]> } {
+  let running = true;
+  const durations: number[] = [];
+  const loop = (async () => {
+    while (running) {
+      const started = performance.now();
+      inFlight.count++;
+      const spin = `const end = Date.now() + ${Math.round(burnMs)}; while (Date.now() < end);`;
+      await new Promise((resolve) => spawn('nice', ['-n', '10', process.execPath, '-e', spin]).on('close', resolve));
+      inFlight.count--;
+      const took = performance.now() - started;
+      durations.push(took);
+      const pauseEnd = performance.now() + took;
+      while (running && performance.now() < pauseEnd) await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  })();
+  return {
+    stop: async () => {
+      running = false;
+      await loop;
+      return durations;
+    },
+  };
+}
+
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 }
@@ -139,17 +172,18 @@ async function main(): Promise<void> {
     const probe = performance.now();
     const check = await srv.ssh(['true'], { user, password, timeoutMs: 120_000 });
     if (check.code !== 0) throw new Error(`the password login does not work: ${check.stderr}`);
-    console.log(`hash ${values.hash === 'bcrypt' ? 'bcrypt cost 12' : 'SHA-512 crypt, 1,000,000 rounds'}; one login: ${(performance.now() - probe).toFixed(0)} ms`);
+    const loginMs = performance.now() - probe;
+    console.log(`hash ${values.hash === 'bcrypt' ? 'bcrypt cost 12' : 'SHA-512 crypt, 1,000,000 rounds'}; one login: ${loginMs.toFixed(0)} ms`);
     const session = await interactive(srv);
     await sample(session, 2000, () => false); // warm-up
     const inFlight = { count: 0 };
-    const loops = Array.from({ length: Number(values.logins) }, () => loginLoop(srv, inFlight));
+    const loops = Array.from({ length: Number(values.logins) }, () => (values.control ? burnLoop(loginMs, inFlight) : loginLoop(srv, inFlight)));
     const samples = await sample(session, seconds * 1000, () => inFlight.count > 0);
     const logins = (await Promise.all(loops.map((loop) => loop.stop()))).flat();
     session.close();
     const idle = describe(samples.filter((s) => !s.busy).map((s) => s.ms));
     const busy = describe(samples.filter((s) => s.busy).map((s) => s.ms));
-    const what = values['wrong-password'] ? 'refused password attempt' : 'password login (ssh host true)';
+    const what = values.control ? 'CPU burner (control)' : values['wrong-password'] ? 'refused password attempt' : 'password login (ssh host true)';
     console.log(`echo, no login in progress:    ${idle.text}`);
     console.log(`echo, ${what} in progress: ${busy.text}`);
     console.log(`${logins.length} of them during the run, mean ${(logins.reduce((a, b) => a + b, 0) / Math.max(1, logins.length)).toFixed(0)} ms each`);
