@@ -24,7 +24,9 @@ export const AUTH_CODES = {
     'An authorized_keys line carries a restriction cssh cannot enforce (from=, command=, expiry-time=, principals=, cert-authority); that line is ignored.',
   AUTH_PASSWORDS_FILE_UNREADABLE: 'The password file is missing or cannot be read; the password is refused.',
   AUTH_PASSWORD_HASH_UNSUPPORTED:
-    'A password file entry is not a bcrypt ($2a$/$2b$/$2y$) or scrypt hash (plain text is never accepted); the password is refused.',
+    'A password file entry is not a bcrypt ($2a$/$2b$/$2y$), SHA-crypt ($5$/$6$, at most 1,000,000 rounds) or scrypt hash (plain text is never accepted); the password is refused.',
+  AUTH_PASSWORD_QUEUE_FULL:
+    'Too many password checks were already waiting for a hash worker (bcrypt and SHA-crypt run in worker threads, with a bounded queue); the attempt is refused.',
   CONFIG_REQUEST: 'cssh is asking the configuration server for the per-user configuration.',
   CONFIG_RESPONSE: 'The configuration server returned a per-user configuration.',
   CONFIG_INVALID_STATUS_CODE: 'The configuration server returned an HTTP status other than 200; the request is retried.',

@@ -77,7 +77,7 @@ async function checkPassword(shared: Shared, req: AuthRequest, password: Buffer,
     return finish(shared, 'password', outcome, logger);
   }
   if (auth.password.method === 'passwords') {
-    const ok = await checkPasswordFile(auth.password.passwords.file, req.username, password, logger);
+    const ok = await checkPasswordFile(auth.password.passwords.file, req.username, password, logger, { signal });
     return finish(shared, 'password', builtIn(ok, req.username), logger);
   }
   logger.debug('AUTH_DISABLED', 'password authentication is not enabled');

@@ -1,82 +1,12 @@
 // The `passwords` built-in: `username:hash` lines with bcrypt, SHA-crypt or scrypt hashes; plain text is never accepted.
-import { randomBytes, scrypt as scryptCallback, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import bcrypt from 'bcryptjs';
-import { encrypt as shaCrypt } from 'unixcrypt';
+import { isCsshError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
+import { sharedHashPool, type HashPool } from './hash-pool.js';
+import { blocksThread, defaultDummyHash, dummyHashLike, verifyPassword } from './password-hash.js';
 import { unsafeUsernameReason } from './username.js';
 
-const DEFAULT = { N: 32768, r: 8, p: 1, saltBytes: 16, keyBytes: 32 };
-/** Upper bounds on parameters read from the file, so one entry cannot exhaust memory or CPU. */
-const LIMITS = { maxN: 1 << 20, maxR: 32, maxP: 16, maxMemory: 256 * 1024 * 1024 };
-
-function scrypt(password: Buffer, salt: Buffer, keyLength: number, options: ScryptOptions): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    scryptCallback(password, salt, keyLength, options, (error, key) => (error === null ? resolve(key) : reject(error)));
-  });
-}
-
-function memoryFor(N: number, r: number, p: number): number {
-  return 128 * N * r * (p + 1) + 1024 * 1024;
-}
-
-/** Hashes a password as `scrypt$N$r$p$saltBase64$hashBase64` (N=32768, r=8, p=1), for password files. */
-export async function hashPassword(plain: string | Buffer): Promise<string> {
-  const salt = randomBytes(DEFAULT.saltBytes);
-  const { N, r, p } = DEFAULT;
-  const key = await scrypt(Buffer.from(plain), salt, DEFAULT.keyBytes, { N, r, p, maxmem: memoryFor(N, r, p) });
-  return ['scrypt', N, r, p, salt.toString('base64'), key.toString('base64')].join('$');
-}
-
-interface ScryptHash {
-  N: number;
-  r: number;
-  p: number;
-  salt: Buffer;
-  key: Buffer;
-}
-
-function parseScrypt(hash: string): ScryptHash | undefined {
-  const parts = hash.split('$');
-  if (parts.length !== 6 || parts[0] !== 'scrypt') return undefined;
-  const [N, r, p] = parts.slice(1, 4).map((part) => (/^\d{1,8}$/.test(part) ? Number(part) : NaN)) as [number, number, number];
-  const salt = Buffer.from(parts[4] ?? '', 'base64');
-  const key = Buffer.from(parts[5] ?? '', 'base64');
-  const powerOfTwo = N >= 2 && (N & (N - 1)) === 0;
-  if (!powerOfTwo || N > LIMITS.maxN || !(r >= 1 && r <= LIMITS.maxR) || !(p >= 1 && p <= LIMITS.maxP)) return undefined;
-  if (salt.length < 8 || key.length < 16 || key.length > 128 || memoryFor(N, r, p) > LIMITS.maxMemory) return undefined;
-  return { N, r, p, salt, key };
-}
-
-const BCRYPT = /^\$2[aby]\$\d\d\$[./A-Za-z0-9]{53}$/;
-/** SHA-256 (`$5$`) and SHA-512 (`$6$`) crypt, as `openssl passwd -6`, `mkpasswd -m sha-512` and /etc/shadow write them. */
-const SHA_CRYPT = /^\$([56])\$(?:rounds=(\d+)\$)?[^$:\s]{1,16}\$[./A-Za-z0-9]+$/;
-/** More rounds than this would block the server for seconds per attempt; such an entry is refused as unsupported. */
-const SHA_CRYPT_MAX_ROUNDS = 1_000_000;
-
-/** Checks a SHA-crypt hash by hashing `password` with the entry's own salt and rounds; undefined when malformed. */
-function verifyShaCrypt(hash: string, password: Buffer): boolean | undefined {
-  const match = SHA_CRYPT.exec(hash);
-  if (!match || Number(match[2] ?? 5000) > SHA_CRYPT_MAX_ROUNDS) return undefined;
-  const computed = Buffer.from(shaCrypt(password.toString('utf8'), hash.slice(0, hash.lastIndexOf('$'))));
-  const stored = Buffer.from(hash);
-  return computed.length === stored.length && timingSafeEqual(computed, stored);
-}
-
-/**
- * Checks `password` against one stored hash. Resolves 'unsupported' for anything that is not a well-formed bcrypt
- * (`$2a$`, `$2b$`, `$2y$`), SHA-crypt (`$5$`, `$6$`) or scrypt hash, including plain text. Compares in constant time.
- */
-export async function verifyPassword(hash: string, password: Buffer): Promise<boolean | 'unsupported'> {
-  if (BCRYPT.test(hash)) return bcrypt.compare(password.toString('utf8'), hash);
-  const sha = verifyShaCrypt(hash, password);
-  if (sha !== undefined) return sha;
-  const parsed = parseScrypt(hash);
-  if (parsed === undefined) return 'unsupported';
-  const { N, r, p } = parsed;
-  const key = await scrypt(password, parsed.salt, parsed.key.length, { N, r, p, maxmem: memoryFor(N, r, p) });
-  return timingSafeEqual(key, parsed.key);
-}
+export { hashPassword, verifyPassword } from './password-hash.js';
 
 /** Finds the hash for `username` in the text of a password file (blank lines and `#` comments skipped). */
 export function findHash(text: string, username: string): string | undefined {
@@ -89,13 +19,34 @@ export function findHash(text: string, username: string): string | undefined {
   return undefined;
 }
 
-let dummyHash: Promise<string> | undefined;
+/**
+ * A hash of the same cost as the file's first well-formed entry (scrypt with hashPassword's parameters when there is
+ * none), which no password matches: checked for an unknown user, so that the refusal takes as long as a real check.
+ */
+export function dummyHashFor(text: string): string {
+  for (const raw of text.split('\n')) {
+    const line = raw.trim();
+    const colon = line.indexOf(':');
+    if (line === '' || line.startsWith('#') || colon <= 0) continue;
+    const dummy = dummyHashLike(line.slice(colon + 1).trim());
+    if (dummy !== undefined) return dummy;
+  }
+  return defaultDummyHash();
+}
+
+export interface PasswordCheckOptions {
+  /** The client left: a check still waiting for a hash worker is dropped. */
+  signal?: AbortSignal;
+  /** Where the hashes are checked; the process-wide worker pool by default. */
+  pool?: HashPool;
+}
 
 /**
  * True when `password` matches the user's entry in `file`. Refuses (false, with a log line) unsafe usernames,
- * missing or unreadable files and unsupported (e.g. plain-text) entries. Reads the file on every call. Never throws.
+ * missing or unreadable files, unsupported (e.g. plain-text) entries and checks the worker pool cannot take.
+ * Reads the file on every call; hashes are checked in worker threads. Never throws.
  */
-export async function checkPasswordFile(file: string, username: string, password: Buffer, logger: Logger): Promise<boolean> {
+export async function checkPasswordFile(file: string, username: string, password: Buffer, logger: Logger, options: PasswordCheckOptions = {}): Promise<boolean> {
   const unsafe = unsafeUsernameReason(username);
   if (unsafe !== undefined) {
     logger.warning('AUTH_USERNAME_INVALID', `password refused: ${unsafe}`);
@@ -109,23 +60,29 @@ export async function checkPasswordFile(file: string, username: string, password
     logger.error('AUTH_PASSWORDS_FILE_UNREADABLE', `password refused: cannot read password file ${file} (${reason})`);
     return false;
   }
+  const pool = options.pool ?? sharedHashPool();
+  // bcrypt and SHA-crypt go to worker threads; scrypt is asynchronous in Node's own thread pool already.
+  const check = (hash: string): Promise<boolean | 'unsupported'> =>
+    blocksThread(hash) ? pool.verify(hash, password, options.signal) : verifyPassword(hash, password);
   try {
     const hash = findHash(text, username);
-    if (hash === undefined) {
-      // Spend about the same time as a real check, so probing for valid usernames gains nothing.
-      dummyHash ??= hashPassword(randomBytes(16));
-      await verifyPassword(await dummyHash, password);
-      return false;
-    }
-    const result = await verifyPassword(hash, password);
-    if (result !== 'unsupported') return result;
+    const result = hash === undefined ? 'unknown user' : await check(hash);
+    if (typeof result === 'boolean') return result;
+    // An unknown user (or an unusable entry) costs what a known one does, so probing for valid usernames gains nothing.
+    await check(dummyHashFor(text));
+    if (result === 'unknown user') return false;
     logger.warning(
       'AUTH_PASSWORD_HASH_UNSUPPORTED',
-      `password refused: the entry for this user in ${file} is not a bcrypt or scrypt hash (plain text is never accepted); ` +
-        'create one with `htpasswd -nbB USER PASS` or hashPassword()',
+      `password refused: the entry for this user in ${file} is not a bcrypt, SHA-crypt or scrypt hash (plain text is never accepted); ` +
+        'create one with `htpasswd -nbB USER PASS`, `openssl passwd -6` or hashPassword()',
     );
     return false;
   } catch (error) {
+    if (options.signal?.aborted) return false;
+    if (isCsshError(error) && error.code === 'AUTH_PASSWORD_QUEUE_FULL') {
+      logger.warning('AUTH_PASSWORD_QUEUE_FULL', `password refused: ${error.message} (at most ${pool.maxQueued} may wait)`);
+      return false;
+    }
     logger.error('AUTH_PASSWORDS_FILE_UNREADABLE', `password refused: checking the hash failed (${String(error)})`);
     return false;
   }

@@ -12,7 +12,7 @@ export const CONFIG_CODES = {
   CONFIG_DURATION: 'A duration is neither a Go duration string (60s, 1m30s, 500ms) nor a number of nanoseconds, or is negative.',
   CONFIG_DURATION_NANOSECONDS: 'A bare number is a duration in nanoseconds, so a small one such as 60 is almost certainly missing its unit.',
   CONFIG_DURATION_TOO_SHORT: 'A timeout is below its minimum (100ms for HTTP clients, 1s for keepalives).',
-  CONFIG_OUT_OF_RANGE: 'A number is below its minimum (-1 means unlimited for the limits).',
+  CONFIG_OUT_OF_RANGE: 'A number is outside its allowed range (-1 means unlimited for the limits), or a limit can never apply.',
   CONFIG_FILE_NOT_FOUND: 'A value that is not PEM text names a file that does not exist on this machine (it may exist where cssh runs).',
   CONFIG_LISTEN_INVALID: 'A listen address is not host:port with a port from 0 to 65535.',
   CONFIG_URL_INVALID: 'A webhook or config-server URL is missing or not an http(s) URL.',

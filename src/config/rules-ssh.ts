@@ -1,8 +1,9 @@
-// Rules for the ssh section (reference §5.1): version string, algorithm allow-lists, host keys, keepalive.
+// Rules for the ssh section (reference §5.1): version string, algorithm allow-lists, host keys, keepalive, startups.
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { hostKeyType } from './host-key-type.js';
 import { configError, configWarning, describeValue, type ConfigIssue } from './issues.js';
 import { isPem, listenIssue, minDurationIssue } from './rules-common.js';
+import { parseMaxStartups, parseNetBlockSize } from './startups-syntax.js';
 import { didYouMean } from './suggest.js';
 import type { SshConfig } from './types.js';
 
@@ -41,6 +42,35 @@ export function checkSsh(ssh: SshConfig, issues: ConfigIssue[]): void {
   if (alive !== undefined) issues.push(alive);
   if (ssh.clientAliveCountMax < 1) {
     issues.push(configError('CONFIG_OUT_OF_RANGE', 'ssh.clientAliveCountMax', 'must be at least 1', { expected: '>= 1', found: String(ssh.clientAliveCountMax) }));
+  }
+  checkStartups(ssh, issues);
+}
+
+/** maxStartups, perSourceMaxStartups and perSourceNetBlockSize: the limits on unauthenticated connections. */
+function checkStartups(ssh: SshConfig, issues: ConfigIssue[]): void {
+  const startups = parseMaxStartups(ssh.maxStartups);
+  if (typeof startups === 'string') {
+    issues.push(configError('CONFIG_INVALID_VALUE', 'ssh.maxStartups', `invalid maxStartups: ${startups}`, {
+      expected: 'start:rate:full, e.g. 10:30:100 (OpenSSH\'s default), or one number such as 50',
+      found: describeValue(ssh.maxStartups),
+    }));
+  }
+  if (ssh.perSourceMaxStartups === 0 || ssh.perSourceMaxStartups < -1) {
+    issues.push(configError('CONFIG_OUT_OF_RANGE', 'ssh.perSourceMaxStartups', 'must be at least 1, or -1 for unlimited', {
+      expected: '>= 1 or -1',
+      found: String(ssh.perSourceMaxStartups),
+    }));
+  } else if (typeof startups !== 'string' && ssh.perSourceMaxStartups > startups.full) {
+    issues.push(configWarning('CONFIG_OUT_OF_RANGE', 'ssh.perSourceMaxStartups', `${ssh.perSourceMaxStartups} is above maxStartups' full (${startups.full}), so it never applies`, {
+      hint: 'lower it, so that one source cannot take every unauthenticated slot',
+    }));
+  }
+  const block = parseNetBlockSize(ssh.perSourceNetBlockSize);
+  if (typeof block === 'string') {
+    issues.push(configError('CONFIG_INVALID_VALUE', 'ssh.perSourceNetBlockSize', `invalid perSourceNetBlockSize: ${block}`, {
+      expected: 'ipv4bits:ipv6bits such as 32:64 (one IPv4 address, one IPv6 /64)',
+      found: describeValue(ssh.perSourceNetBlockSize),
+    }));
   }
 }
 

@@ -32,6 +32,10 @@ export type ServerEvent =
   | { type: 'ssh-connection-open' }
   | { type: 'ssh-connection-close' }
   | { type: 'ssh-handshake'; ok: boolean }
+  /** A TCP connection became (open) or stopped being (authenticated or closed) an unauthenticated one. */
+  | { type: 'ssh-unauthenticated'; open: boolean }
+  /** An unauthenticated connection was refused or dropped by a pre-auth limit (SSH_MAX_STARTUPS, ...). */
+  | { type: 'ssh-unauthenticated-refused'; code: string }
   | { type: 'auth-request'; authtype: 'password' | 'pubkey' | 'authorization'; retry: boolean }
   | { type: 'auth-request-failure'; authtype: 'password' | 'pubkey' | 'authorization'; retry: boolean; hard: boolean; reason: string }
   | { type: 'auth-result'; authtype: 'password' | 'pubkey' | 'authorization'; ok: boolean }

@@ -42,6 +42,12 @@ export function defineMetrics(registry: Registry) {
     handshakesFailed: counter('containerssh_ssh_failed_handshakes_total', 'Failed SSH handshakes (including backend refusals).', [
       'country',
     ]),
+    unauthenticated: gauge('cssh_ssh_unauthenticated_connections', 'TCP connections accepted and not yet authenticated (capped by ssh.maxStartups).'),
+    unauthenticatedRefused: counter(
+      'cssh_ssh_unauthenticated_refused_total',
+      'Unauthenticated connections refused (maxStartups, perSourceMaxStartups) or dropped (loginGraceTime), by message code.',
+      ['code'],
+    ),
     dockerRequests: counter('cssh_docker_requests_total', 'Docker API call attempts by operation and outcome.', ['op', 'outcome']),
     containerCreate: histogram('cssh_container_create_duration_seconds', 'Time to create a container.', containerBuckets),
     containerStart: histogram('cssh_container_start_duration_seconds', 'Time to start a container.', containerBuckets),
@@ -67,4 +73,6 @@ export function initialiseSeries(m: MetricSet): void {
   m.currentConnections.set({ country: UNKNOWN_COUNTRY }, 0);
   m.handshakesOk.inc({ country: UNKNOWN_COUNTRY }, 0);
   m.handshakesFailed.inc({ country: UNKNOWN_COUNTRY }, 0);
+  m.unauthenticated.set(0);
+  for (const code of ['SSH_MAX_STARTUPS', 'SSH_PER_SOURCE_MAX_STARTUPS', 'SSH_LOGIN_GRACE_EXPIRED']) m.unauthenticatedRefused.inc({ code }, 0);
 }

@@ -29,6 +29,13 @@ function record(m: MetricSet, event: CsshEvent): void {
     case 'ssh-handshake':
       (event.ok ? m.handshakesOk : m.handshakesFailed).inc({ country });
       return;
+    case 'ssh-unauthenticated':
+      if (event.open) m.unauthenticated.inc();
+      else m.unauthenticated.dec();
+      return;
+    case 'ssh-unauthenticated-refused':
+      m.unauthenticatedRefused.inc({ code: event.code });
+      return;
     case 'auth-request':
       m.authRequests.inc({ authtype: event.authtype, retry: retryLabel(event.retry) });
       return;

@@ -35,8 +35,10 @@ export interface ConnectionDeps {
   onEvent?: EventSink;
   /** Channel ids count up across the process. */
   nextChannelId(): number;
-  /** ms an unauthenticated connection may stay open; 0 = unlimited. */
+  /** ssh.loginGraceTime in ms (for messages; the server's pre-auth gate times it from the TCP connect). */
   loginGraceTime: number;
+  /** Called once authentication (and authorization) succeeded: the connection no longer counts as a startup. */
+  onAuthenticated?: () => void;
 }
 
 /** Maps a backend/policy refusal of a session channel to the SSH reason the client sees. */
@@ -71,7 +73,6 @@ export class SshConnection {
   private nextSession: { handler: SessionHandler; channelId: number } | undefined;
   private readonly sessions = new Set<ServedSession>();
   private resolveClosed!: () => void;
-  private graceTimer: NodeJS.Timeout | undefined;
   private loginExpired = false;
   /** The connection's effective security config, known once the config server (if any) answered. */
   private security: SecurityConfig | undefined;
@@ -126,14 +127,16 @@ export class SshConnection {
       if (gated) this.onSession(accept);
       else this.onUngatedSession(accept, reject);
     });
-    if (deps.loginGraceTime > 0) this.graceTimer = setTimeout(() => this.onLoginGraceExpired(), deps.loginGraceTime).unref();
   }
 
-  /** Not authenticated in time: refuse every later attempt and drop the socket (no graceful end to linger on). */
-  private onLoginGraceExpired(): void {
+  /**
+   * ssh.loginGraceTime ran out (the server times it from the TCP connect): refuse every later attempt and drop the
+   * socket (no graceful end to linger on). Ignored once authenticated.
+   */
+  expireLogin(): void {
     if (this.handlerPromise) return;
     this.loginExpired = true;
-    this.logger.info('SSH_AUTH_FAILED', `not authenticated within ssh.loginGraceTime (${this.deps.loginGraceTime} ms); connection dropped`);
+    this.logger.info('SSH_LOGIN_GRACE_EXPIRED', `not authenticated within ssh.loginGraceTime (${this.deps.loginGraceTime} ms); connection dropped`);
     this.end(true);
   }
 
@@ -155,7 +158,7 @@ export class SshConnection {
   }
 
   private onAuthenticated(info: ConnectionInfo): void {
-    clearTimeout(this.graceTimer);
+    this.deps.onAuthenticated?.();
     this.handlerPromise = this.deps.prepare(info, this.logger, this.abort.signal, (config) => (this.security = config.security));
     this.handlerPromise.then(
       () => this.deps.onEvent?.({ type: 'ssh-handshake', ok: true }),
@@ -287,7 +290,6 @@ export class SshConnection {
 
   private onClose(): void {
     if (this.abort.signal.aborted) return;
-    clearTimeout(this.graceTimer);
     this.abort.abort();
     if (!this.handlerPromise) this.deps.onEvent?.({ type: 'ssh-handshake', ok: false }); // left before authenticating
     this.releaseUnclaimedSession();

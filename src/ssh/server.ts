@@ -1,4 +1,5 @@
-// The SSH server: ssh2 configured from the `ssh` section, one SshConnection per client, graceful and forced stop.
+// The SSH server: ssh2 configured from the `ssh` section, unauthenticated connections bounded, one SshConnection
+// per client, graceful and forced stop.
 import { setMaxListeners } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import ssh2, { type ClientInfo, type Connection } from 'ssh2';
@@ -10,8 +11,8 @@ import { toSsh2Algorithms, toSsh2Ident } from './algorithms.js';
 import type { SshAuthenticator } from './auth-types.js';
 import { SshConnection, type PrepareConnection } from './connection.js';
 import type { HostKey } from './host-keys.js';
-import { dropSilentClients } from './silent-clients.js';
 import { keepaliveOptions } from './keepalive.js';
+import { gatePreAuth, preAuthLimits, type PreAuthGate } from './pre-auth.js';
 
 export interface SshServerOptions {
   ssh: SshConfig;
@@ -28,6 +29,8 @@ export interface SshServer {
   /** Starts listening on `ssh.listen`; resolves with the bound address (port 0 gets a free port). */
   listen(): Promise<{ host: string; port: number }>;
   readonly connectionCount: number;
+  /** TCP connections accepted and not yet authenticated (what ssh.maxStartups caps). */
+  readonly unauthenticatedCount: number;
   /**
    * Stops accepting, asks every connection to end its programs, forces them when `deadline` aborts, and
    * resolves once every connection closed and its containers were removed (or `hardLimitMs` more passed).
@@ -49,7 +52,7 @@ class SshServerImpl implements SshServer {
   private channelIds = 0;
   private stopping = false;
   private listening = false;
-  private readonly markIdentified: (socket: unknown) => void;
+  private readonly preAuth: PreAuthGate;
 
   constructor(private readonly options: SshServerOptions) {
     const { ssh } = options;
@@ -67,15 +70,19 @@ class SshServerImpl implements SshServer {
     this.server.on('error', (error: Error) => {
       if (this.listening) options.logger.error('SSH_SERVER_ERROR', `SSH listener error: ${error.message}`);
     });
-    this.markIdentified = dropSilentClients(this.server, ssh.loginGraceTime, options.logger);
+    this.preAuth = gatePreAuth(this.server, preAuthLimits(ssh), { logger: options.logger, onEvent: options.onEvent });
   }
 
   get connectionCount(): number {
     return this.connections.size;
   }
 
+  get unauthenticatedCount(): number {
+    return this.preAuth.count;
+  }
+
   private onConnection(client: Connection, info: ClientInfo): void {
-    this.markIdentified((client as unknown as { _sock?: unknown })._sock);
+    const socket = (client as unknown as { _sock?: unknown })._sock;
     if (this.stopping) {
       client.on('error', () => undefined);
       client.end();
@@ -88,7 +95,9 @@ class SshServerImpl implements SshServer {
       onEvent: this.options.onEvent,
       nextChannelId: () => this.channelIds++,
       loginGraceTime: this.options.ssh.loginGraceTime,
+      onAuthenticated: () => this.preAuth.authenticated(socket),
     });
+    this.preAuth.onGraceExpired(socket, () => connection.expireLogin());
     this.connections.add(connection);
     void connection.closed.then(() => this.connections.delete(connection));
   }

@@ -20,7 +20,8 @@ export function testConfig(mode: ExecutionMode, image: string = TEST_IMAGES.busy
   return {
     ssh: {
       listen: '127.0.0.1:0', serverVersion: 'SSH-2.0-cssh', banner: '', ciphers: [], kex: [], macs: [], hostkeys: [],
-      clientAliveInterval: 0, clientAliveCountMax: 3, loginGraceTime: 0, shutdownTimeout: 30000,
+      clientAliveInterval: 0, clientAliveCountMax: 3, loginGraceTime: 0, maxStartups: '10:30:100',
+      perSourceMaxStartups: -1, perSourceNetBlockSize: '32:64', shutdownTimeout: 30000,
     },
     auth: {
       password: { method: '', webhook, passwords: { file: '' }, kerberos },

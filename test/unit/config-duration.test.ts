@@ -74,6 +74,7 @@ test('zero stays zero where it means "off"', () => {
   assert.equal(config.security.idleTimeout, 0);
   assert.equal(config.security.maxSessionDuration, 0);
   assert.equal(config.ssh.loginGraceTime, 0);
+  assert.equal(analyze('backend: docker\n').config.ssh.loginGraceTime, 120_000, 'unset: OpenSSH\'s 120 s');
 });
 
 test('a bad duration is an error naming the path, expected and found', () => {

@@ -145,6 +145,21 @@ test('§5.1: server version, algorithms, keepalive', () => {
   assert.equal(issuesOf(`ssh:\n  serverVersion: SSH-2.0-${'x'.repeat(250)}\n`)[0]?.code, 'SSH_SERVER_VERSION_INVALID');
 });
 
+test('ssh: maxStartups, perSourceMaxStartups and perSourceNetBlockSize are checked with OpenSSH\'s rules', () => {
+  const issues = issuesOf('ssh:\n  maxStartups: "100:30:10"\n  perSourceMaxStartups: 0\n  perSourceNetBlockSize: "33"\n');
+  const startups = only(issues, 'ssh.maxStartups');
+  assert.equal(startups.severity, 'error');
+  assert.equal(startups.message, 'invalid maxStartups: full must not be smaller than start');
+  assert.equal(startups.found, '"100:30:10"');
+  assert.equal(only(issues, 'ssh.perSourceMaxStartups').message, 'must be at least 1, or -1 for unlimited');
+  assert.match(only(issues, 'ssh.perSourceNetBlockSize').message, /^invalid perSourceNetBlockSize: not ipv4bits:ipv6bits/);
+  assert.match(only(issuesOf('ssh:\n  maxStartups: "10:30"\n'), 'ssh.maxStartups').message, /not start:rate:full/);
+  const above = only(issuesOf('ssh:\n  maxStartups: 20\n  perSourceMaxStartups: 50\n'), 'ssh.perSourceMaxStartups');
+  assert.equal(above.severity, 'warning');
+  assert.match(above.message, /above maxStartups' full \(20\), so it never applies/);
+  assert.deepEqual(issuesOf('ssh:\n  maxStartups: 50\n  perSourceMaxStartups: -1\n  perSourceNetBlockSize: "24:56"\n  loginGraceTime: 0\n'), []);
+});
+
 test('§5.1: ECDSA host keys are refused; Ed25519 PEM text is accepted; missing files warn', () => {
   const ec = '-----BEGIN EC PRIVATE KEY-----\\nMHcCAQEE\\n-----END EC PRIVATE KEY-----';
   assert.equal(only(issuesOf(`ssh:\n  hostkeys: ["${ec}"]\n`), 'ssh.hostkeys.0').message, 'ECDSA host keys are not supported');

@@ -115,3 +115,26 @@ test('a bad or busy listen address is a clear error naming metrics.listen', asyn
     (e) => e instanceof CsshError && /metrics\.listen: cannot listen on/.test(e.message),
   );
 });
+
+test('unauthenticated connections: a gauge of those held and a counter of refusals by code, all present from the start', async (t) => {
+  const metrics = await createMetrics({ enable: true, listen: '127.0.0.1:0', path: '/metrics' }, { logger: createNullLogger() });
+  t.after(() => metrics.close());
+  let text = await scrape(metrics.address);
+  assert.equal(sample(text, 'cssh_ssh_unauthenticated_connections'), 0);
+  for (const code of ['SSH_MAX_STARTUPS', 'SSH_PER_SOURCE_MAX_STARTUPS', 'SSH_LOGIN_GRACE_EXPIRED']) {
+    assert.equal(sample(text, `cssh_ssh_unauthenticated_refused_total{code="${code}"}`), 0, code);
+  }
+  const events: CsshEvent[] = [
+    { type: 'ssh-unauthenticated', open: true },
+    { type: 'ssh-unauthenticated', open: true },
+    { type: 'ssh-unauthenticated', open: false },
+    { type: 'ssh-unauthenticated-refused', code: 'SSH_MAX_STARTUPS' },
+    { type: 'ssh-unauthenticated-refused', code: 'SSH_MAX_STARTUPS' },
+    { type: 'ssh-unauthenticated-refused', code: 'SSH_LOGIN_GRACE_EXPIRED' },
+  ];
+  events.forEach((e) => metrics.sink(e));
+  text = await scrape(metrics.address);
+  assert.equal(sample(text, 'cssh_ssh_unauthenticated_connections'), 1);
+  assert.equal(sample(text, 'cssh_ssh_unauthenticated_refused_total{code="SSH_MAX_STARTUPS"}'), 2);
+  assert.equal(sample(text, 'cssh_ssh_unauthenticated_refused_total{code="SSH_LOGIN_GRACE_EXPIRED"}'), 1);
+});

@@ -23,6 +23,9 @@ const sshConfig: SshConfig = {
   clientAliveInterval: 0,
   clientAliveCountMax: 3,
   loginGraceTime: 0,
+  maxStartups: '10:30:100',
+  perSourceMaxStartups: -1,
+  perSourceNetBlockSize: '32:64',
   shutdownTimeout: 2000,
 };
 
