@@ -190,8 +190,8 @@ export const SshSchema = Obj({
   clientAliveInterval: Duration('0s', 'Keepalive interval; 0 disables, otherwise at least 1s.'),
   clientAliveCountMax: Type.Integer({ default: 3, description: 'Unanswered keepalives before disconnecting (at least 1).', 'x-zero-default': true }),
   loginGraceTime: Duration('120s', 'How long a connection may stay unauthenticated, from the TCP connect (OpenSSH LoginGraceTime); 0 = unlimited.'),
-  maxStartups: Str('10:30:100', 'Unauthenticated connections (OpenSSH MaxStartups): start:rate:full, refusing rate % of new connections from start on, rising to all at full; or one number.'),
-  perSourceMaxStartups: Type.Integer({ default: 10, description: 'Unauthenticated connections from one source netblock (OpenSSH PerSourceMaxStartups); -1 = unlimited.' }),
+  maxStartups: Str('64:30:256', 'Unauthenticated connections (OpenSSH MaxStartups): start:rate:full, refusing rate % of new connections from start on, rising to all at full; or one number.'),
+  perSourceMaxStartups: Type.Integer({ default: 32, description: 'Unauthenticated connections from one source netblock (OpenSSH PerSourceMaxStartups); -1 = unlimited.' }),
   perSourceNetBlockSize: Str('32:64', 'Prefix lengths ipv4:ipv6 that group source addresses for perSourceMaxStartups (OpenSSH PerSourceNetBlockSize).'),
   shutdownTimeout: Duration('30s', 'How long serve waits for programs to end on SIGTERM before forcing.', true),
 }, 'The SSH server.');

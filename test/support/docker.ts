@@ -21,9 +21,13 @@ export const TEST_IMAGES = {
 type TestFn = (t: TestContext) => Promise<void> | void;
 
 /** Declares a test that needs a real Docker engine. Under CI=true a missing engine is a failure, not a skip. */
-export function dockerTest(name: string, fn: TestFn, options: { timeout?: number } = {}): void {
+/**
+ * `todo` names a known, documented bug the test demonstrates: it still runs and reports, but its failure does not fail
+ * the run (node:test's todo). Remove it with the fix.
+ */
+export function dockerTest(name: string, fn: TestFn, options: { timeout?: number; todo?: string } = {}): void {
   if (dockerAvailable) {
-    test(name, { timeout: options.timeout ?? 120_000 }, fn);
+    test(name, { timeout: options.timeout ?? 120_000, ...(options.todo === undefined ? {} : { todo: options.todo }) }, fn);
   } else if (process.env.CI === 'true') {
     test(name, () => {
       throw new Error('CI=true but no Docker engine is reachable: this test must run in CI.');
