@@ -174,7 +174,7 @@ test('TLS settings that cannot be honoured stop the endpoint from starting (neve
   await refuses({ cert: pki.serverCert, key: join(pki.dir, 'missing.key') }, /health\.key: cannot read/);
   await refuses({ cert: pki.serverCert, key: pki.serverKey, curves: ['x448'] }, /curves: unsupported ECDH curve "x448"/);
   await refuses({ cert: pki.serverCert, key: pki.serverKey, cipher: ['ECDHE-RSA-AES128-GCM-SHA256'] }, /needs at least one TLS 1\.3 suite/);
-  await refuses({ cert: pki.serverCert, key: pki.serverKey, clientcacert: pki.serverKey }, /clientcacert: no PEM certificate/);
+  await refuses({ cert: pki.serverCert, key: pki.serverKey, clientcacert: pki.serverKey }, /clientcacert is not a certificate: it holds a PRIVATE KEY/);
   await assert.rejects(
     createMetrics({ enable: true, listen: '127.0.0.1:0', path: '/metrics', key: pki.serverKey }, { logger }),
     (error: unknown) => isCsshError(error) && error.code === 'HTTP_TLS_INVALID' && /metrics\.cert/.test(error.message),
