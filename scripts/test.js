@@ -148,6 +148,8 @@ if (docker) {
   const leaked = leftContainers().filter((id) => !before.has(id));
   if (leaked.length > 0) {
     console.error(`\nLEAK: ${leaked.length} container(s) labelled cssh.connection survived the tests: ${leaked.join(' ')}`);
+    // Name what created each one (user, instance, image, command, state), so the leaking test can be found.
+    spawnSync('docker', ['inspect', '--format', '{{.Id}} created={{.Created}} state={{.State.Status}} exit={{.State.ExitCode}} labels={{json .Config.Labels}} image={{.Config.Image}} cmd={{json .Config.Cmd}}', ...leaked], { stdio: 'inherit' });
     // Only an exclusive run (CI) removes them: on a shared engine they may belong to another run still going.
     if (ci) spawnSync('docker', ['rm', '-f', ...leaked], { stdio: 'ignore' });
     else console.error('(not removed: another test run on this engine may own them; `docker rm -f` them if not)');
