@@ -1,4 +1,4 @@
-// The 0.3 dockerrun -> docker conversion (reference §2.3) on a yaml Document, with every choice recorded as a note.
+// The 0.3 dockerrun -> docker conversion, as ContainerSSH 0.4 did it, on a yaml Document, with every choice recorded as a note.
 import { Pair, Scalar, YAMLMap, YAMLSeq, isMap, isScalar, type Document, type Node } from 'yaml';
 import type { MigrationNote, MigrationResult } from './legacy.js';
 import { versionNote } from './legacy-version.js';

@@ -1,4 +1,4 @@
-// Converts legacy configuration in a yaml Document in place: ContainerSSH 0.3 `dockerrun` (reference §2.3, behaviour
+// Converts legacy configuration in a yaml Document in place: ContainerSSH 0.3 `dockerrun` (converted as ContainerSSH 0.4 did, behaviour
 // preserved), the old top-level `listen`, and the 0.3/0.4 flat `auth` webhook keys. Comments and key order survive.
 // Where 0.3 and 0.4 meant different things by the same file, the version chosen (legacy-version.ts) decides.
 import { Pair, Scalar, YAMLMap, isMap, isNode, type Document } from 'yaml';

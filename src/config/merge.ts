@@ -1,4 +1,4 @@
-// ContainerSSH's config-server merge (reference §1.6): a partial config overrides a resolved one with non-zero
+// ContainerSSH's config-server merge: a partial config overrides a resolved one with non-zero
 // values only; maps merge key by key, non-empty lists replace lists, Docker blocks merge field by field.
 import { configError, type ConfigIssue } from './issues.js';
 import { resolveConfig } from './resolve.js';

@@ -1,4 +1,4 @@
-// Rules for the auth section (reference §5.7 plus cssh's built-in password file and authorized_keys methods).
+// Rules for the auth section (ContainerSSH's methods plus cssh's built-in password file and authorized_keys methods).
 import { configError, configWarning, type ConfigIssue } from './issues.js';
 import { minDurationIssue, urlIssue } from './rules-common.js';
 import { checkTlsChoice } from './rules-http.js';

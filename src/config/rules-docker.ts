@@ -1,4 +1,4 @@
-// Cross-field rules for the docker section: ContainerSSH's execution checks (reference §1.5) in their order,
+// Cross-field rules for the docker section: ContainerSSH's execution checks in their order,
 // plus cssh's connection checks (a host needs a scheme, TLS needs all of cacert/cert/key; PEM parsing: rules-pem.ts).
 import type { DockerConfig } from './types.js';
 import { configError, configWarning, describeValue, type ConfigIssue } from './issues.js';

@@ -1,4 +1,4 @@
-// Rules for the ssh section (reference §5.1): version string, algorithm allow-lists, host keys, keepalive, startups.
+// Rules for the ssh section (ContainerSSH's rules): version string, algorithm allow-lists, host keys, keepalive, startups.
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { hostKeyType } from './host-key-type.js';
 import { configError, configWarning, describeValue, type ConfigIssue } from './issues.js';

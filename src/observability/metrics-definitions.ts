@@ -1,4 +1,4 @@
-// The Prometheus metrics cssh exports: ContainerSSH's names (reference §7) plus cssh's own container and policy metrics.
+// The Prometheus metrics cssh exports: ContainerSSH's names plus cssh's own container and policy metrics.
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 
 /**

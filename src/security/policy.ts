@@ -1,4 +1,4 @@
-// Pure policy decisions of reference §6: which mode applies to an item and whether a value passes it.
+// Pure policy decisions of ContainerSSH's security section: which mode applies to an item and whether a value passes it.
 import type { PolicyMode, SecurityConfig, SecurityItem } from '../config/types.js';
 
 export type EffectiveMode = 'enable' | 'filter' | 'disable';

@@ -56,7 +56,7 @@ const PACKET_TOO_LARGE_TEXT = `Packet too large (limit ${MAX_PACKET_BYTES} bytes
 /**
  * What the client is told when the connection cannot be prepared: the error's user message (the backend's
  * "Failed to initialize SSH session.", the config server's "Cannot authenticate at this time."), else
- * ContainerSSH's text for a backend that rejected the connection after authentication (reference §4.3).
+ * ContainerSSH's text for a backend that rejected the connection after authentication.
  */
 export function backendRefusalText(error: unknown): string {
   const text = isCsshError(error) ? error.userMessage : '';

@@ -139,7 +139,7 @@ dockerTest('an exec command line over the packet limit is refused with a reason 
   await eventually(() => containersOfUser(user).length === 0, 'no container left');
 });
 
-dockerTest('forwarding refusals are logged with the reference codes and counted; the session keeps working', async (t) => {
+dockerTest('forwarding refusals are logged with ContainerSSH\'s codes and counted; the session keeps working', async (t) => {
   const server = await startServer({});
   t.after(() => server.stop());
   const user = uniqueUser('fix-fwd');

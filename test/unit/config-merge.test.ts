@@ -1,4 +1,4 @@
-// Config-server merging (reference §1.6): non-zero values override, maps merge, lists replace, Docker keys any case.
+// Config-server merging (as ContainerSSH does): non-zero values override, maps merge, lists replace, Docker keys any case.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { defaultConfig, mergeConfig } from '../../src/config/index.js';

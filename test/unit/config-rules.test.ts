@@ -1,4 +1,4 @@
-// Each validation rule: its path, message, severity and location (reference §1.5, §5.1, §5.7, §6 and cssh's checks).
+// Each validation rule: its path, message, severity and location (ContainerSSH's rules and cssh's own checks).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';

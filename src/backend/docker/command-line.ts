@@ -1,4 +1,4 @@
-// Turns an SSH exec string into an argv (reference §3.9 without its truncation quirk): simple path commands run
+// Turns an SSH exec string into an argv (as ContainerSSH does, without its truncation quirk): simple path commands run
 // directly, anything with shell syntax or a bare command name runs under /bin/sh -c.
 
 /** Characters that make a command line need a shell (operators, expansions, globs, escapes, newlines). */

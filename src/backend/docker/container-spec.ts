@@ -1,4 +1,4 @@
-// Builds the ContainerCreate body of reference §3.5: config pass-through, cssh and ContainerSSH labels, env, mode flags.
+// Builds the ContainerCreate body ContainerSSH sends: config pass-through, cssh and ContainerSSH labels, env, mode flags.
 import type Dockerode from 'dockerode';
 import type { DockerExecutionConfig } from '../../config/types.js';
 import type { ConnectionInfo } from '../../core/contracts.js';

@@ -1,5 +1,5 @@
 // Connection mode: writes the files the auth or config server supplied into the container, as one tar upload
-// (works in any image, without the agent). Failures are logged, never fatal (reference §3.7).
+// (works in any image, without the agent). Failures are logged, never fatal (as ContainerSSH does).
 import { posix } from 'node:path';
 import type Dockerode from 'dockerode';
 import type { MetadataValue } from '../../core/contracts.js';

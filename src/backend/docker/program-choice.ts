@@ -1,4 +1,4 @@
-// Chooses the argv for a shell, exec or subsystem request (reference §3.9, with cssh's default-shell fallback).
+// Chooses the argv for a shell, exec or subsystem request (as ContainerSSH does, with cssh's default-shell fallback).
 import type { DockerExecutionConfig } from '../../config/types.js';
 import type { StartRequest } from '../../core/contracts.js';
 import { CsshError } from '../../core/errors.js';
