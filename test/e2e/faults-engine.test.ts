@@ -21,7 +21,6 @@ function forceRemove(ids: string[]): void {
 
 dockerTest('engine cut: running sessions end with 137 and a message, logins fail fast, service and clean-up resume', async (t) => {
   const proxy = await startEngineProxy();
-  t.after(() => proxy.close());
   const srv = await startServe({
     mode: 'connection',
     config: {
@@ -31,6 +30,7 @@ dockerTest('engine cut: running sessions end with 137 and a message, logins fail
   });
   t.after(async () => {
     await srv.stop();
+    await proxy.close();
     forceRemove(containersOf(srv.instanceId));
   });
 
@@ -70,13 +70,19 @@ dockerTest('engine cut: running sessions end with 137 and a message, logins fail
 
 dockerTest('a slow engine delays logins but they still succeed within containerStart', async (t) => {
   const proxy = await startEngineProxy();
-  t.after(() => proxy.close());
   const srv = await startServe({ mode: 'session', config: { docker: { connection: { host: proxy.url } } } });
-  t.after(() => srv.stop());
+  // One teardown in order: the server stops (and removes its containers) while the engine is still reachable.
+  t.after(async () => {
+    await srv.stop();
+    await proxy.close();
+    forceRemove(containersOf(srv.instanceId));
+  });
   proxy.delay(300);
   const r = await srv.ssh(['echo', 'slow']);
   assert.equal(r.code, 0, r.stderr);
   assert.equal(r.stdout.toString(), 'slow\n');
+  // The session's container is removed through the slow engine too.
+  await eventually(() => containersOf(srv.instanceId).length === 0, 'the session container is removed', 30_000);
 });
 
 for (const mode of ['connection', 'session'] as const) {
