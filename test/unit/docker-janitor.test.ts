@@ -1,9 +1,9 @@
 // Removal retry queue and reconciler over a fake engine (cssh's own JanitorEngine): backoff, bounds, grace, live connections.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { LabelledContainer } from '../../src/backend/docker/docker-api.js';
-import { LiveConnections, Reconciler } from '../../src/backend/docker/reconciler.js';
-import { RemovalQueue, type JanitorEngine } from '../../src/backend/docker/removal-queue.js';
+import type { LabelledContainer } from '../../src/backend/docker/engine/docker-engine.js';
+import { LiveConnections, Reconciler } from '../../src/backend/docker/lifecycle/reconciler.js';
+import { RemovalQueue, type JanitorEngine } from '../../src/backend/docker/lifecycle/removal-queue.js';
 import type { CsshEvent } from '../../src/core/events.js';
 import type { Logger, LogLabels } from '../../src/core/logger.js';
 

@@ -3,9 +3,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { createSecureContext } from 'node:tls';
-import type { DockerConnectionConfig } from '../../config/types.js';
-import { CsshError } from '../../core/errors.js';
-import { looksLikePem, pemProblem, type PemKind } from '../../core/pem.js';
+import type { DockerConnectionConfig } from '../../../config/types.js';
+import { CsshError } from '../../../core/errors.js';
+import { looksLikePem, pemProblem, type PemKind } from '../../../core/pem.js';
 
 /** PEM material for a TLS connection to the engine. */
 export interface DockerTls {

@@ -1,8 +1,8 @@
 // Chooses the argv for a shell, exec or subsystem request (as ContainerSSH does, with cssh's default-shell fallback).
-import type { DockerExecutionConfig } from '../../config/types.js';
-import type { StartRequest } from '../../core/contracts.js';
-import { CsshError } from '../../core/errors.js';
-import { DockerCode } from './codes.js';
+import type { DockerExecutionConfig } from '../../../config/types.js';
+import type { StartRequest } from '../../../core/contracts.js';
+import { CsshError } from '../../../core/errors.js';
+import { DockerCode } from '../codes.js';
 import { execArgv } from './command-line.js';
 
 /**

@@ -1,19 +1,20 @@
 // Connection mode: one program as a docker exec in the connection container, with its pid known for signals.
-import type { Program, ProgramExit, SessionIO } from '../../core/contracts.js';
-import { CsshError, describeCause } from '../../core/errors.js';
-import type { EventSink } from '../../core/events.js';
-import type { Logger } from '../../core/logger.js';
-import { deadline } from '../../core/retry.js';
-import type { DockerTimeoutsConfig } from '../../config/types.js';
-import { DockerCode } from './codes.js';
+import type { Program, ProgramExit, SessionIO } from '../../../core/contracts.js';
+import { CsshError, describeCause } from '../../../core/errors.js';
+import type { EventSink } from '../../../core/events.js';
+import type { Logger } from '../../../core/logger.js';
+import { deadline } from '../../../core/retry.js';
+import type { DockerTimeoutsConfig } from '../../../config/types.js';
+import { DockerCode } from '../codes.js';
 import { checkSignalName } from './program-choice.js';
-import { createExec, inspectExec, resizeExec, runHelper, startExec, type ProcessState, type TtySize } from './docker-api.js';
-import { dockerCall } from './docker-call.js';
+import type { ProcessState, TtySize } from '../engine/docker-engine.js';
+import { runHelper } from './helper-exec.js';
+import { dockerCall } from '../engine/docker-call.js';
 import { EXEC_ATTACH_FAILED_CODE, readExitState, runStreams, streamEndNotice, type RunningStreams } from './program-runner.js';
 import { agentHeader, lineHeader, type HeaderReader, type OutputEnd } from './stream-pump.js';
-import type { ConnectionContainer } from './connection-container.js';
+import type { ConnectionContainer } from '../lifecycle/connection-container.js';
 import { ResizeSequencer } from './resize-sequencer.js';
-import { removeWithEvents } from './container-ops.js';
+import { removeWithEvents } from '../lifecycle/container-ops.js';
 
 /** How long a program may outlive a delivered KILL before its container is removed to end it. */
 const KILL_GRACE_MS = 5_000;
@@ -54,10 +55,10 @@ export class ExecProgram implements Program {
   private readonly streams: RunningStreams;
 
   private constructor(private readonly s: ExecStart, readonly execId: string, stream: import('node:stream').Duplex, header?: HeaderReader) {
-    const docker = s.container.docker;
+    const engine = s.container.engine;
     this.streams = runStreams({
       stream, tty: s.tty, io: s.io, header, logger: s.logger,
-      readExit: (end) => this.readExit(end, (sig) => inspectExec(docker, execId, sig)),
+      readExit: (end) => this.readExit(end, (sig) => engine.inspectExec(execId, sig)),
     });
     this.exited = this.streams.exited.finally(() => { this.finished = true; });
   }
@@ -71,11 +72,11 @@ export class ExecProgram implements Program {
     }
     const { cmd, header } = wrap(s);
     const common = { signal: s.signal, logger: s.logger, onEvent: s.onEvent };
-    const execId = await dockerCall((sig) => createExec(c.docker, c.id, { cmd, env: s.env, tty: s.tty, size: s.size, consoleSize: c.consoleSize }, sig), {
+    const execId = await dockerCall((sig) => c.engine.createExec(c.id, { cmd, env: s.env, tty: s.tty, size: s.size, consoleSize: c.consoleSize }, sig), {
       // 409: the container is not running (its main process ended); no retry can bring it back.
       ...common, op: 'exec-create', code: DockerCode.EXEC_CREATE_FAILED, explanation: 'Failed to create the exec', permanentStatuses: [409],
     });
-    const stream = await dockerCall((sig) => startExec(c.docker, execId, s.tty, sig), {
+    const stream = await dockerCall((sig) => c.engine.startExec(execId, s.tty, sig), {
       // 409: the exec already started (an earlier attempt got through); starting it again can never work.
       ...common, op: 'exec-start', code: DockerCode.EXEC_ATTACH_FAILED, explanation: 'Failed to start the exec', permanentStatuses: [409],
     });
@@ -93,7 +94,7 @@ export class ExecProgram implements Program {
     this.resizes.run(async (isStale) => {
       await this.streams.pid;
       if (this.finished || isStale()) return;
-      await resizeExec(c.docker, this.execId, size, deadline(this.s.timeouts.window));
+      await c.engine.resizeExec(this.execId, size, deadline(this.s.timeouts.window));
     }).catch((e: unknown) => this.s.logger.debug(DockerCode.EXEC_RESIZE_FAILED, 'Initial resize failed.', { error: String(e) }));
   }
 
@@ -147,7 +148,7 @@ export class ExecProgram implements Program {
   }
 
   private resizeNow(c: ConnectionContainer, size: TtySize, signal: AbortSignal): Promise<void> {
-    return dockerCall((sig) => resizeExec(c.docker, this.execId, size, sig), {
+    return dockerCall((sig) => c.engine.resizeExec(this.execId, size, sig), {
       op: 'exec-resize', code: DockerCode.EXEC_RESIZE_FAILED, explanation: `Failed to resize to ${size.cols}x${size.rows}`,
       userMessage: 'Cannot resize window.', permanentStatuses: [409], signal, logger: this.s.logger, count: false,
     });
@@ -169,7 +170,7 @@ export class ExecProgram implements Program {
     const cmd = c.agent
       ? [c.agentPath, 'signal', '--pid', String(pid), '--signal', name]
       : ['/bin/sh', '-c', 'kill -s "$1" "$2"', 'cssh', name, String(pid)];
-    const result = await dockerCall((sig) => runHelper(c.docker, c.id, cmd, sig), {
+    const result = await dockerCall((sig) => runHelper(c.engine, c.id, cmd, sig), {
       op: 'exec-signal', code: DockerCode.EXEC_SIGNAL_FAILED, explanation: `Failed to send ${name} to the program`,
       userMessage: 'Cannot send signal to process.', signal, logger: this.s.logger, onEvent: this.s.onEvent,
     });
@@ -197,7 +198,7 @@ export class ExecProgram implements Program {
     const c = this.s.container;
     if (c.shuttingDown) return; // already being removed
     try {
-      const state = await inspectExec(c.docker, this.execId, deadline(this.s.timeouts.signal));
+      const state = await c.engine.inspectExec(this.execId, deadline(this.s.timeouts.signal));
       if (!state.running) return;
     } catch {
       // cannot tell: end it to be safe
@@ -208,7 +209,7 @@ export class ExecProgram implements Program {
     this.s.logger.warning(DockerCode.EXEC_STOP_FAILED, `Cannot end the program from inside the container (${reason}); removing the container.`, {
       containerId: c.id,
     });
-    await removeWithEvents({ docker: c.docker, logger: this.s.logger, onEvent: this.s.onEvent }, c.id, this.s.timeouts.containerStop);
+    await removeWithEvents({ engine: c.engine, logger: this.s.logger, onEvent: this.s.onEvent }, c.id, this.s.timeouts.containerStop);
     this.abandon();
   }
 

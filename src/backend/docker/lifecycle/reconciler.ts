@@ -1,10 +1,10 @@
 // Finds this instance's containers that no live connection uses and removes them: periodically, and as start-up/shutdown sweeps.
-import type { EventSink } from '../../core/events.js';
-import type { Logger } from '../../core/logger.js';
-import { deadline } from '../../core/retry.js';
-import { DockerCode } from './codes.js';
+import type { EventSink } from '../../../core/events.js';
+import type { Logger } from '../../../core/logger.js';
+import { deadline } from '../../../core/retry.js';
+import { DockerCode } from '../codes.js';
 import { LABEL_CONNECTION, LABEL_INSTANCE } from './container-spec.js';
-import { emitEvent } from './phases.js';
+import { emitEvent } from '../phases.js';
 import type { JanitorEngine, RemovalQueue } from './removal-queue.js';
 
 /** Connection ids with a live connection in this process (counted: one id may be tracked twice for a moment). */

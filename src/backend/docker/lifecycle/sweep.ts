@@ -1,8 +1,7 @@
 // `cssh sweep`: lists cssh's containers on an engine by instance, and removes those of instances an operator names as dead.
-import type Dockerode from 'dockerode';
 import { LABEL_CONNECTION, LABEL_INSTANCE, LABEL_USER } from './container-spec.js';
-import { listLabelledContainers, removeContainer } from './docker-api.js';
-import { deadline } from '../../core/retry.js';
+import type { DockerEngine } from '../engine/docker-engine.js';
+import { deadline } from '../../../core/retry.js';
 
 export interface SweptContainer {
   id: string;
@@ -30,8 +29,7 @@ export interface SweepResult {
 }
 
 export interface SweepOptions {
-  docker: Dockerode;
-  endpoint: string;
+  engine: DockerEngine;
   /** Instances whose containers are removed; empty = list only. */
   remove: string[];
   dryRun: boolean;
@@ -43,7 +41,7 @@ export interface SweepOptions {
 
 /** Lists (and, for the named instances, removes) cssh's containers. Rejects only when the engine cannot be listed. */
 export async function sweep(o: SweepOptions): Promise<SweepResult> {
-  const all = await listLabelledContainers(o.docker, LABEL_INSTANCE, deadline(o.callMs));
+  const all = await o.engine.listContainers(LABEL_INSTANCE, deadline(o.callMs));
   const byInstance = new Map<string, SweptContainer[]>();
   for (const c of all) {
     const instance = c.labels[LABEL_INSTANCE] ?? '';
@@ -63,11 +61,11 @@ export async function sweep(o: SweepOptions): Promise<SweepResult> {
       ...(o.localHolder?.id === instance ? { runningHere: { pid: o.localHolder.pid } } : {}),
     }))
     .sort((a, b) => a.instance.localeCompare(b.instance));
-  const result: SweepResult = { endpoint: o.endpoint, instances, dryRun: o.dryRun, removed: [], failed: [] };
+  const result: SweepResult = { endpoint: o.engine.endpoint, instances, dryRun: o.dryRun, removed: [], failed: [] };
   if (o.dryRun || named.size === 0) return result;
   await Promise.all(instances.filter((i) => i.runningHere === undefined).flatMap((i) => i.containers).map(async (c) => {
     try {
-      await removeContainer(o.docker, c.id, deadline(o.callMs));
+      await o.engine.removeContainer(c.id, deadline(o.callMs));
       result.removed.push(c.id);
     } catch (error) {
       result.failed.push({ id: c.id, error: error instanceof Error ? error.message : String(error) });

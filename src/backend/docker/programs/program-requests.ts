@@ -1,9 +1,9 @@
 // A session's signals and window changes, delivered to its program one at a time in arrival order once it exists.
-import { CsshError } from '../../core/errors.js';
-import type { Logger } from '../../core/logger.js';
-import { deadline } from '../../core/retry.js';
-import { DockerCode } from './codes.js';
-import type { TtySize } from './docker-api.js';
+import { CsshError } from '../../../core/errors.js';
+import type { Logger } from '../../../core/logger.js';
+import { deadline } from '../../../core/retry.js';
+import { DockerCode } from '../codes.js';
+import type { TtySize } from '../engine/docker-engine.js';
 
 /** What the queue delivers to: the started program. */
 export interface RequestTarget {

@@ -1,7 +1,7 @@
 // Classifies image inspect/pull failures (HTTP status, engine text, errors inside the progress stream) into clear CsshErrors.
-import type Dockerode from 'dockerode';
-import { CsshError, isCsshError } from '../../core/errors.js';
-import { dockerUnavailable, unreachableReason } from './docker-client.js';
+import { CsshError, isCsshError } from '../../../core/errors.js';
+import type { DockerEngine } from '../engine/docker-engine.js';
+import { dockerUnavailable, unreachableReason } from '../engine/open-engine.js';
 import { ImageCode } from './image-codes.js';
 import type { ImageReference } from './image-name.js';
 
@@ -33,19 +33,9 @@ export function classifyPullFailure(error: unknown): PullFailureKind {
   return 'transient';
 }
 
-/** The endpoint of a Dockerode client as a URL, for messages. */
-export function endpointOf(docker: Dockerode): string {
-  const modem = docker.modem as unknown as { socketPath?: unknown; host?: unknown; port?: unknown; protocol?: unknown };
-  if (typeof modem.socketPath === 'string') return `unix://${modem.socketPath}`;
-  const protocol = typeof modem.protocol === 'string' ? modem.protocol : 'http';
-  const host = typeof modem.host === 'string' ? modem.host : 'localhost';
-  const port = typeof modem.port === 'string' || typeof modem.port === 'number' ? `:${modem.port}` : '';
-  return `${protocol}://${host}${port}`;
-}
-
 /** The final error for a pull that failed permanently or ran out of time. `credentialSource` says where credentials came from. */
 export function pullFailedError(
-  docker: Dockerode,
+  engine: DockerEngine,
   ref: ImageReference,
   error: unknown,
   credentialSource: string | undefined,
@@ -53,7 +43,7 @@ export function pullFailedError(
 ): CsshError {
   if (isCsshError(error)) return error;
   const kind = classifyPullFailure(error);
-  if (kind === 'unavailable') return dockerUnavailable(endpointOf(docker), error);
+  if (kind === 'unavailable') return dockerUnavailable(engine.endpoint, error);
   const detail = engineMessage(error);
   const fail = (explanation: string, permanent: boolean, reason: string): CsshError =>
     new CsshError(ImageCode.PULL_FAILED, explanation, {
@@ -109,9 +99,9 @@ export function imageNotFoundError(ref: ImageReference, policy: string): CsshErr
 }
 
 /** An inspect that kept failing (not with 404) until the deadline, or the engine went away. */
-export function listingFailedError(docker: Dockerode, ref: ImageReference, error: unknown): CsshError {
+export function listingFailedError(engine: DockerEngine, ref: ImageReference, error: unknown): CsshError {
   if (isCsshError(error)) return error;
-  if (unreachableReason(error) !== undefined) return dockerUnavailable(endpointOf(docker), error);
+  if (unreachableReason(error) !== undefined) return dockerUnavailable(engine.endpoint, error);
   return new CsshError(ImageCode.LISTING_FAILED, `cannot check whether ${ref.canonical} is present on the Docker engine`, {
     cause: engineMessage(error),
     userMessage: USER_MESSAGE,

@@ -1,10 +1,11 @@
 // What `cssh image pull-check` reports: engine, API version, image, local presence, and what the pull policy will do.
-import type { AppConfig, ImagePullPolicy } from '../../config/types.js';
-import { CsshError, describeCause, isCsshError } from '../../core/errors.js';
-import type { EventSink } from '../../core/events.js';
-import type { Logger } from '../../core/logger.js';
-import { deadline } from '../../core/retry.js';
-import { openDockerClient, type DockerClientHandle } from './docker-client.js';
+import type { AppConfig, ImagePullPolicy } from '../../../config/types.js';
+import { CsshError, describeCause, isCsshError } from '../../../core/errors.js';
+import type { EventSink } from '../../../core/events.js';
+import type { Logger } from '../../../core/logger.js';
+import { deadline } from '../../../core/retry.js';
+import type { DockerEngine } from '../engine/docker-engine.js';
+import { openDockerEngine } from '../engine/open-engine.js';
 import { ImageCode } from './image-codes.js';
 import { classifyPullFailure, engineMessage, imageNotFoundError, pullFailedError } from './image-errors.js';
 import type { ImageReference } from './image-name.js';
@@ -75,11 +76,11 @@ export async function checkImageReadiness(config: AppConfig, options: PullCheckO
     pulled: false,
   };
   let ref: ImageReference;
-  let client: DockerClientHandle;
+  let client: DockerEngine;
   try {
     ref = configuredImage(execution);
     base.canonical = ref.canonical;
-    client = await openDockerClient(config.docker.connection, config.docker.timeouts, options.signal);
+    client = await openDockerEngine(config.docker.connection, config.docker.timeouts, options.signal);
     base.endpoint = client.endpoint;
     base.apiVersion = client.apiVersion;
   } catch (error) {
@@ -94,7 +95,7 @@ export async function checkImageReadiness(config: AppConfig, options: PullCheckO
 }
 
 interface CheckContext {
-  client: DockerClientHandle;
+  client: DockerEngine;
   ref: ImageReference;
   config: AppConfig;
   options: PullCheckOptions;
@@ -102,7 +103,7 @@ interface CheckContext {
 }
 
 async function presence(base: Known, ctx: CheckContext): Promise<ImagePresence> {
-  const found = await checkPresence(ctx.client.docker, ctx.ref, {
+  const found = await checkPresence(ctx.client, ctx.ref, {
     signal: deadline(ctx.config.docker.timeouts.http, ctx.options.signal),
     logger: ctx.options.logger,
     intervalMs: 1000,
@@ -121,7 +122,7 @@ async function inspectOnly(base: Known, ctx: CheckContext): Promise<PullCheckRes
   const resolved = await resolveCredentials(ctx.ref.registry, ctx.execution.auth, credentialOptions(ctx));
   try {
     base.remoteDigest = await checkRemoteImage(
-      ctx.client.docker,
+      ctx.client,
       ctx.ref,
       resolved?.credentials,
       deadline(ctx.config.docker.timeouts.http, ctx.options.signal),
@@ -142,7 +143,7 @@ async function pullNow(base: Known, ctx: CheckContext): Promise<PullCheckResult>
     base.atConnection = 'none';
     return result(base, 'ready', `${ctx.ref.canonical} is an image id and present; there is nothing to pull.`);
   }
-  await pullWithRetry(ctx.client.docker, ctx.ref, ctx.execution, {
+  await pullWithRetry(ctx.client, ctx.ref, ctx.execution, {
     signal: deadline(ctx.config.docker.timeouts.containerStart, ctx.options.signal),
     ...(ctx.options.onEvent === undefined ? {} : { onEvent: ctx.options.onEvent }),
     ...credentialOptions(ctx),
@@ -154,7 +155,7 @@ async function pullNow(base: Known, ctx: CheckContext): Promise<PullCheckResult>
 }
 
 function remoteCheckError(ctx: CheckContext, error: unknown, credentialSource: string | undefined): unknown {
-  if (classifyPullFailure(error) !== 'transient') return pullFailedError(ctx.client.docker, ctx.ref, error, credentialSource, false);
+  if (classifyPullFailure(error) !== 'transient') return pullFailedError(ctx.client, ctx.ref, error, credentialSource, false);
   return new CsshError(
     ImageCode.PULL_FAILED,
     `cannot ask ${ctx.ref.registry} about ${ctx.ref.canonical} through the Docker engine; check that the registry is ` +

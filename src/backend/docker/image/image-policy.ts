@@ -1,10 +1,10 @@
 // The image pull policy at connection time (IfNotPresent / Always / Never), with retries, credentials, events and clear errors.
-import type Dockerode from 'dockerode';
-import type { DockerExecutionConfig, ImagePullPolicy } from '../../config/types.js';
-import { CsshError } from '../../core/errors.js';
-import type { EventSink, LifecycleEvent } from '../../core/events.js';
-import type { Logger } from '../../core/logger.js';
-import { retry } from '../../core/retry.js';
+import type { DockerExecutionConfig, ImagePullPolicy } from '../../../config/types.js';
+import { CsshError } from '../../../core/errors.js';
+import type { EventSink, LifecycleEvent } from '../../../core/events.js';
+import type { Logger } from '../../../core/logger.js';
+import { retry } from '../../../core/retry.js';
+import type { DockerEngine } from '../engine/docker-engine.js';
 import { ImageCode } from './image-codes.js';
 import { classifyPullFailure, engineMessage, imageNotFoundError, listingFailedError, pullFailedError } from './image-errors.js';
 import { parseImageReference, type ImageReference } from './image-name.js';
@@ -57,12 +57,12 @@ export function configuredImage(execution: DockerExecutionConfig): ImageReferenc
  * DOCKER_IMAGE_PULL_FAILED (permanent for unknown image/tag and bad or missing credentials), DOCKER_UNAVAILABLE,
  * DOCKER_IMAGE_LISTING_FAILED or DOCKER_CONFIG_ERROR. Emits image-check/pull phases, pull-progress and docker-request.
  */
-export async function ensureImage(docker: Dockerode, execution: DockerExecutionConfig, opts: EnsureImageOptions): Promise<void> {
+export async function ensureImage(engine: DockerEngine, execution: DockerExecutionConfig, opts: EnsureImageOptions): Promise<void> {
   const ref = configuredImage(execution);
   const policy = execution.imagePullPolicy;
   let present: boolean | undefined;
   if (policy !== 'Always' || ref.isId) {
-    present = (await checkPresence(docker, ref, opts)).present;
+    present = (await checkPresence(engine, ref, opts)).present;
   }
   const action = ref.isId && present === true ? 'none' : decidePull(policy, present);
   opts.logger.debug(ImageCode.PULL_NEEDED_CHECKING, `imagePullPolicy ${policy}: ${describeAction(action, present)}`, {
@@ -70,7 +70,7 @@ export async function ensureImage(docker: Dockerode, execution: DockerExecutionC
   });
   if (action === 'none') return;
   if (action === 'fail' || ref.isId) throw imageNotFoundError(ref, policy);
-  await pullWithRetry(docker, ref, execution, opts);
+  await pullWithRetry(engine, ref, execution, opts);
 }
 
 function describeAction(action: PullAction, present: boolean | undefined): string {
@@ -79,15 +79,15 @@ function describeAction(action: PullAction, present: boolean | undefined): strin
 }
 
 /** Inspects with retries (404 = absent); the engine being unreachable fails at once. Emits the image-check phase. */
-export async function checkPresence(docker: Dockerode, ref: ImageReference, opts: EnsureImageOptions): Promise<ImagePresence> {
-  return timedPhase(opts, 'image-check', ref.canonical, () => inspectWithRetry(docker, ref, opts));
+export async function checkPresence(engine: DockerEngine, ref: ImageReference, opts: EnsureImageOptions): Promise<ImagePresence> {
+  return timedPhase(opts, 'image-check', ref.canonical, () => inspectWithRetry(engine, ref, opts));
 }
 
-async function inspectWithRetry(docker: Dockerode, ref: ImageReference, opts: EnsureImageOptions): Promise<ImagePresence> {
+async function inspectWithRetry(engine: DockerEngine, ref: ImageReference, opts: EnsureImageOptions): Promise<ImagePresence> {
   opts.logger.debug(ImageCode.LISTING, `checking whether ${ref.canonical} is present`, { image: ref.canonical });
   try {
     return await retry(
-      (signal) => counted(opts, 'image-inspect', () => inspectImage(docker, ref.canonical, signal)),
+      (signal) => counted(opts, 'image-inspect', () => inspectImage(engine, ref.canonical, signal)),
       {
         signal: opts.signal,
         intervalMs: opts.intervalMs ?? IMAGE_RETRY_INTERVAL_MS,
@@ -97,22 +97,22 @@ async function inspectWithRetry(docker: Dockerode, ref: ImageReference, opts: En
       },
     );
   } catch (error) {
-    throw listingFailedError(docker, ref, error);
+    throw listingFailedError(engine, ref, error);
   }
 }
 
 /** Pulls with credentials, retrying transient failures until the deadline; permanent ones fail at once. Emits the pull phase. */
 export async function pullWithRetry(
-  docker: Dockerode,
+  engine: DockerEngine,
   ref: ImageReference,
   execution: Pick<DockerExecutionConfig, 'auth'>,
   opts: EnsureImageOptions,
 ): Promise<void> {
-  return timedPhase(opts, 'pull', ref.canonical, () => pullAttempts(docker, ref, execution, opts));
+  return timedPhase(opts, 'pull', ref.canonical, () => pullAttempts(engine, ref, execution, opts));
 }
 
 async function pullAttempts(
-  docker: Dockerode,
+  engine: DockerEngine,
   ref: ImageReference,
   execution: Pick<DockerExecutionConfig, 'auth'>,
   opts: EnsureImageOptions,
@@ -128,7 +128,7 @@ async function pullAttempts(
   const onProgress = (line: PullProgressLine): void => emit(opts.onEvent, progressEvent(line));
   try {
     await retry(
-      (signal) => counted(opts, 'image-pull', () => pullImage(docker, ref, resolved?.credentials, { signal, onProgress })),
+      (signal) => counted(opts, 'image-pull', () => pullImage(engine, ref, resolved?.credentials, { signal, onProgress })),
       {
         signal: opts.signal,
         intervalMs: opts.intervalMs ?? IMAGE_RETRY_INTERVAL_MS,
@@ -138,7 +138,7 @@ async function pullAttempts(
       },
     );
   } catch (error) {
-    throw pullFailedError(docker, ref, error, resolved?.source, opts.signal.aborted);
+    throw pullFailedError(engine, ref, error, resolved?.source, opts.signal.aborted);
   }
 }
 

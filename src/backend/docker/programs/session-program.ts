@@ -1,21 +1,20 @@
 // Session mode: the program is the main process of its own container, attached before start so no output is lost.
 import type { Duplex } from 'node:stream';
-import type Dockerode from 'dockerode';
-import type { ConnectionContext, Program, ProgramExit, SessionIO } from '../../core/contracts.js';
-import { deadline } from '../../core/retry.js';
-import { DockerCode } from './codes.js';
-import { buildCreateOptions, connectionEnv } from './container-spec.js';
-import { attachContainer, inspectContainer, killContainer, processCount, resizeContainer, type TtySize } from './docker-api.js';
-import { dockerCall } from './docker-call.js';
-import { createWithEvents, removeWithEvents, startWithEvents, type OpsContext } from './container-ops.js';
+import type { ConnectionContext, Program, ProgramExit, SessionIO } from '../../../core/contracts.js';
+import { deadline } from '../../../core/retry.js';
+import { DockerCode } from '../codes.js';
+import { buildCreateOptions, connectionEnv } from '../lifecycle/container-spec.js';
+import type { DockerEngine, TtySize } from '../engine/docker-engine.js';
+import { dockerCall } from '../engine/docker-call.js';
+import { createWithEvents, removeWithEvents, startWithEvents, type OpsContext } from '../lifecycle/container-ops.js';
 import { checkSignalName } from './program-choice.js';
 import { readExitCode, runStreams, type RunningStreams } from './program-runner.js';
-import { inPhase } from './phases.js';
+import { inPhase } from '../phases.js';
 import { ResizeSequencer } from './resize-sequencer.js';
 
 export interface SessionStart {
   ctx: ConnectionContext;
-  docker: Dockerode;
+  engine: DockerEngine;
   consoleSize: boolean;
   instanceId: string;
   argv: string[];
@@ -48,13 +47,13 @@ export class SessionProgram implements Program {
   private constructor(private readonly s: SessionStart, readonly containerId: string, stream: Duplex) {
     this.streams = runStreams({
       stream, tty: s.tty, io: s.io, logger: s.ctx.logger,
-      readExit: () => readExitCode((sig) => inspectContainer(s.docker, containerId, sig), s.ctx.logger, this.cancel.signal),
+      readExit: () => readExitCode((sig) => s.engine.inspectContainer(containerId, sig), s.ctx.logger, this.cancel.signal),
     });
     this.exited = this.streams.exited.finally(() => { this.finished = true; });
   }
 
   private static ops(s: SessionStart): OpsContext {
-    return { docker: s.docker, logger: s.ctx.logger, onEvent: s.ctx.onEvent };
+    return { engine: s.engine, logger: s.ctx.logger, onEvent: s.ctx.onEvent };
   }
 
   /** Creates, attaches, starts and sizes the container; a failure after create removes it again. */
@@ -70,7 +69,7 @@ export class SessionProgram implements Program {
     const id = await createWithEvents(SessionProgram.ops(s), body, 'session', s.signal, { attemptMs: timeouts.commandStart, stopMs: timeouts.containerStop });
     try {
       const stream = await inPhase(s.ctx.onEvent, 'exec', async () => {
-        const attached = await dockerCall((sig) => attachContainer(s.docker, id, sig), {
+        const attached = await dockerCall((sig) => s.engine.attachContainer(id, sig), {
           op: 'container-attach', code: DockerCode.CONTAINER_ATTACH_FAILED, explanation: 'Failed to attach to the container',
           signal: s.signal, logger: s.ctx.logger, onEvent: s.ctx.onEvent,
         });
@@ -90,7 +89,7 @@ export class SessionProgram implements Program {
   private initialResize(size: TtySize): void {
     this.resizes.run(async (isStale) => {
       if (isStale()) return;
-      await resizeContainer(this.s.docker, this.containerId, size, deadline(this.s.ctx.config.docker.timeouts.window));
+      await this.s.engine.resizeContainer(this.containerId, size, deadline(this.s.ctx.config.docker.timeouts.window));
     }).catch((e: unknown) => this.s.ctx.logger.debug(DockerCode.EXEC_RESIZE_FAILED, 'Initial resize failed.', { error: String(e) }));
   }
 
@@ -99,7 +98,7 @@ export class SessionProgram implements Program {
   }
 
   async resize(size: TtySize, signal: AbortSignal): Promise<void> {
-    await this.resizes.run(() => dockerCall((sig) => resizeContainer(this.s.docker, this.containerId, size, sig), {
+    await this.resizes.run(() => dockerCall((sig) => this.s.engine.resizeContainer(this.containerId, size, sig), {
       op: 'container-resize', code: DockerCode.EXEC_RESIZE_FAILED, explanation: `Failed to resize to ${size.cols}x${size.rows}`,
       userMessage: 'Cannot resize window.', permanentStatuses: [409], signal, logger: this.s.ctx.logger, count: false,
     }));
@@ -110,7 +109,7 @@ export class SessionProgram implements Program {
     checkSignalName(name);
     await this.initReady(signal);
     this.s.ctx.logger.debug(DockerCode.CONTAINER_SIGNAL, `Sending ${name} to the container.`, { signal: name, containerId: this.containerId });
-    await dockerCall((sig) => killContainer(this.s.docker, this.containerId, name, sig), {
+    await dockerCall((sig) => this.s.engine.killContainer(this.containerId, name, sig), {
       op: 'container-kill', code: DockerCode.CONTAINER_SIGNAL_FAILED, explanation: `Failed to send ${name} to the container`,
       userMessage: 'Cannot send signal to process.', signal, logger: this.s.ctx.logger, count: false,
     });
@@ -125,7 +124,7 @@ export class SessionProgram implements Program {
     this.initStarted ??= (async () => {
       const until = Date.now() + INIT_READY_MS;
       while (!this.finished && Date.now() < until && !signal.aborted) {
-        const count = await processCount(this.s.docker, this.containerId, signal).catch(() => 2);
+        const count = await this.s.engine.countProcesses(this.containerId, signal).catch(() => 2);
         if (count === 0 || count >= 2) return;
         await new Promise((r) => setTimeout(r, 20));
       }

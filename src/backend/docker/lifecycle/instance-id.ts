@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { link, mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { hostname as osHostname } from 'node:os';
 import { join } from 'node:path';
-import { CsshError } from '../../core/errors.js';
+import { CsshError } from '../../../core/errors.js';
 
 /** File in the state directory that keeps the id across restarts: `{"id": "...", "host": "..."}`. */
 export const INSTANCE_ID_FILE = 'instance-id';

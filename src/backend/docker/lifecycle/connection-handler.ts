@@ -1,6 +1,6 @@
 // One connection: owns the connection-mode container and the sessions opened on it; graceful shutdown and close.
-import type Dockerode from 'dockerode';
-import type { ConnectionContext, ConnectionHandler, SessionHandler, SessionInfo } from '../../core/contracts.js';
+import type { ConnectionContext, ConnectionHandler, SessionHandler, SessionInfo } from '../../../core/contracts.js';
+import type { DockerEngine } from '../engine/docker-engine.js';
 import type { ConnectionContainer } from './connection-container.js';
 import { removeWithEvents } from './container-ops.js';
 import { DockerSession, settle } from './session-handler.js';
@@ -11,7 +11,7 @@ export class DockerConnection implements ConnectionHandler {
 
   constructor(
     readonly ctx: ConnectionContext,
-    readonly docker: Dockerode,
+    readonly engine: DockerEngine,
     readonly consoleSize: boolean,
     readonly instanceId: string,
     /** Connection mode only. */
@@ -59,7 +59,7 @@ export class DockerConnection implements ConnectionHandler {
         // Removing the container ends every exec at once; sessions then only collect their exit codes.
         const sessions = [...this.sessions];
         await removeWithEvents(
-          { docker: this.docker, logger: this.ctx.logger, onEvent: this.ctx.onEvent },
+          { engine: this.engine, logger: this.ctx.logger, onEvent: this.ctx.onEvent },
           container.id, this.ctx.config.docker.timeouts.containerStop,
         );
         await settle(Promise.all(sessions.map((s) => s.close())), 5_000);

@@ -1,5 +1,5 @@
 // Canonical image references the way Docker normalises them: docker.io/library/ prefixes, :latest, registry hosts kept.
-import { CsshError } from '../../core/errors.js';
+import { CsshError } from '../../../core/errors.js';
 
 export const DEFAULT_REGISTRY = 'docker.io';
 

@@ -1,11 +1,10 @@
 // Removal is a promise: containers whose removal failed are retried in the background with backoff, each attempt logged and counted.
-import type Dockerode from 'dockerode';
-import type { EventSink } from '../../core/events.js';
-import type { Logger } from '../../core/logger.js';
-import { deadline } from '../../core/retry.js';
-import { DockerCode } from './codes.js';
-import { listLabelledContainers, removeContainer, type LabelledContainer } from './docker-api.js';
-import { emitEvent } from './phases.js';
+import type { EventSink } from '../../../core/events.js';
+import type { Logger } from '../../../core/logger.js';
+import { deadline } from '../../../core/retry.js';
+import { DockerCode } from '../codes.js';
+import type { DockerEngine, LabelledContainer } from '../engine/docker-engine.js';
+import { emitEvent } from '../phases.js';
 
 /** What the janitor needs of an engine: list labelled containers, force-remove one (absent counts as removed). */
 export interface JanitorEngine {
@@ -16,11 +15,12 @@ export interface JanitorEngine {
   remove(id: string, signal: AbortSignal): Promise<void>;
 }
 
-export function dockerJanitorEngine(docker: Dockerode, name: string): JanitorEngine {
+/** The janitor's view of a DockerEngine, named by its endpoint. */
+export function dockerJanitorEngine(engine: DockerEngine): JanitorEngine {
   return {
-    name,
-    list: (label, signal) => listLabelledContainers(docker, label, signal),
-    remove: (id, signal) => removeContainer(docker, id, signal),
+    name: engine.endpoint,
+    list: (label, signal) => engine.listContainers(label, signal),
+    remove: (id, signal) => engine.removeContainer(id, signal),
   };
 }
 

@@ -1,13 +1,12 @@
 // serve's promise that every container it creates is removed: instance id, start-up sweep, retry queue, reconciler, shutdown sweep.
-import type Dockerode from 'dockerode';
-import type { DockerConnectionConfig, InstanceConfig } from '../../config/types.js';
-import type { Backend, ConnectionHandler } from '../../core/contracts.js';
-import type { CsshEvent, EventSink } from '../../core/events.js';
-import type { Logger } from '../../core/logger.js';
-import { deadline } from '../../core/retry.js';
-import { DockerCode } from './codes.js';
-import { modemOptions } from './docker-client.js';
-import { resolveDockerEndpoint } from './docker-endpoint.js';
+import type { DockerConnectionConfig, InstanceConfig } from '../../../config/types.js';
+import type { Backend, ConnectionHandler } from '../../../core/contracts.js';
+import type { CsshEvent, EventSink } from '../../../core/events.js';
+import type { Logger } from '../../../core/logger.js';
+import { deadline } from '../../../core/retry.js';
+import { DockerCode } from '../codes.js';
+import type { DockerEngine } from '../engine/docker-engine.js';
+import { unprobedEngine } from '../engine/open-engine.js';
 import { acquireInstanceId, type InstanceIdentity } from './instance-id.js';
 import { LiveConnections, Reconciler } from './reconciler.js';
 import { dockerJanitorEngine, RemovalQueue, type JanitorEngine } from './removal-queue.js';
@@ -19,7 +18,7 @@ export interface JanitorOptions {
   instanceFlag?: string;
   instance: InstanceConfig;
   /** The engine serve opened at start-up (docker.connection of the server's configuration). */
-  primary: { docker: Dockerode; endpoint: string; connection: DockerConnectionConfig };
+  primary: { engine: DockerEngine; connection: DockerConnectionConfig };
   /** Bound of one list or remove call (docker.timeouts.containerStop), ms. */
   attemptMs: number;
   logger: Logger;
@@ -68,9 +67,7 @@ function logIdentity(logger: Logger, identity: InstanceIdentity): void {
 const connectionKey = (connection: DockerConnectionConfig): string => JSON.stringify(connection);
 
 async function defaultEngineFor(connection: DockerConnectionConfig): Promise<JanitorEngine> {
-  const endpoint = resolveDockerEndpoint(connection);
-  const { default: DockerodeClass } = await import('dockerode');
-  return dockerJanitorEngine(new DockerodeClass(modemOptions(endpoint)), endpoint.url);
+  return dockerJanitorEngine(await unprobedEngine(connection));
 }
 
 class Janitor implements ContainerJanitor {
@@ -91,7 +88,7 @@ class Janitor implements ContainerJanitor {
       instanceId: identity.id, live: this.live, queue: this.queue, logger: o.logger, onEvent: o.onEvent,
       graceMs: Math.max(0, o.instance.reconcileGrace), attemptMs: o.attemptMs,
     });
-    this.engines.set(connectionKey(o.primary.connection), Promise.resolve(dockerJanitorEngine(o.primary.docker, o.primary.endpoint)));
+    this.engines.set(connectionKey(o.primary.connection), Promise.resolve(dockerJanitorEngine(o.primary.engine)));
   }
 
   async startUp(): Promise<void> {

@@ -1,19 +1,19 @@
 // One session channel: buffers env and pty until start, runs at most one program, then resizes, signals and closes it.
-import type { Program, PtyRequest, SessionHandler, SessionInfo, SessionIO, StartRequest, WindowSize } from '../../core/contracts.js';
-import { CsshError } from '../../core/errors.js';
-import { deadline } from '../../core/retry.js';
-import { DockerCode } from './codes.js';
+import type { Program, PtyRequest, SessionHandler, SessionInfo, SessionIO, StartRequest, WindowSize } from '../../../core/contracts.js';
+import { CsshError } from '../../../core/errors.js';
+import { deadline } from '../../../core/retry.js';
+import { DockerCode } from '../codes.js';
 import type { DockerConnection } from './connection-handler.js';
 import { openConnectionContainer, type ConnectionContainer } from './connection-container.js';
 import { removeWithEvents } from './container-ops.js';
-import { ExecProgram } from './exec-program.js';
-import { inPhase } from './phases.js';
-import { programArgv } from './program-choice.js';
-import { operatorEnv, programEnv } from './program-env.js';
-import { notRunning, ProgramRequests } from './program-requests.js';
-import { parseScpCommand } from './scp/scp-command.js';
-import { ScpProgram } from './scp/scp-program.js';
-import { SessionProgram } from './session-program.js';
+import { ExecProgram } from '../programs/exec-program.js';
+import { inPhase } from '../phases.js';
+import { programArgv } from '../programs/program-choice.js';
+import { operatorEnv, programEnv } from '../programs/program-env.js';
+import { notRunning, ProgramRequests } from '../programs/program-requests.js';
+import { parseScpCommand } from '../scp/scp-command.js';
+import { ScpProgram } from '../scp/scp-program.js';
+import { SessionProgram } from '../programs/session-program.js';
 
 /** How long close() lets a killed program finish before dropping its streams. */
 const CLOSE_GRACE_MS = 2_000;
@@ -94,7 +94,7 @@ export class DockerSession implements SessionHandler {
       }));
     } else {
       this.program = await SessionProgram.start({
-        ctx: { ...c.ctx, logger }, docker: c.docker, consoleSize: c.consoleSize, instanceId: c.instanceId,
+        ctx: { ...c.ctx, logger }, engine: c.engine, consoleSize: c.consoleSize, instanceId: c.instanceId,
         argv, env, tty, size, io, signal: limit,
       });
     }
@@ -108,7 +108,7 @@ export class DockerSession implements SessionHandler {
   private async scratchForScp(req: StartRequest, signal: AbortSignal): Promise<ConnectionContainer | undefined> {
     if (req.kind !== 'exec' || parseScpCommand(req.command) === undefined) return undefined;
     const c = this.conn;
-    this.scratch = openConnectionContainer(c.ctx, c.docker, c.consoleSize ? '1.42' : '1.41', c.instanceId, signal);
+    this.scratch = openConnectionContainer(c.ctx, c.engine, c.instanceId, signal);
     return this.scratch;
   }
 
@@ -141,7 +141,7 @@ export class DockerSession implements SessionHandler {
     if (scratch !== undefined) {
       scratch.shuttingDown = true;
       const ctx = this.conn.ctx;
-      await removeWithEvents({ docker: this.conn.docker, logger: ctx.logger, onEvent: ctx.onEvent }, scratch.id, ctx.config.docker.timeouts.containerStop);
+      await removeWithEvents({ engine: this.conn.engine, logger: ctx.logger, onEvent: ctx.onEvent }, scratch.id, ctx.config.docker.timeouts.containerStop);
     }
   }
 

@@ -1,8 +1,7 @@
 // Builds the ContainerCreate body ContainerSSH sends: config pass-through, cssh and ContainerSSH labels, env, mode flags.
-import type Dockerode from 'dockerode';
-import type { DockerExecutionConfig } from '../../config/types.js';
-import type { ConnectionInfo } from '../../core/contracts.js';
-import type { TtySize } from './docker-api.js';
+import type { DockerExecutionConfig } from '../../../config/types.js';
+import type { ConnectionInfo } from '../../../core/contracts.js';
+import type { ContainerCreateSpec, TtySize } from '../engine/docker-engine.js';
 
 /** Label keys every cssh container carries. */
 export const LABEL_CONNECTION = 'cssh.connection';
@@ -64,7 +63,7 @@ function platformString(p: Record<string, unknown> | null): string | undefined {
 }
 
 /** The create body (name and platform travel as query parameters, as dockerode sends them). */
-export function buildCreateOptions(input: CreateInput): Dockerode.ContainerCreateOptions {
+export function buildCreateOptions(input: CreateInput): ContainerCreateSpec {
   const { execution } = input;
   const base = structuredClone(execution.container) as Record<string, unknown>;
   const configEnv = Array.isArray(base.Env) ? (base.Env as unknown[]).map(String) : [];

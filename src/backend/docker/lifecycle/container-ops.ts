@@ -1,18 +1,17 @@
 // Creating, starting and removing containers with events, retries and their own deadlines; orphan clean-up.
 import { randomUUID } from 'node:crypto';
-import type Dockerode from 'dockerode';
-import { CsshError } from '../../core/errors.js';
-import type { EventSink } from '../../core/events.js';
-import type { Logger } from '../../core/logger.js';
-import { deadline } from '../../core/retry.js';
-import { DockerCode } from './codes.js';
+import { CsshError } from '../../../core/errors.js';
+import type { EventSink } from '../../../core/events.js';
+import type { Logger } from '../../../core/logger.js';
+import { deadline } from '../../../core/retry.js';
+import { DockerCode } from '../codes.js';
 import { LABEL_CREATE, LABEL_INSTANCE } from './container-spec.js';
-import { createContainer, listContainersByLabel, removeContainer, startContainer } from './docker-api.js';
-import { dockerCall } from './docker-call.js';
-import { emitEvent, inPhase } from './phases.js';
+import type { ContainerCreateSpec, DockerEngine } from '../engine/docker-engine.js';
+import { dockerCall } from '../engine/docker-call.js';
+import { emitEvent, inPhase } from '../phases.js';
 
 export interface OpsContext {
-  docker: Dockerode;
+  engine: DockerEngine;
   logger: Logger;
   onEvent?: EventSink;
 }
@@ -23,7 +22,7 @@ export interface OpsContext {
  * new container is removed (on `stopMs`) and the abort is rethrown.
  */
 export async function createWithEvents(
-  o: OpsContext, body: Dockerode.ContainerCreateOptions, mode: 'connection' | 'session',
+  o: OpsContext, body: ContainerCreateSpec, mode: 'connection' | 'session',
   signal: AbortSignal, limits: { attemptMs: number; stopMs: number },
 ): Promise<string> {
   return inPhase(o.onEvent, 'create', async () => {
@@ -33,7 +32,7 @@ export async function createWithEvents(
     labelled.Labels = { ...labelled.Labels, [LABEL_CREATE]: token };
     let id: string;
     try {
-      id = await dockerCall(() => createContainer(o.docker, structuredClone(labelled), AbortSignal.timeout(limits.attemptMs)), {
+      id = await dockerCall(() => o.engine.createContainer(structuredClone(labelled), AbortSignal.timeout(limits.attemptMs)), {
         op: 'container-create', code: DockerCode.CONTAINER_CREATE_FAILED, explanation: 'Failed to create the container',
         signal, logger: o.logger, onEvent: o.onEvent,
       });
@@ -62,7 +61,7 @@ const SWEEP_DELAYS_MS = [0, 5_000, 30_000];
 function sweepAbandonedCreate(o: OpsContext, token: string, stopMs: number): void {
   const sweep = async (): Promise<void> => {
     try {
-      const ids = await listContainersByLabel(o.docker, `${LABEL_CREATE}=${token}`, deadline(stopMs));
+      const ids = (await o.engine.listContainers(`${LABEL_CREATE}=${token}`, deadline(stopMs))).map((c) => c.id);
       for (const id of ids) await removeWithEvents(o, id, stopMs);
     } catch (error) {
       o.logger.debug(DockerCode.CONTAINER_REMOVE_FAILED, 'Looking for a container whose create was given up failed.', { error: String(error) });
@@ -74,7 +73,7 @@ function sweepAbandonedCreate(o: OpsContext, token: string, stopMs: number): voi
 export async function startWithEvents(o: OpsContext, id: string, signal: AbortSignal): Promise<void> {
   await inPhase(o.onEvent, 'start', async () => {
     o.logger.debug(DockerCode.CONTAINER_START, 'Starting container.', { containerId: id });
-    await dockerCall((sig) => startContainer(o.docker, id, sig), {
+    await dockerCall((sig) => o.engine.startContainer(id, sig), {
       op: 'container-start', code: DockerCode.CONTAINER_START_FAILED, explanation: 'Failed to start the container',
       signal, logger: o.logger, onEvent: o.onEvent,
     });
@@ -90,7 +89,7 @@ export async function removeWithEvents(o: OpsContext, id: string, stopMs: number
   try {
     await inPhase(o.onEvent, 'remove', async () => {
       o.logger.debug(DockerCode.CONTAINER_REMOVE, 'Removing container.', { containerId: id });
-      await dockerCall((sig) => removeContainer(o.docker, id, sig), {
+      await dockerCall((sig) => o.engine.removeContainer(id, sig), {
         op: 'container-remove', code: DockerCode.CONTAINER_REMOVE_FAILED, explanation: 'Failed to remove the container',
         signal: deadline(stopMs), logger: o.logger, onEvent: o.onEvent,
       });
@@ -109,10 +108,10 @@ export async function removeWithEvents(o: OpsContext, id: string, stopMs: number
  * Removes every container labelled cssh.instance=<instanceId> (left behind by an earlier run of this instance) and
  * never any other. Resolves with the number removed; listing failures reject.
  */
-export async function removeOrphans(docker: Dockerode, instanceId: string, logger: Logger, onEvent?: EventSink): Promise<number> {
-  const ids = await listContainersByLabel(docker, `${LABEL_INSTANCE}=${instanceId}`, AbortSignal.timeout(30_000));
+export async function removeOrphans(engine: DockerEngine, instanceId: string, logger: Logger, onEvent?: EventSink): Promise<number> {
+  const ids = (await engine.listContainers(`${LABEL_INSTANCE}=${instanceId}`, AbortSignal.timeout(30_000))).map((c) => c.id);
   const results = await Promise.all(ids.map(async (id) => {
-    const ok = await removeWithEvents({ docker, logger, onEvent }, id, 60_000, true);
+    const ok = await removeWithEvents({ engine, logger, onEvent }, id, 60_000, true);
     if (ok) logger.notice(DockerCode.ORPHAN_REMOVED, 'Removed a container left behind by an earlier run.', { containerId: id });
     return ok;
   }));

@@ -1,9 +1,10 @@
 // Every Docker API call of the lifecycle goes through here: retried via core/retry, counted, mapped to a CsshError.
-import { CsshError, isCsshError } from '../../core/errors.js';
-import type { EventSink } from '../../core/events.js';
-import type { Logger } from '../../core/logger.js';
-import { retry } from '../../core/retry.js';
-import { HelperLimitError, statusOf } from './docker-api.js';
+import { CsshError, isCsshError } from '../../../core/errors.js';
+import type { EventSink } from '../../../core/events.js';
+import type { Logger } from '../../../core/logger.js';
+import { retry } from '../../../core/retry.js';
+import { HelperLimitError } from '../programs/helper-exec.js';
+import { statusOf } from './docker-engine.js';
 
 /** ContainerSSH waits 10 s between attempts of a Docker call. */
 export const DOCKER_RETRY_INTERVAL_MS = 10_000;

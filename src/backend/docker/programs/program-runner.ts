@@ -1,11 +1,11 @@
 // Runs one started program's streams to completion and turns its end into a ProgramExit that never rejects.
 import type { Duplex } from 'node:stream';
-import type { ProgramExit, SessionIO } from '../../core/contracts.js';
-import type { Logger } from '../../core/logger.js';
-import { deadline, retry } from '../../core/retry.js';
-import { DockerCode } from './codes.js';
-import { statusOf, type ProcessState } from './docker-api.js';
-import { isPermanentDockerError } from './docker-call.js';
+import type { ProgramExit, SessionIO } from '../../../core/contracts.js';
+import type { Logger } from '../../../core/logger.js';
+import { deadline, retry } from '../../../core/retry.js';
+import { DockerCode } from '../codes.js';
+import { statusOf, type ProcessState } from '../engine/docker-engine.js';
+import { isPermanentDockerError } from '../engine/docker-call.js';
 import { pumpInput, pumpOutput, writeWithBackpressure, type HeaderReader, type OutputEnd } from './stream-pump.js';
 
 /** How long the exit code is polled for once the output has ended (ContainerSSH: a fixed 60 s). */

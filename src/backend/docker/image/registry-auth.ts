@@ -2,19 +2,13 @@
 import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import type { RegistryAuth } from '../../config/types.js';
-import type { Logger } from '../../core/logger.js';
+import type { RegistryAuth } from '../../../config/types.js';
+import type { Logger } from '../../../core/logger.js';
+import type { RegistryCredentials } from '../engine/docker-engine.js';
 import { DEFAULT_REGISTRY } from './image-name.js';
 
 /** What Docker's X-Registry-Auth header carries (Engine API AuthConfig). */
-export interface PullCredentials {
-  username?: string;
-  password?: string;
-  email?: string;
-  serveraddress: string;
-  identitytoken?: string;
-  registrytoken?: string;
-}
+export type PullCredentials = RegistryCredentials;
 
 /** Credentials plus where they came from, for messages ("docker.execution.auth", "/root/.docker/config.json"). */
 export interface ResolvedCredentials {

@@ -1,7 +1,7 @@
 // The environment a program gets on top of the container's: the operator's variables win over the client's.
-import type { DockerExecutionConfig } from '../../config/types.js';
-import type { ConnectionInfo, StartRequest } from '../../core/contracts.js';
-import { connectionEnv } from './container-spec.js';
+import type { DockerExecutionConfig } from '../../../config/types.js';
+import type { ConnectionInfo, StartRequest } from '../../../core/contracts.js';
+import { connectionEnv } from '../lifecycle/container-spec.js';
 
 /** Set by cssh for every program: the exec command, the subsystem name, or empty for a shell. */
 export const ORIGINAL_COMMAND = 'SSH_ORIGINAL_COMMAND';

@@ -1,11 +1,10 @@
 // Connection mode: writes the files the auth or config server supplied into the container, as one tar upload
 // (works in any image, without the agent). Failures are logged, never fatal (as ContainerSSH does).
 import { posix } from 'node:path';
-import type Dockerode from 'dockerode';
-import type { MetadataValue } from '../../core/contracts.js';
-import type { Logger } from '../../core/logger.js';
-import { DockerCode } from './codes.js';
-import { uploadArchive } from './docker-api.js';
+import type { MetadataValue } from '../../../core/contracts.js';
+import type { Logger } from '../../../core/logger.js';
+import { DockerCode } from '../codes.js';
+import type { DockerEngine } from '../engine/docker-engine.js';
 
 const BLOCK = 512;
 
@@ -55,13 +54,13 @@ export function tarOf(files: Record<string, Buffer>): Buffer {
 
 /** Uploads every file (base64 values) into the container; logs DOCKER_FILE_WRITE_FAILED on failure. */
 export async function writeFiles(
-  docker: Dockerode, id: string, files: Record<string, MetadataValue>, logger: Logger, signal: AbortSignal,
+  engine: DockerEngine, id: string, files: Record<string, MetadataValue>, logger: Logger, signal: AbortSignal,
 ): Promise<void> {
   const paths = Object.keys(files);
   if (paths.length === 0) return;
   try {
     const archive = tarOf(Object.fromEntries(paths.map((p) => [p, Buffer.from(files[p]?.value ?? '', 'base64')])));
-    await uploadArchive(docker, id, archive, signal);
+    await engine.putArchive(id, '/', archive, signal);
     logger.debug(DockerCode.FILE_WRITE, `Wrote ${paths.length} file(s) into the container.`, { containerId: id });
   } catch (error) {
     logger.warning(DockerCode.FILE_WRITE_FAILED, `Failed to write the files ${paths.join(', ')} into the container.`, { containerId: id, error: String(error) });

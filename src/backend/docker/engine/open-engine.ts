@@ -1,10 +1,10 @@
-// Opens a Dockerode client for the resolved endpoint, fails fast when the engine is unreachable, negotiates the API version.
-import { Agent as HttpsAgent } from 'node:https';
-import type Dockerode from 'dockerode';
-import type { DockerConnectionConfig, DockerTimeoutsConfig } from '../../config/types.js';
-import { CsshError, describeCause } from '../../core/errors.js';
-import { deadline, linkedSignal, retry } from '../../core/retry.js';
+// Opens a DockerEngine for the resolved endpoint, fails fast when the engine is unreachable, negotiates the API version.
+import type { DockerConnectionConfig, DockerTimeoutsConfig } from '../../../config/types.js';
+import { CsshError, describeCause } from '../../../core/errors.js';
+import { deadline, retry } from '../../../core/retry.js';
 import { checkEndpointTls, resolveDockerEndpoint, type DockerEndpoint, type EndpointEnvironment } from './docker-endpoint.js';
+import type { DockerEngine, EngineVersion } from './docker-engine.js';
+import { dockerodeEngine } from './dockerode-engine.js';
 
 /** The newest Engine API version cssh's Docker calls are written against; newer engines are spoken to in this version. */
 export const CLIENT_MAX_API_VERSION = '1.47';
@@ -14,92 +14,47 @@ export const CLIENT_MIN_API_VERSION = '1.24';
 const PING_CAP_MS = 10_000;
 
 /**
- * A ready client: `docker` speaks the negotiated `apiVersion` ("1.41") to `endpoint` (a URL for messages).
- * Holds no open connection of its own; nothing to close.
- */
-export interface DockerClientHandle {
-  docker: Dockerode;
-  endpoint: string;
-  apiVersion: string;
-}
-
-/**
  * Resolves the endpoint (docker.connection.host, DOCKER_HOST & co., rootless socket, /var/run/docker.sock),
- * asks the engine for its version within a short bound, and returns a client pinned to the negotiated version.
+ * asks the engine for its version within a short bound, and returns an engine pinned to the negotiated version
+ * (its `endpoint` is a URL for messages; it holds no open connection of its own, nothing to close).
  * Rejects with CsshError DOCKER_UNAVAILABLE (permanent when the socket is missing, refuses or is not permitted)
  * or DOCKER_CONFIG_ERROR (bad host, partial TLS set, or a cacert/cert/key that is no certificate or key). Never waits longer than min(timeouts.http, 10 s) or `signal`.
  */
-export async function openDockerClient(
+export async function openDockerEngine(
   conn: DockerConnectionConfig,
   timeouts: DockerTimeoutsConfig,
   signal: AbortSignal,
   environment?: EndpointEnvironment,
-): Promise<DockerClientHandle> {
+): Promise<DockerEngine> {
   const endpoint = resolveDockerEndpoint(conn, environment);
   checkEndpointTls(endpoint);
-  const { default: DockerodeClass } = await import('dockerode');
-  const options = modemOptions(endpoint);
-  const probe = new DockerodeClass(options);
+  const probe = await dockerodeEngine(endpoint);
   const budgetMs = Math.min(timeouts.http > 0 ? timeouts.http : PING_CAP_MS, PING_CAP_MS);
   const info = await probeVersion(probe, endpoint, budgetMs, signal);
   const apiVersion = negotiateApiVersion(info.apiVersion, info.minApiVersion);
-  const docker = new DockerodeClass({ ...options, version: `v${apiVersion}` });
-  return { docker, endpoint: endpoint.url, apiVersion };
+  return dockerodeEngine(endpoint, apiVersion);
 }
 
-/** Dockerode/docker-modem options for an endpoint. Every key is given so modem's own DOCKER_HOST defaults never leak in. */
-export function modemOptions(endpoint: DockerEndpoint): Dockerode.DockerOptions {
-  const options: Record<string, unknown> = {
-    socketPath: endpoint.socketPath,
-    host: endpoint.hostname,
-    port: endpoint.port,
-    protocol: endpoint.protocol ?? 'http',
-    ca: undefined,
-    cert: undefined,
-    key: undefined,
-    pathPrefix: '/',
-    timeout: undefined,
-  };
-  if (endpoint.tls !== undefined) {
-    options.agent = new HttpsAgent({
-      ca: endpoint.tls.ca,
-      cert: endpoint.tls.cert,
-      key: endpoint.tls.key,
-      rejectUnauthorized: endpoint.tls.verify,
-      minVersion: 'TLSv1.2',
-    });
-  }
-  return options;
+/** An engine for the endpoint of `conn`, not pinned to an API version and not probed (list and remove work on any version). */
+export async function unprobedEngine(conn: DockerConnectionConfig): Promise<DockerEngine> {
+  return dockerodeEngine(resolveDockerEndpoint(conn));
 }
 
-/**
- * Docker's answer to a plain JSON request, or a docker-modem error (with statusCode) for any non-2xx status.
- * docker-modem never removes the abort listener it adds, so each call gets its own child of `signal`.
- */
-export function dialJson(docker: Dockerode, method: 'GET' | 'POST' | 'DELETE', path: string, signal: AbortSignal): Promise<unknown> {
-  const link = linkedSignal(signal);
-  return new Promise<unknown>((resolve, reject) => {
-    docker.modem.dial(
-      { path, method, abortSignal: link.signal, statusCodes: { 200: true, 201: true, 204: true, 404: 'not found', 500: 'server error' } },
-      (error, data) => (error === null ? resolve(data) : reject(error)),
-    );
-  }).finally(link.release);
-}
-
-interface EngineVersion {
+/** A version answer that names the Engine API version. */
+interface NegotiableVersion {
   apiVersion: string;
   minApiVersion: string | undefined;
 }
 
-async function probeVersion(probe: Dockerode, endpoint: DockerEndpoint, budgetMs: number, signal: AbortSignal): Promise<EngineVersion> {
+async function probeVersion(probe: DockerEngine, endpoint: DockerEndpoint, budgetMs: number, signal: AbortSignal): Promise<NegotiableVersion> {
   const budget = deadline(budgetMs, signal);
   try {
-    const body = await retry((attemptSignal) => dialJson(probe, 'GET', '/version', attemptSignal), {
+    const version = await retry((attemptSignal) => probe.version(attemptSignal), {
       signal: budget,
       intervalMs: 500,
       isPermanent: (error) => unreachableReason(error) !== undefined || isClientError(httpStatus(error)),
     });
-    return parseVersionBody(body, endpoint);
+    return checkVersion(version, endpoint);
   } catch (error) {
     if (error instanceof CsshError) throw error;
     if (signal.aborted && !budget.aborted) throw error;
@@ -107,10 +62,8 @@ async function probeVersion(probe: Dockerode, endpoint: DockerEndpoint, budgetMs
   }
 }
 
-function parseVersionBody(body: unknown, endpoint: DockerEndpoint): EngineVersion {
-  const record = typeof body === 'object' && body !== null && !Buffer.isBuffer(body) ? (body as Record<string, unknown>) : {};
-  const apiVersion = record.ApiVersion;
-  if (typeof apiVersion !== 'string' || !/^\d+\.\d+$/.test(apiVersion)) {
+function checkVersion(version: EngineVersion, endpoint: DockerEndpoint): NegotiableVersion {
+  if (version.apiVersion === undefined) {
     throw new CsshError(
       'DOCKER_UNAVAILABLE',
       `${endpoint.url} answered GET /version without an Engine API version: it does not look like a Docker engine; ` +
@@ -118,8 +71,7 @@ function parseVersionBody(body: unknown, endpoint: DockerEndpoint): EngineVersio
       { permanent: true, userMessage: 'Failed to initialize SSH session.' },
     );
   }
-  const min = record.MinAPIVersion;
-  return { apiVersion, minApiVersion: typeof min === 'string' && /^\d+\.\d+$/.test(min) ? min : undefined };
+  return { apiVersion: version.apiVersion, minApiVersion: version.minApiVersion };
 }
 
 /**
