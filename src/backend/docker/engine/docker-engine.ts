@@ -101,6 +101,17 @@ export interface ExecSpec {
   consoleSize: boolean;
 }
 
+/** The ExecCreate body for `spec`: ConsoleSize ([rows, cols]) only when the API takes it and there is a TTY size. */
+export function execCreateBody(spec: ExecSpec): {
+  Cmd: string[]; Env: string[]; Tty: boolean; AttachStdin: true; AttachStdout: true; AttachStderr: true; ConsoleSize?: [number, number];
+} {
+  const body: ReturnType<typeof execCreateBody> = {
+    Cmd: spec.cmd, Env: spec.env, Tty: spec.tty, AttachStdin: true, AttachStdout: true, AttachStderr: true,
+  };
+  if (spec.consoleSize && spec.tty && spec.size !== undefined) body.ConsoleSize = [spec.size.rows, spec.size.cols];
+  return body;
+}
+
 /** What the engine knows about an image. `size` in bytes, `created` an ISO date. */
 export type ImagePresence = { present: false } | { present: true; id: string; size: number; created: string; repoTags: string[] };
 

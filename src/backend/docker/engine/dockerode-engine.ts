@@ -8,7 +8,7 @@ import type {
   ContainerCreateSpec, ContainerDetails, DockerEngine, EngineVersion, ExecSpec, ImagePresence, LabelledContainer,
   PathStat, ProcessState, RegistryCredentials, TtySize,
 } from './docker-engine.js';
-import { statusOf } from './docker-engine.js';
+import { execCreateBody, statusOf } from './docker-engine.js';
 import type { DockerEndpoint } from './docker-endpoint.js';
 
 /**
@@ -207,11 +207,7 @@ class DockerodeEngine implements DockerEngine {
   }
 
   async createExec(containerId: string, spec: ExecSpec, signal: AbortSignal): Promise<string> {
-    const opts: Dockerode.ExecCreateOptions & { abortSignal: AbortSignal } = {
-      Cmd: spec.cmd, Env: spec.env, Tty: spec.tty,
-      AttachStdin: true, AttachStdout: true, AttachStderr: true, abortSignal: signal,
-    };
-    if (spec.consoleSize && spec.tty && spec.size !== undefined) opts.ConsoleSize = [spec.size.rows, spec.size.cols];
+    const opts: Dockerode.ExecCreateOptions & { abortSignal: AbortSignal } = { ...execCreateBody(spec), abortSignal: signal };
     const exec = await this.docker.getContainer(containerId).exec(opts);
     return exec.id;
   }
