@@ -15,6 +15,7 @@ export const CONFIG_CODES = {
   CONFIG_OUT_OF_RANGE: 'A number is outside its allowed range (-1 means unlimited for the limits), or a limit can never apply.',
   CONFIG_FILE_NOT_FOUND: 'A value that is not PEM text names a file that does not exist on this machine, so serve would not start here; validating away from the server, --offline leaves these out.',
   CONFIG_LISTEN_CONFLICT: 'Two of ssh.listen, metrics.listen and health.listen use one port on overlapping addresses (0.0.0.0 and [::] cover every address), so serve could not bind both.',
+  CONFIG_LOG_FILE_UNWRITABLE: 'log.file cannot be opened for writing on this machine (its directory cannot be created or written, or it is not a regular file), so serve would not start here; --offline leaves it out.',
   LOG_SYSLOG_UNSUPPORTED: 'log.destination is syslog, which cssh does not implement; serve refuses it. Log to stdout and let the service manager forward to syslog, or to a file.',
   CONFIG_LISTEN_INVALID: 'A listen address is not host:port with a port from 0 to 65535.',
   CONFIG_URL_INVALID: 'A webhook or config-server URL is missing or not an http(s) URL.',

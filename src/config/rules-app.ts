@@ -7,6 +7,7 @@ import { checkHttpServer } from './rules-http.js';
 import { checkListenConflicts } from './rules-listen.js';
 import { checkPemOptions } from './rules-pem.js';
 import { checkSsh } from './rules-ssh.js';
+import { logFileProblem } from './log-file.js';
 import { didYouMean } from './suggest.js';
 import type { AppConfig, SecurityConfig } from './types.js';
 
@@ -90,6 +91,13 @@ function checkObservability(config: AppConfig, issues: ConfigIssue[]): void {
   }
   if (config.log.destination === 'file' && config.log.file === '') {
     issues.push(configError('CONFIG_INVALID_VALUE', 'log.file', 'log destination "file" needs a file path', { hint: 'for example /var/log/cssh.log' }));
+  } else if (config.log.destination === 'file') {
+    const problem = logFileProblem(config.log.file);
+    if (problem !== undefined) {
+      issues.push(configWarning('CONFIG_LOG_FILE_UNWRITABLE', 'log.file', `cssh serve cannot open "${config.log.file}" for writing here: ${problem}`, {
+        hint: 'choose a path in a directory cssh can create or write (it creates missing directories)',
+      }));
+    }
   }
   if (config.metrics.enable) {
     checkHttpServer(config.metrics, 'metrics', issues);

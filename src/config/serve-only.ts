@@ -5,7 +5,7 @@ import type { ConfigIssue } from './issues.js';
 /** Codes of the problems only serve cares about (login methods, backend, host-local files, listeners, log sink). */
 export const SERVE_ONLY_CODES: readonly string[] = [
   'AUTH_NONE_CONFIGURED', 'AUTH_NO_USABLE_METHOD', 'BACKEND_NOT_IMPLEMENTED', 'CONFIG_FILE_NOT_FOUND', 'CONFIG_LISTEN_CONFLICT',
-  'LOG_SYSLOG_UNSUPPORTED',
+  'LOG_SYSLOG_UNSUPPORTED', 'CONFIG_LOG_FILE_UNWRITABLE',
 ];
 
 const OFFLINE_HINT = 'validating away from the server (CI), use --offline';
