@@ -14,7 +14,6 @@ interface ServeFlags {
   listen?: string;
   'state-dir'?: string;
   instance?: string;
-  check?: boolean;
 }
 
 export default class Serve extends Command {
