@@ -3,6 +3,7 @@ import { Command, Flags } from '@oclif/core';
 import type { ServeSummary } from '../app.js';
 import { STOPPED_DURING_STARTUP } from '../core/start-up.js';
 import type { AppConfig } from '../config/types.js';
+import type { ValidateReport } from '../config/validate-files.js';
 import { ExitCode } from '../cli/exit-codes.js';
 import { trapStopSignals } from '../cli/stop-signals.js';
 
@@ -38,14 +39,16 @@ export default class Serve extends Command {
     listen: Flags.string({ description: 'address to listen on, host:port (ssh.listen)' }),
     'state-dir': Flags.string({ description: 'where the generated host key and the instance id are kept [default: $XDG_STATE_HOME/cssh or ~/.local/state/cssh]' }),
     instance: Flags.string({ description: 'id labelling this server\'s containers (cssh.instance) [default: instance.id, else a random id kept in the state dir]' }),
+    check: Flags.boolean({ description: 'load and check everything serve would (config, host keys, TLS files, log destination, login methods, ports), bind nothing, exit 0/1/2 as config validate does' }),
   };
 
   /**
    * With --json the start-up summary is one JSON line on stdout as soon as the server listens, and the value returned
    * here (printed by oclif at exit) only records the stop, so the summary is never printed twice.
    */
-  async run(): Promise<{ stopped: true; instanceId: string } | { error: string; code: string }> {
+  async run(): Promise<{ stopped: true; instanceId: string } | { error: string; code: string } | ValidateReport> {
     const { flags } = await this.parse(Serve);
+    if (flags.check) return (await import('../cli/serve-check-run.js')).runServeCheck(flags, (config) => applyOverrides(config, flags), this.jsonEnabled(), (text) => this.log(text));
     const signals = trapStopSignals(() => this.logToStderr('cssh serve: SIGHUP ignored (log files are reopened); stop with SIGTERM or SIGINT'));
     const { startServe } = await import('../app.js');
     const defaults = await import('../ssh/serve-defaults.js');
@@ -71,7 +74,7 @@ export default class Serve extends Command {
     let config: AppConfig;
     let onlyUser: string | undefined;
     try {
-      const loaded = await loadConfig(flags.config);
+      const loaded = await loadConfig(flags.config, { serve: true });
       for (const warning of loaded.warnings) this.logToStderr(`warning: ${formatIssueLine(warning)}`);
       config = loaded.config;
     } catch (error) {

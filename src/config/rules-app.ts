@@ -4,8 +4,10 @@ import { configError, configWarning, describeValue, type ConfigIssue } from './i
 import { checkAuth, checkWebhook } from './rules-auth.js';
 import { checkDocker } from './rules-docker.js';
 import { checkHttpServer } from './rules-http.js';
+import { checkListenConflicts } from './rules-listen.js';
 import { checkPemOptions } from './rules-pem.js';
 import { checkSsh } from './rules-ssh.js';
+import { logFileProblem } from './log-file.js';
 import { didYouMean } from './suggest.js';
 import type { AppConfig, SecurityConfig } from './types.js';
 
@@ -80,8 +82,22 @@ function checkSecurity(security: SecurityConfig, issues: ConfigIssue[]): void {
 }
 
 function checkObservability(config: AppConfig, issues: ConfigIssue[]): void {
+  if (config.log.destination === 'syslog') {
+    issues.push(configWarning('LOG_SYSLOG_UNSUPPORTED', 'log.destination', 'the syslog destination is not supported by cssh; cssh serve would refuse to start', {
+      expected: 'stdout|file',
+      found: '"syslog"',
+      hint: 'use destination: stdout and let the service manager (journald, the container runtime) forward lines to syslog, or destination: file',
+    }));
+  }
   if (config.log.destination === 'file' && config.log.file === '') {
     issues.push(configError('CONFIG_INVALID_VALUE', 'log.file', 'log destination "file" needs a file path', { hint: 'for example /var/log/cssh.log' }));
+  } else if (config.log.destination === 'file') {
+    const problem = logFileProblem(config.log.file);
+    if (problem !== undefined) {
+      issues.push(configWarning('CONFIG_LOG_FILE_UNWRITABLE', 'log.file', `cssh serve cannot open "${config.log.file}" for writing here: ${problem}`, {
+        hint: 'choose a path in a directory cssh can create or write (it creates missing directories)',
+      }));
+    }
   }
   if (config.metrics.enable) {
     checkHttpServer(config.metrics, 'metrics', issues);
@@ -90,4 +106,5 @@ function checkObservability(config: AppConfig, issues: ConfigIssue[]): void {
     }
   }
   if (config.health.enable) checkHttpServer(config.health, 'health', issues);
+  checkListenConflicts(config, issues);
 }

@@ -83,7 +83,8 @@ test('--format github prints workflow annotations', () => {
   const result = cli(['config', 'validate', '--format', 'github', path]);
   assert.equal(result.code, 1);
   assert.match(result.stdout, new RegExp(`^::error file=${path},line=3,col=11,title=CONFIG_INVALID_VALUE::docker.execution.mode: invalid execution mode: "pod"`, 'm'));
-  assert.match(result.stdout, /^::warning file=.*title=AUTH_NONE_CONFIGURED::/m);
+  assert.match(result.stdout, /^::warning file=.*title=DOCKER_RESOURCES_UNLIMITED::/m);
+  assert.match(result.stdout, /^::error file=.*title=AUTH_NONE_CONFIGURED::/m, 'serve would refuse it');
 });
 
 test('- reads stdin', () => {
