@@ -72,6 +72,8 @@ export class WorkerPool {
     slot.worker = worker;
     slot.listening = false;
     slot.startedAt = Date.now();
+    // A message to a worker that is ending fails with EPIPE on the worker object: nothing to do, its exit is handled.
+    worker.on('error', () => undefined);
     this.exits.set(worker.id, new Promise((resolve) => worker.once('exit', () => resolve())));
     return new Promise<ServeSummary>((resolve, reject) => {
       let settled = false;
