@@ -94,6 +94,10 @@ async function openCluster(options: ClusterOptions, logger: ManagedLogger, stack
   });
   logger.info('CLUSTER_STARTING', `Starting ${options.workers} worker processes.`, { workers: options.workers });
   stack.push('workers', pool, () => pool.stop(AbortSignal.abort(), graceMs));
+  // Log rotation: each worker writes its own lines, so each must reopen a log file on SIGHUP too.
+  const onHangup = (): void => pool.signal('SIGHUP');
+  process.on('SIGHUP', onHangup);
+  stack.push('sighup', onHangup, () => void process.removeListener('SIGHUP', onHangup));
   const first = await unlessStopped(pool.start(), stopRequested);
   checkpoint();
   const state = { draining: false };

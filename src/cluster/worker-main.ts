@@ -35,11 +35,14 @@ process.on('message', (message: unknown) => {
       }
       return;
     case 'stop':
-      signals.request();
-      return;
     case 'force':
+      if (!started) {
+        started = true;
+        leave(0, () => Promise.resolve());
+        return;
+      }
       signals.request();
-      signals.force();
+      if (message.t === 'force') signals.force();
       return;
     case 'ready?': {
       const ready = running?.ready() ?? Promise.resolve(false);

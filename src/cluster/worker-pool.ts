@@ -80,7 +80,8 @@ export class WorkerPool {
       worker.on('message', (message: unknown) => {
         if (!isFromWorker(message)) return;
         if (message.t === 'hello') {
-          this.sendTo(worker, { t: 'start', start: { ...this.o.start, index: slot.index } });
+          // A stop sent before the worker listened for messages was lost: it gets the stop now instead of a start.
+          this.sendTo(worker, this.stopping ? { t: 'stop' } : { t: 'start', start: { ...this.o.start, index: slot.index } });
         } else if (message.t === 'listening' && !settled) {
           settled = true;
           slot.listening = true;
@@ -125,6 +126,13 @@ export class WorkerPool {
         (error: unknown) => this.o.logger.error('CLUSTER_WORKER_START_FAILED', `Worker ${slot.index} could not start again: ${error instanceof Error ? error.message : String(error)}`, { worker: slot.index }),
       );
     }, slot.respawnDelayMs);
+  }
+
+  /** Sends `signal` to every listening worker (SIGHUP: each reopens its log file; an earlier one could still kill it). */
+  signal(signal: NodeJS.Signals): void {
+    for (const slot of this.slots) {
+      if (slot.listening && slot.worker !== undefined && !slot.worker.isDead()) slot.worker.process.kill(signal);
+    }
   }
 
   /** True when every worker listens and answers its own readiness probe (not draining, engine answers) in time. */
