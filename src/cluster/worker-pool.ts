@@ -123,7 +123,7 @@ export class WorkerPool {
       if (this.stopping) return;
       this.fork(slot).then(
         () => this.o.logger.notice('CLUSTER_WORKER_REPLACED', `Worker ${slot.index} runs again (pid ${slot.worker?.process.pid}), in place of pid ${pid}.`, { worker: slot.index, pid: slot.worker?.process.pid, replaced: pid }),
-        (error: unknown) => this.o.logger.error('CLUSTER_WORKER_START_FAILED', `Worker ${slot.index} could not start again: ${error instanceof Error ? error.message : String(error)}`, { worker: slot.index }),
+        (error: unknown) => this.stopping || this.o.logger.error('CLUSTER_WORKER_START_FAILED', `Worker ${slot.index} could not start again: ${error instanceof Error ? error.message : String(error)}`, { worker: slot.index }),
       );
     }, slot.respawnDelayMs);
   }
