@@ -1,5 +1,5 @@
 // Which connection ids are live across the workers of serve --workers: each worker reports, the primary's reconciler asks.
-import { LiveConnections } from '../backend/docker/reconciler.js';
+import { LiveConnections } from '../backend/docker/lifecycle/reconciler.js';
 
 /** In a worker: the janitor's live set, which also tells the primary when an id starts and stops being live. */
 export class ReportingLiveConnections extends LiveConnections {

@@ -1,9 +1,9 @@
 // The primary process of `serve --workers N`: one instance id, sweep, reconciler, metrics and health endpoint for N
 // worker processes, each a full SSH server on the shared listen socket.
 import { startFailure, type RunningServe, type ServeOptions } from '../app.js';
-import { startContainerJanitor } from '../backend/docker/container-janitor.js';
-import { openDockerClient } from '../backend/docker/docker-client.js';
-import { dockerJanitorEngine } from '../backend/docker/removal-queue.js';
+import { startContainerJanitor } from '../backend/docker/lifecycle/container-janitor.js';
+import { openDockerEngine } from '../backend/docker/index.js';
+import { dockerJanitorEngine } from '../backend/docker/lifecycle/removal-queue.js';
 import { CsshError } from '../core/errors.js';
 import { ResourceStack } from '../core/resource-stack.js';
 import { STOPPED_DURING_STARTUP, unlessStopped } from '../core/start-up.js';
@@ -60,18 +60,18 @@ async function openCluster(options: ClusterOptions, logger: ManagedLogger, stack
   for (const key of keys) logger.info(generated ? 'SSH_HOSTKEY_GENERATED' : 'SSH_HOSTKEY_LOADED', `host key ${key.fingerprint} from ${key.source}`);
   checkpoint();
   const engineBudget = stopRequested === undefined ? AbortSignal.timeout(15_000) : AbortSignal.any([AbortSignal.timeout(15_000), stopRequested]);
-  const docker = await unlessStopped(openDockerClient(config.docker.connection, config.docker.timeouts, engineBudget), stopRequested);
+  const docker = await unlessStopped(openDockerEngine(config.docker.connection, config.docker.timeouts, engineBudget), stopRequested);
   // One janitor for the instance: id and lock, start-up sweep, the periodic reconciler over every worker's live
   // connections, the shutdown sweep once every worker has ended.
   const live = new ClusterLiveConnections();
   const janitor = await unlessStopped(startContainerJanitor({
     stateDir: options.stateDir, instanceFlag: options.instanceId, instance: config.instance, logger, onEvent, live,
-    primary: { docker: docker.docker, endpoint: docker.endpoint, connection: config.docker.connection },
+    primary: { engine: docker, connection: config.docker.connection },
     attemptMs: config.docker.timeouts.containerStop,
   }), stopRequested);
   stack.push('janitor', janitor, () => janitor.stop());
   const { instanceId, orphansRemoved } = janitor;
-  const engine = dockerJanitorEngine(docker.docker, docker.endpoint);
+  const engine = dockerJanitorEngine(docker);
   const attemptMs = config.docker.timeouts.containerStop;
   const graceMs = attemptMs + 10_000;
   const pool = new WorkerPool({
@@ -101,7 +101,7 @@ async function openCluster(options: ClusterOptions, logger: ManagedLogger, stack
   const first = await unlessStopped(pool.start(), stopRequested);
   checkpoint();
   const state = { draining: false };
-  const ready = async (): Promise<boolean> => !state.draining && (await pool.ready()) && (await docker.docker.ping(), true);
+  const ready = async (): Promise<boolean> => !state.draining && (await pool.ready()) && (await docker.ping(), true);
   const health = await startHealthServer(config.health, { logger, ready });
   stack.push('health', health, () => health.close());
   checkpoint();

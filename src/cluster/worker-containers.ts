@@ -1,6 +1,6 @@
 // Removes the containers of a worker of serve --workers that ended: those labelled with a connection id it had live.
-import { LABEL_CONNECTION, LABEL_INSTANCE } from '../backend/docker/container-spec.js';
-import type { JanitorEngine } from '../backend/docker/removal-queue.js';
+import { LABEL_CONNECTION, LABEL_INSTANCE } from '../backend/docker/lifecycle/container-spec.js';
+import type { JanitorEngine } from '../backend/docker/lifecycle/removal-queue.js';
 import type { EventSink } from '../core/events.js';
 import type { Logger } from '../core/logger.js';
 import { deadline } from '../core/retry.js';

@@ -1,5 +1,5 @@
 // What a worker of serve --workers changes in the composition root: log labels, where events go, the janitor's seams.
-import type { LiveConnections } from '../backend/docker/reconciler.js';
+import type { LiveConnections } from '../backend/docker/lifecycle/reconciler.js';
 import type { DockerConnectionConfig } from '../config/types.js';
 import type { EventSink } from '../core/events.js';
 import type { LogLabels } from '../core/logger.js';

@@ -242,8 +242,9 @@ test('env, pty-req, window-change and signal reach the session handler in order'
         channel.on('exit', (value: number) => (status = value));
         channel.on('close', () => resolve(status));
         channel.on('data', () => undefined);
-        setTimeout(() => channel.setWindow(30, 120, 0, 0), 100);
-        setTimeout(() => channel.signal('USR1'), 300);
+        // Sent as soon as the exec was accepted: the server keeps their order behind the program's start.
+        channel.setWindow(30, 120, 0, 0);
+        channel.signal('USR1');
       });
     });
     assert.equal(code, 0);
