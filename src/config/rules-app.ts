@@ -19,6 +19,7 @@ export function checkConfig(config: AppConfig, dynamic = false): ConfigIssue[] {
   checkSsh(config.ssh, issues);
   checkAuth(config.auth, issues);
   checkObservability(config, issues);
+  checkWorkers(config.instance.workers, issues);
   checkPemOptions(config, issues); // never deferred: cssh opens the Docker connection of the file itself at start-up
   if (config.configserver.url !== '') checkWebhook(config.configserver, 'configserver', issues);
   const deferred: ConfigIssue[] = [];
@@ -54,6 +55,15 @@ function atLeast(value: number, min: number, path: string, issues: ConfigIssue[]
   issues.push(configError('CONFIG_OUT_OF_RANGE', path, `must be at least ${min}${min === -1 ? ' (-1 = unlimited)' : ''}`, {
     expected: `>= ${min}`,
     found: String(value),
+  }));
+}
+
+/** instance.workers: 0 (one per core) to 1024 processes. */
+function checkWorkers(workers: number, issues: ConfigIssue[]): void {
+  if (workers >= 0 && workers <= 1024) return;
+  issues.push(configError('CONFIG_OUT_OF_RANGE', 'instance.workers', 'must be 1 to 1024 worker processes, or 0 for one per CPU core', {
+    expected: '0..1024',
+    found: String(workers),
   }));
 }
 
