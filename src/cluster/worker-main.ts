@@ -54,6 +54,9 @@ process.on('message', (message: unknown) => {
 
 send({ t: 'hello' });
 
+// node:cluster makes a worker exit on the spot when its primary goes away, which would leave its containers running;
+// this worker drains instead (below), so that listener is replaced.
+process.removeAllListeners('disconnect');
 process.on('disconnect', () => {
   // The primary was killed: nobody sweeps, counts or replaces any more; end the sessions and leave.
   if (!signals.stopRequested.aborted) process.stderr.write(`cssh serve worker ${process.pid}: CLUSTER_PRIMARY_GONE ${ClusterCodes.CLUSTER_PRIMARY_GONE}\n`);

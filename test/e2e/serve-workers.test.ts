@@ -151,3 +151,28 @@ dockerTest(`serve --workers ${WORKERS}: a taken SSH port fails the whole start w
     await new Promise((resolve) => taken.close(resolve));
   }
 });
+
+dockerTest(`serve --workers ${WORKERS}: when the primary is SIGKILLed, the workers end their sessions, remove their containers and exit`, async () => {
+  const srv = await startServe({ workers: WORKERS, image: TEST_IMAGES.busybox, config: { ssh: { shutdownTimeout: '2s' } } });
+  const sleepers: ReturnType<typeof sleeper>[] = [];
+  try {
+    for (let i = 0; i < 3; i++) sleepers.push(sleeper(srv));
+    await eventually(() => srv.containers().length === 3, 'three sessions');
+    const workers = [...new Set(loginPids(srv).values())];
+    process.kill(srv.process.pid ?? 0, 'SIGKILL');
+    const alive = (): number[] => workers.filter((pid) => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    });
+    await eventually(() => alive().length === 0, 'every worker ended');
+    assert.deepEqual(srv.containers(), [], 'the workers removed their containers');
+    assert.match(srv.output(), /CLUSTER_PRIMARY_GONE/);
+  } finally {
+    for (const s of sleepers) s.child.kill('SIGKILL');
+    await srv.stop();
+  }
+});
