@@ -14,6 +14,7 @@ interface ServeFlags {
   listen?: string;
   'state-dir'?: string;
   instance?: string;
+  workers?: number;
 }
 
 export default class Serve extends Command {
@@ -40,6 +41,7 @@ export default class Serve extends Command {
     'state-dir': Flags.string({ description: 'where the generated host key and the instance id are kept [default: $XDG_STATE_HOME/cssh or ~/.local/state/cssh]' }),
     instance: Flags.string({ description: 'id labelling this server\'s containers (cssh.instance) [default: instance.id, else a random id kept in the state dir]' }),
     check: Flags.boolean({ description: 'load and check everything serve would (config, host keys, TLS files, log destination, login methods, ports), bind nothing, exit 0/1/2 as config validate does' }),
+    workers: Flags.integer({ description: 'processes, each a full SSH server on the shared port; 0 = one per CPU core (instance.workers) [default: 1]' }),
   };
 
   /**
@@ -57,7 +59,9 @@ export default class Serve extends Command {
     const stateDir = flags['state-dir'] ?? defaults.defaultStateDir();
     let running;
     try {
-      running = await startServe({ config: loaded.config, stateDir, instanceId: flags.instance, onlyUser: loaded.onlyUser, stopRequested: signals.stopRequested });
+      const options = { config: loaded.config, stateDir, instanceId: flags.instance, onlyUser: loaded.onlyUser, stopRequested: signals.stopRequested };
+      const workers = (await import('../cluster/worker-count.js')).workerCount(flags.workers, loaded.config.instance.workers);
+      running = workers > 1 ? await (await import('../cluster/primary.js')).startCluster({ ...options, workers }) : await startServe(options);
     } catch (error) {
       return this.fail(error);
     }
@@ -110,6 +114,7 @@ export default class Serve extends Command {
       `  docker       ${summary.dockerEndpoint} (API ${summary.dockerApiVersion})`,
       `  auth         ${summary.authMethods.join(', ') || 'none configured: nobody can log in'}${onlyUser ? ` (user ${onlyUser} only)` : ''}`,
       `  image        ${summary.image} (pull policy ${summary.pullPolicy}, one container per ${summary.mode})`,
+      ...(summary.workers === undefined ? [] : [`  workers      ${summary.workers} processes sharing the port`]),
       `  instance     ${summary.instanceId}${summary.orphansRemoved > 0 ? ` (removed ${summary.orphansRemoved} container(s) left by an earlier run)` : ''}`,
     ];
     // stderr: stdout carries only log lines (ljson shippers read it as JSON lines).

@@ -21,6 +21,7 @@ export function checkConfig(config: AppConfig, dynamic = false): ConfigIssue[] {
   checkSsh(config.ssh, issues);
   checkAuth(config.auth, issues);
   checkObservability(config, issues);
+  checkWorkers(config, issues);
   checkPemOptions(config, issues); // never deferred: cssh opens the Docker connection of the file itself at start-up
   if (config.configserver.url !== '') checkWebhook(config.configserver, 'configserver', issues);
   const deferred: ConfigIssue[] = [];
@@ -56,6 +57,23 @@ function atLeast(value: number, min: number, path: string, issues: ConfigIssue[]
   issues.push(configError('CONFIG_OUT_OF_RANGE', path, `must be at least ${min}${min === -1 ? ' (-1 = unlimited)' : ''}`, {
     expected: `>= ${min}`,
     found: String(value),
+  }));
+}
+
+/** instance.workers: 1 (default) to 1024 processes, or 0 for one per core; caps then hold per worker, said as a warning. */
+function checkWorkers(config: AppConfig, issues: ConfigIssue[]): void {
+  const { workers } = config.instance;
+  if (workers < 0 || workers > 1024) {
+    issues.push(configError('CONFIG_OUT_OF_RANGE', 'instance.workers', 'must be 1 to 1024 worker processes, or 0 for one per CPU core', {
+      expected: '0..1024',
+      found: String(workers),
+    }));
+    return;
+  }
+  const { maxConnections, maxConnectionsPerUser } = config.security;
+  if (workers === 1 || (maxConnections < 0 && maxConnectionsPerUser < 0)) return;
+  issues.push(configWarning('CONFIG_LIMITS_PER_WORKER', 'instance.workers', `security.maxConnections and maxConnectionsPerUser hold per worker: with ${workers === 0 ? 'one worker per core' : `${workers} workers`} the server admits up to that many times the cap`, {
+    hint: 'divide the caps by the worker count, or set instance.workers: 1 where the cap must hold exactly',
   }));
 }
 

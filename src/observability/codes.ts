@@ -2,6 +2,7 @@
 import { AUTH_CODES } from '../auth/codes.js';
 import { DOCKER_CODE_DESCRIPTIONS } from '../backend/docker/codes.js';
 import { IMAGE_CODE_DESCRIPTIONS } from '../backend/docker/image/image-codes.js';
+import { ClusterCodes } from '../cluster/codes.js';
 import { CONFIG_CODES } from '../config/codes.js';
 import { SecurityCodes } from '../security/codes.js';
 import { SshCodes } from '../ssh/codes.js';
@@ -24,6 +25,7 @@ const TABLES: [string, Record<string, string>][] = [
   ['security', SecurityCodes],
   ['log', LOG_CODES],
   ['observability', METRICS_CODES],
+  ['cluster', ClusterCodes],
 ];
 
 /** Every registered code once, sorted by code. A code two modules share keeps the first description. */

@@ -50,7 +50,7 @@ export function testConfig(mode: ExecutionMode, image: string = TEST_IMAGES.busy
     metrics: { enable: false, listen: '0.0.0.0:9100', path: '/metrics', ...serverTls },
     health: { enable: false, listen: '0.0.0.0:7000', ...serverTls },
     configserver: { ...webhook, transmitSensitiveMetadata: false },
-    instance: { id: '', reconcileInterval: 60000, reconcileGrace: 60000 },
+    instance: { id: '', reconcileInterval: 60000, reconcileGrace: 60000, workers: 1 },
   };
 }
 

@@ -212,6 +212,21 @@ test('§6: policy modes, maxSessions >= -1, limits, lead time', () => {
   assert.equal(only(issuesOf('security:\n  maxSessions: 0\n'), 'security.maxSessions').severity, 'warning');
 });
 
+test('instance.workers: 0 (one per core) to 1024', () => {
+  assert.equal(only(issuesOf('instance:\n  workers: -1\n'), 'instance.workers').code, 'CONFIG_OUT_OF_RANGE');
+  assert.equal(only(issuesOf('instance:\n  workers: 5000\n'), 'instance.workers').message, 'must be 1 to 1024 worker processes, or 0 for one per CPU core');
+  assert.equal(issuesOf('instance:\n  workers: 4\n').filter((i) => i.path === 'instance.workers').length, 0);
+});
+
+test('instance.workers other than 1 with connection caps: a warning that the caps hold per worker', () => {
+  const capped = only(issuesOf('instance:\n  workers: 4\nsecurity:\n  maxConnectionsPerUser: 2\n'), 'instance.workers');
+  assert.equal(capped.code, 'CONFIG_LIMITS_PER_WORKER');
+  assert.equal(capped.severity, 'warning');
+  assert.match(capped.message, /with 4 workers the server admits up to that many times the cap/);
+  assert.equal(only(issuesOf('instance:\n  workers: 0\nsecurity:\n  maxConnections: 100\n'), 'instance.workers').code, 'CONFIG_LIMITS_PER_WORKER');
+  assert.equal(issuesOf('security:\n  maxConnections: 100\n').filter((i) => i.path === 'instance.workers').length, 0, 'one worker by default');
+});
+
 test('log, metrics and health', () => {
   const issues = issuesOf('log:\n  level: verbose\n  destination: file\nmetrics:\n  enable: true\n  listen: ":99999"\n  path: metrics\nhealth:\n  enable: true\n  listen: localhost\n');
   assert.equal(only(issues, 'log.level').expected, 'debug|info|notice|warning|error|crit|alert|emerg');
