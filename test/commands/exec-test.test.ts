@@ -57,10 +57,10 @@ dockerTest('exec-test: exits with the program status; --json carries output and 
   assert.deepEqual(containersLabelled(label), []);
 });
 
-dockerTest('exec-test: a missing image with Never fails fast with its code and a cssh exit code', async () => {
+dockerTest('exec-test: a missing image with Never fails fast with its code and exit 125 (cssh failed, as docker run)', async () => {
   const label = randomBytes(6).toString('hex');
   const r = await finish(cssh(['--config', writeConfig(label), '--image', 'cssh-test/absent:nope', '--', 'true']));
-  assert.equal(r.code, 3);
+  assert.equal(r.code, 125);
   assert.match(r.stderr, /DOCKER_IMAGE_NOT_FOUND/);
   assert.deepEqual(containersLabelled(label), []);
 });
@@ -95,8 +95,8 @@ dockerTest('exec-test: SIGTERM during a session-mode program removes the contain
   assert.deepEqual(containersLabelled(label), []);
 });
 
-dockerTest('exec-test: an unreadable config gives exit 2 and names the problem', async () => {
+dockerTest('exec-test: an unreadable config gives exit 125 and names the problem', async () => {
   const r = await finish(cssh(['--config', '/nonexistent/cssh.yaml']));
-  assert.equal(r.code, 2);
+  assert.equal(r.code, 125);
   assert.match(r.stderr, /CONFIG_UNREADABLE/);
 });
