@@ -73,6 +73,6 @@ export abstract class BaseCommand extends Command {
 
   override toSuccessJson(result: unknown): unknown {
     if (typeof result !== 'object' || result === null) return result;
-    return envelope(this.commandName, result, typeof process.exitCode === 'number' ? process.exitCode : 0);
+    return envelope(this.commandName, result, typeof process.exitCode === 'number' ? process.exitCode : ExitCode.OK);
   }
 }

@@ -122,7 +122,9 @@ export function exitCodesHelp(command: CommandName): string {
 /** docs/exit-codes.md's table: one row per code, one column of meaning, then what it means for each command. */
 export function exitCodesMarkdown(): string {
   const rows = EXIT_CODES.map((entry) => {
-    const uses = Object.entries(entry.uses).map(([command, text]) => `\`${command}\`: ${text}`).join('<br>');
+    const byText = new Map<string, string[]>();
+    for (const [command, text] of Object.entries(entry.uses)) byText.set(text, [...(byText.get(text) ?? []), `\`${command}\``]);
+    const uses = [...byText].map(([text, commands]) => `${commands.join(', ')}: ${text}`).join('<br>');
     return `| ${entry.code} | ${entry.meaning} | ${uses.replaceAll('|', '\\|')} |`;
   });
   return ['| code | meaning | per command |', '|---|---|---|', ...rows].join('\n');

@@ -12,6 +12,7 @@ export default class ConfigSchema extends BaseCommand {
   static override examples = ['<%= config.bin %> config schema > cssh.schema.json'];
 
   async run(): Promise<{ schema: Record<string, unknown> }> {
+    await this.parse(ConfigSchema);
     const { configJsonSchema } = await import('../../config/json-schema.js');
     const schema = configJsonSchema();
     if (!this.jsonEnabled()) this.log(JSON.stringify(schema, null, 2));
