@@ -5,6 +5,7 @@ import { IMAGE_CODE_DESCRIPTIONS } from '../backend/docker/image-codes.js';
 import { CONFIG_CODES } from '../config/codes.js';
 import { SecurityCodes } from '../security/codes.js';
 import { SshCodes } from '../ssh/codes.js';
+import { CLI_CODES } from '../cli/cli-codes.js';
 import { LOG_CODES } from './log-codes.js';
 import { METRICS_CODES } from './metrics-codes.js';
 
@@ -24,6 +25,7 @@ const TABLES: [string, Record<string, string>][] = [
   ['security', SecurityCodes],
   ['log', LOG_CODES],
   ['observability', METRICS_CODES],
+  ['cli', CLI_CODES],
 ];
 
 /** Every registered code once, sorted by code. A code two modules share keeps the first description. */
