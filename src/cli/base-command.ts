@@ -73,6 +73,8 @@ export abstract class BaseCommand extends Command {
 
   override toSuccessJson(result: unknown): unknown {
     if (typeof result !== 'object' || result === null) return result;
-    return envelope(this.commandName, result, typeof process.exitCode === 'number' ? process.exitCode : ExitCode.OK);
+    const own = (result as { exitCode?: unknown }).exitCode;
+    const exitCode = typeof process.exitCode === 'number' ? process.exitCode : typeof own === 'number' ? own : ExitCode.OK;
+    return envelope(this.commandName, result, exitCode);
   }
 }

@@ -39,12 +39,12 @@ export function withFix(error: { code: string; message: string; fix?: string }):
 }
 
 /**
- * Wraps a command's result. `ok` and `exitCode` come from the result when it has them (exec-test, validate,
- * pull-check), else from the process exit code; an `error` object gets its fix.
+ * Wraps a command's result. `exitCode` is the code the process ends with (a result's own `exitCode` field is
+ * replaced by it, e.g. 130 after Ctrl-C); `ok` comes from the result when it has one (exec-test), else it means exit
+ * code 0; an `error` object gets its fix.
  */
-export function envelope(command: string, result: object, processExitCode: number): EnvelopeHead & Record<string, unknown> {
+export function envelope(command: string, result: object, exitCode: number): EnvelopeHead & Record<string, unknown> {
   const fields = result as Record<string, unknown>;
-  const exitCode = typeof fields.exitCode === 'number' ? fields.exitCode : processExitCode;
   const ok = typeof fields.ok === 'boolean' ? fields.ok : exitCode === 0;
   const error = fields.error;
   const head: EnvelopeHead = { ok, command, exitCode };

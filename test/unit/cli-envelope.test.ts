@@ -8,7 +8,8 @@ import { applyOverrides } from '../../src/cli/shared-flags.js';
 import { defaultConfig } from '../../src/config/index.js';
 
 test('the envelope keeps the command\'s fields, takes ok/exitCode from them when present, and adds a known fix', () => {
-  assert.deepEqual(envelope('config validate', { valid: false, exitCode: 2, files: [] }, 0), { ok: false, command: 'config validate', exitCode: 2, valid: false, files: [] });
+  assert.deepEqual(envelope('config validate', { valid: false, exitCode: 2, files: [] }, 2), { ok: false, command: 'config validate', exitCode: 2, valid: false, files: [] });
+  assert.equal(envelope('image pull-check', { status: 'ready', exitCode: 0 }, 130).exitCode, 130, 'the process exit code wins (Ctrl-C)');
   assert.deepEqual(envelope('codes', { codes: [] }, 0), { ok: true, command: 'codes', exitCode: 0, codes: [] });
   const failed = envelope('exec-test', { ok: false, exitCode: 125, error: { code: 'DOCKER_UNAVAILABLE', message: 'no engine' } }, 125);
   assert.equal(failed.ok, false);
