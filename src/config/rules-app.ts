@@ -123,6 +123,11 @@ function checkObservability(config: AppConfig, issues: ConfigIssue[]): void {
       issues.push(configError('CONFIG_INVALID_VALUE', 'metrics.path', 'the metrics path must start with /', { found: describeValue(config.metrics.path), hint: 'for example /metrics' }));
     }
   }
-  if (config.health.enable) checkHttpServer(config.health, 'health', issues);
+  if (config.health.enable) {
+    checkHttpServer(config.health, 'health', issues);
+    // The health client is what `cssh healthcheck` uses; its url may stay empty (derived from health.listen).
+    const client = config.health.client;
+    checkWebhook(client.url === '' ? { ...client, url: 'http://127.0.0.1/' } : client, 'health.client', issues);
+  }
   checkListenConflicts(config, issues);
 }

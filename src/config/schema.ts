@@ -254,7 +254,11 @@ export const HealthSchema = Obj({
   enable: Type.Boolean({ default: false, description: 'Serve / and /health (liveness) and /ready (readiness).' }),
   listen: Str('0.0.0.0:7000', 'Health listen address.'),
   ...httpServerTlsProperties(),
-}, 'Health endpoint.', { 'x-ignored': { client: 'health client settings' } });
+  client: Obj({
+    ...httpClientProperties(),
+    url: Str('', 'URL `cssh healthcheck` asks; empty: /health on health.listen (loopback for 0.0.0.0), https when cert is set.'),
+  }, 'How `cssh healthcheck` reaches the endpoint (ContainerSSH\'s health client): cacert to verify it, cert and key when clientcacert is set.'),
+}, 'Health endpoint.');
 
 export const ConfigServerSchema = Obj({
   ...httpClientProperties(),

@@ -6,6 +6,7 @@ import { ClusterCodes } from '../cluster/codes.js';
 import { CONFIG_CODES } from '../config/codes.js';
 import { SecurityCodes } from '../security/codes.js';
 import { SshCodes } from '../ssh/codes.js';
+import { CLI_CODES } from '../cli/cli-codes.js';
 import { LOG_CODES } from './log-codes.js';
 import { METRICS_CODES } from './metrics-codes.js';
 
@@ -26,6 +27,7 @@ const TABLES: [string, Record<string, string>][] = [
   ['log', LOG_CODES],
   ['observability', METRICS_CODES],
   ['cluster', ClusterCodes],
+  ['cli', CLI_CODES],
 ];
 
 /** Every registered code once, sorted by code. A code two modules share keeps the first description. */

@@ -61,7 +61,7 @@ test('--json prints the documented shape', () => {
   const result = cli(['config', 'migrate', '--json', fixture('legacy-0.3.yaml')]);
   assert.equal(result.code, 0);
   const report = JSON.parse(result.stdout) as Record<string, unknown>;
-  assert.deepEqual(Object.keys(report).sort(), ['changed', 'file', 'issues', 'notes', 'output', 'readable', 'valid', 'version']);
+  assert.deepEqual(Object.keys(report).sort(), ['changed', 'command', 'exitCode', 'file', 'issues', 'notes', 'ok', 'output', 'readable', 'valid', 'version']);
   assert.deepEqual(report.version, { version: '0.3', source: 'default', reason: 'the file does not show its version, so the stricter 0.3 reading is used' });
   assert.equal(report.changed, true);
   assert.equal(report.valid, true);
@@ -69,13 +69,13 @@ test('--json prints the documented shape', () => {
   assert.ok(notes.some((note) => note.kind === 'change' && note.path === 'docker.execution.mode'));
 });
 
-test('unreadable input exits 2 without a stack trace; --write refuses stdin', () => {
+test('unreadable input exits 2 without a stack trace; --write refuses stdin as a usage error (64)', () => {
   const missing = cli(['config', 'migrate', join(dir, 'nope.yaml')]);
   assert.equal(missing.code, 2);
   assert.match(missing.stderr, /no such file/);
   assert.doesNotMatch(missing.stderr, /\n\s+at /);
   assert.equal(existsSync(join(dir, 'nope.yaml.bak')), false);
-  assert.equal(cli(['config', 'migrate', '--write', '-']).code, 2);
+  assert.equal(cli(['config', 'migrate', '--write', '-']).code, 64);
 });
 
 test('--from 0.3|0.4: --help states the default; the choice is written out and warned about only when assumed', () => {
@@ -92,5 +92,5 @@ test('--from 0.3|0.4: --help states the default; the choice is written out and w
   assert.match(chosen.stdout, /publicKey:\n {4}method: webhook/);
   assert.match(chosen.stdout, /subsystem:\n {4}mode: enable/);
   assert.doesNotMatch(chosen.stderr, /warning /);
-  assert.equal(cli(['config', 'migrate', '--from', '0.5', fixture('legacy-0.3-custom.yaml')]).code, 2);
+  assert.equal(cli(['config', 'migrate', '--from', '0.5', fixture('legacy-0.3-custom.yaml')]).code, 64, 'a bad --from is a usage error');
 });

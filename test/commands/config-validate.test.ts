@@ -25,6 +25,8 @@ const VALID = 'auth:\n  password:\n    method: webhook\n    webhook:\n      url:
 const INVALID = 'docker:\n  execution:\n    mode: pod\n';
 
 interface JsonReport {
+  ok: boolean;
+  command: string;
   valid: boolean;
   exitCode: number;
   strict: boolean;
@@ -55,7 +57,9 @@ test('--json and --format json print the documented shape', () => {
     const result = cli(['config', 'validate', ...flag, path]);
     assert.equal(result.code, 1);
     const report = JSON.parse(result.stdout) as JsonReport;
-    assert.deepEqual(Object.keys(report).sort(), ['errors', 'exitCode', 'files', 'strict', 'valid', 'warnings']);
+    assert.deepEqual(Object.keys(report).sort(), ['command', 'errors', 'exitCode', 'files', 'ok', 'strict', 'valid', 'warnings']);
+    assert.equal(report.command, 'config validate');
+    assert.equal(report.ok, false);
     assert.equal(report.valid, false);
     assert.equal(report.exitCode, 1);
     assert.equal(report.errors, 1);

@@ -2,7 +2,7 @@
 //
 // API:
 //   const srv = await startServe({ mode: 'session', image: TEST_IMAGES.bash, config: { ssh: { banner: 'hi' } } });
-//   srv.port, srv.stateDir, srv.instanceId, srv.keyPath (client private key, in srv's authorized_keys)
+//   srv.port, srv.stateDir, srv.instanceId, srv.keyPath (client private key, in srv's authorized_keys), srv.configPath
 //   await srv.ssh(['echo', 'hi'], { input: 'data' })  -> { code, stdout: Buffer, stderr: string }  (exit code of ssh)
 //       options: user (default 'tester'), extra (ssh options; placed first, so they win: ssh keeps the first value),
 //       password (log in with this password through sshpass instead of the key), key (another private key file
@@ -72,6 +72,8 @@ export interface ServeHandle {
   stateDir: string;
   instanceId: string;
   keyPath: string;
+  /** The config file the server was started with. */
+  configPath: string;
   /** The client key's public line ("ssh-ed25519 AAAA..."), e.g. for a webhook stub's acceptKeys. */
   publicKey: string;
   process: ChildProcess;
@@ -200,6 +202,7 @@ export async function startServe(options: ServeHarnessOptions = {}): Promise<Ser
     stateDir,
     instanceId,
     keyPath,
+    configPath,
     publicKey,
     process: child,
     output,
