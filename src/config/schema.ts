@@ -109,10 +109,16 @@ export const DockerTimeoutsSchema = Obj({
   http: Duration('15s', 'HTTP timeout of the Docker client (TLS and http:// hosts).', true),
 }, 'Docker call deadlines.');
 
+export const DockerForwardingSchema = Obj({
+  image: Str('node:24-alpine', 'Image of the forwarding helper container that ssh -L and -W connect through; it needs Node.js (12 or newer) and nothing else, and is pulled under docker.execution.imagePullPolicy.'),
+  nodePath: Str('node', 'The node program in the helper image: a path, or a name looked up on the image\'s PATH.'),
+}, 'Forwarding helper containers (cssh only): joined to the user\'s container network namespace, one per container that forwards.');
+
 export const DockerSchema = Obj({
   connection: DockerConnectionSchema,
   execution: DockerExecutionSchema,
   timeouts: DockerTimeoutsSchema,
+  forwarding: DockerForwardingSchema,
 }, 'The Docker backend.');
 
 const httpClientProperties = () => ({

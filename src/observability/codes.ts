@@ -3,6 +3,7 @@ import { AUTH_CODES } from '../auth/codes.js';
 import { DOCKER_CODE_DESCRIPTIONS } from '../backend/docker/codes.js';
 import { IMAGE_CODE_DESCRIPTIONS } from '../backend/docker/image-codes.js';
 import { CONFIG_CODES } from '../config/codes.js';
+import { FORWARDING_CODES } from '../forwarding/codes.js';
 import { SecurityCodes } from '../security/codes.js';
 import { SshCodes } from '../ssh/codes.js';
 import { LOG_CODES } from './log-codes.js';
@@ -22,6 +23,7 @@ const TABLES: [string, Record<string, string>][] = [
   ['docker', DOCKER_CODE_DESCRIPTIONS],
   ['docker', IMAGE_CODE_DESCRIPTIONS],
   ['security', SecurityCodes],
+  ['forwarding', FORWARDING_CODES],
   ['log', LOG_CODES],
   ['observability', METRICS_CODES],
 ];

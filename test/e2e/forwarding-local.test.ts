@@ -1,0 +1,98 @@
+// ssh -L and ssh -W through `cssh serve` in both modes: a server on the container's loopback, several transfers at once.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { connect, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { dockerTest, TEST_IMAGES } from '../support/docker.js';
+import { containersOfUser, eventually, sshBackground, startServer, uniqueUser, type ProductionServer } from './production-helpers.js';
+
+/** An echo server on the container's port 8080 (busybox nc), then "ready" once it listens; stdin ends the session. */
+const ECHO_SERVER =
+  'nc -ll -p 8080 -e /bin/cat </dev/null >/dev/null 2>&1 & ' +
+  "until grep -qs ':1F90 0*:0000 0A' /proc/net/tcp /proc/net/tcp6; do usleep 20000; done; echo ready; read x";
+
+const sha = (data: Buffer): string => createHash('sha256').update(data).digest('hex');
+
+/** A port the OS says is free on 127.0.0.1. */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  if (address === null || typeof address === 'string') throw new Error('no port');
+  return address.port;
+}
+
+/** Sends `data` to 127.0.0.1:port, half-closes, and resolves with everything the far side sent until it closed. */
+function echoThrough(port: number, data: Buffer): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1');
+    const chunks: Buffer[] = [];
+    socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+    socket.on('error', reject);
+    socket.on('end', () => resolve(Buffer.concat(chunks)));
+    socket.end(data);
+  });
+}
+
+function helpersOf(user: string): string[] {
+  return execFileSync('docker', ['ps', '-aq', '--filter', `label=cssh.user=${user}`, '--filter', 'label=cssh.role=forwarding'], { encoding: 'utf8' })
+    .split('\n').filter(Boolean);
+}
+
+async function forwardingServer(mode: 'connection' | 'session', forwarding: Record<string, unknown> = { forwardingMode: 'enable' }): Promise<ProductionServer> {
+  return startServer(
+    { security: { forwarding }, docker: { forwarding: { image: TEST_IMAGES.node } } },
+    { mode, image: TEST_IMAGES.busybox },
+  );
+}
+
+for (const mode of ['connection', 'session'] as const) {
+  dockerTest(`${mode} mode: ssh -L reaches the container's loopback, 4 transfers at once, and ssh -W too; nothing is left`, async (t) => {
+    const server = await forwardingServer(mode);
+    const dir = await mkdtemp(join(tmpdir(), 'cssh-fwd-'));
+    t.after(async () => {
+      await server.stop();
+      await rm(dir, { recursive: true, force: true });
+    });
+    const user = uniqueUser(`fwd-${mode}`);
+    const port = await freePort();
+    const control = join(dir, 'ctl');
+    const master = sshBackground(server, user, [ECHO_SERVER], [
+      '-o', 'ExitOnForwardFailure=yes', '-L', `127.0.0.1:${port}:127.0.0.1:8080`,
+      '-o', 'ControlMaster=yes', '-o', `ControlPath=${control}`,
+    ]);
+    t.after(() => master.child.kill('SIGKILL'));
+    await eventually(() => master.output().includes('ready'), `echo server ready (${master.errors()})`, 60_000);
+
+    const payloads = Array.from({ length: 4 }, () => randomBytes(4 * 1024 * 1024));
+    const echoed = await Promise.all(payloads.map((data) => echoThrough(port, data)));
+    echoed.forEach((got, i) => assert.equal(sha(got), sha(payloads[i] ?? Buffer.alloc(0)), `transfer ${i} came back intact`));
+    assert.equal(helpersOf(user).length, 1, 'one helper container serves the forwarded connections');
+
+    const data = randomBytes(1024 * 1024);
+    const w = sshBackground(server, user, [], ['-o', `ControlPath=${control}`, '-W', '127.0.0.1:8080']);
+    w.child.stdout.removeAllListeners('data');
+    const chunks: Buffer[] = [];
+    w.child.stdout.on('data', (chunk: Buffer) => chunks.push(chunk));
+    w.child.stdin.end(data);
+    const result = await w.done;
+    assert.equal(result.code, 0, result.stderr);
+    const got = Buffer.concat(chunks);
+    assert.equal(got.length, data.length, `ssh -W: all bytes came back (${result.stderr})`);
+    assert.equal(sha(got), sha(data), 'ssh -W carried the bytes both ways');
+
+    const refused = sshBackground(server, user, [], ['-o', `ControlPath=${control}`, '-W', '127.0.0.1:9']);
+    refused.child.stdin.end();
+    const closed = await refused.done;
+    assert.notEqual(closed.code, 0, 'nothing listens on port 9');
+    assert.match(closed.stderr, /open failed|refused by peer/);
+
+    master.child.stdin.end();
+    await master.done;
+    await eventually(() => containersOfUser(user).length === 0, 'no container (and no helper) left', 60_000);
+  }, { timeout: 240_000 });
+}
