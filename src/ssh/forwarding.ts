@@ -6,6 +6,7 @@ import type { ConnectionHandler } from '../core/contracts.js';
 import { describeCause, isCsshError } from '../core/errors.js';
 import type { EventSink } from '../core/events.js';
 import type { Logger } from '../core/logger.js';
+import { allowsDestination } from '../forwarding/policy.js';
 import { forwardingRefusal, type ForwardingKind } from '../security/index.js';
 import { refuse } from '../security/refusal.js';
 import { OpenFailure, type ForwardDecision, type ForwardOpen } from './channel-open.js';
@@ -64,7 +65,10 @@ export class SshForwarding {
       .finally(() => reject?.());
   }
 
-  /** direct-tcpip (ssh -L, -D, -W): policy, then a connection inside the container; direct-streamlocal: refused. */
+  /**
+   * direct-tcpip (ssh -L, -D, -W): the policy (forwardingMode, forwardingAllow), the cap (maxChannels), then a
+   * connection inside the container; direct-streamlocal: refused.
+   */
   async onOpen(open: ForwardOpen): Promise<ForwardDecision> {
     const handler = await this.deps.ready()?.catch(() => undefined);
     if (open.type !== 'direct-tcpip') {
@@ -75,13 +79,19 @@ export class SshForwarding {
     const port = Number(open.data.destPort);
     const where = `Target: ${host}:${port}.`;
     const security = this.deps.security();
-    if (!security || !handler || forwardingRefusal(security, 'forwardingMode')) {
+    if (!security || !handler || !allowsDestination(security, host, port)) {
       this.refuse('forwardingMode', where);
       return { refusal: FORWARDING_REJECTED };
     }
     if (!handler.forwarding) {
       this.deps.logger.info('SSH_UNSUPPORTED_REQUEST', `${where} refused: the backend cannot forward`);
       return { refusal: FORWARDING_REJECTED };
+    }
+    const max = security.forwarding.maxChannels;
+    if (max >= 0 && this.active >= max) {
+      const { logger, onEvent } = this.deps;
+      const error = refuse({ logger, onEvent }, 'SECURITY_MAX_FORWARDED_CHANNELS', `${where} Limit: ${max}.`);
+      return { refusal: { reason: OpenFailure.RESOURCE_SHORTAGE, description: error.userMessage } };
     }
     return this.dial(handler.forwarding, host, port, where);
   }

@@ -1,54 +1,12 @@
 // ssh -L and ssh -W through `cssh serve` in both modes: a server on the container's loopback, several transfers at once.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { dockerTest, TEST_IMAGES } from '../support/docker.js';
-import { containersOfUser, eventually, sshBackground, startServer, uniqueUser, type ProductionServer } from './production-helpers.js';
-
-/** An echo server on the container's port 8080 (busybox nc), then "ready" once it listens; stdin ends the session. */
-const ECHO_SERVER =
-  'nc -ll -p 8080 -e /bin/cat </dev/null >/dev/null 2>&1 & ' +
-  "until grep -qs ':1F90 0*:0000 0A' /proc/net/tcp /proc/net/tcp6; do usleep 20000; done; echo ready; read x";
-
-const sha = (data: Buffer): string => createHash('sha256').update(data).digest('hex');
-
-/** A port the OS says is free on 127.0.0.1. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
-
-/** Sends `data` to 127.0.0.1:port, half-closes, and resolves with everything the far side sent until it closed. */
-function echoThrough(port: number, data: Buffer): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const socket = connect(port, '127.0.0.1');
-    const chunks: Buffer[] = [];
-    socket.on('data', (chunk: Buffer) => chunks.push(chunk));
-    socket.on('error', reject);
-    socket.on('end', () => resolve(Buffer.concat(chunks)));
-    socket.end(data);
-  });
-}
-
-function helpersOf(user: string): string[] {
-  return execFileSync('docker', ['ps', '-aq', '--filter', `label=cssh.user=${user}`, '--filter', 'label=cssh.role=forwarding'], { encoding: 'utf8' })
-    .split('\n').filter(Boolean);
-}
-
-async function forwardingServer(mode: 'connection' | 'session', forwarding: Record<string, unknown> = { forwardingMode: 'enable' }): Promise<ProductionServer> {
-  return startServer(
-    { security: { forwarding }, docker: { forwarding: { image: TEST_IMAGES.node } } },
-    { mode, image: TEST_IMAGES.busybox },
-  );
-}
+import { dockerTest } from '../support/docker.js';
+import { echoThrough, ECHO_SERVER, forwardingServer, freePort, helpersOf, sha } from './forwarding-helpers.js';
+import { containersOfUser, eventually, sshBackground, uniqueUser } from './production-helpers.js';
 
 for (const mode of ['connection', 'session'] as const) {
   dockerTest(`${mode} mode: ssh -L reaches the container's loopback, 4 transfers at once, and ssh -W too; nothing is left`, async (t) => {
