@@ -56,6 +56,11 @@ export class ContainerForwarding implements ConnectionForwarding {
       release();
       throw forwardingFailed(`Helper for ${targetId.slice(0, 12)}: ${error instanceof Error ? error.message : String(error)}`, error);
     }
+    if (this.closed) {
+      relay.destroy();
+      release();
+      throw forwardingFailed('The connection is closing.');
+    }
     this.track(relay);
     const onAbort = (): void => void relay.destroy();
     limit.addEventListener('abort', onAbort, { once: true });
