@@ -15,7 +15,8 @@ const STDERR_KEEP = 2048;
  * Reads: what the destination sent; the readable side ends when the destination ended its side (or the relay
  * stopped). Writes: what the client sent; end() half-closes the destination's side. `connected` settles once the
  * relay reached the destination (or could not: it rejects with the relay's text). destroy() drops the exec stream,
- * and the relay then drops the destination connection and exits. 'close' follows the exec stream's end.
+ * and the relay then drops the destination connection and exits. 'close' follows the exec stream's end once the
+ * reader has taken every byte.
  */
 export class RelayConnection extends Duplex {
   readonly connected: Promise<void>;
@@ -27,6 +28,7 @@ export class RelayConnection extends Duplex {
   private isConnected = false;
   private readableDone = false;
   private stderr = '';
+  private execEnded = false;
 
   constructor(private readonly exec: Duplex) {
     super({ allowHalfOpen: true });
@@ -73,13 +75,18 @@ export class RelayConnection extends Duplex {
   }
 
   private onExecEnd(): void {
+    if (this.execEnded) return;
+    this.execEnded = true;
     if (!this.isConnected) {
       const why = this.failure || this.stderr.trim() || 'the relay exited before connecting';
       this.settle.reject(new Error(why));
     }
     if (this.failure === '' && this.stderr.trim() !== '') this.failure = this.stderr.trim();
     this.finishReadable();
-    if (!this.destroyed) this.destroy();
+    // Data may still wait in the readable buffer (the reader is held back by backpressure): destroying now would
+    // drop it, so the stream closes once its reader has taken everything.
+    if (this.readableEnded) this.destroy();
+    else this.once('end', () => this.destroy());
   }
 
   override _read(): void {

@@ -49,6 +49,12 @@ for (const mode of ['connection', 'session'] as const) {
     assert.notEqual(closed.code, 0, 'nothing listens on port 9');
     assert.match(closed.stderr, /open failed|refused by peer/);
 
+    const direct = sshBackground(server, user, [], ['-o', 'LogLevel=INFO', '-W', '127.0.0.1:9']);
+    direct.child.stdin.end();
+    const failed = await direct.done;
+    assert.notEqual(failed.code, 0);
+    assert.match(failed.stderr, /open failed: connect failed: Error setting up the forwarding/, 'ContainerSSH\'s text and reason');
+
     master.child.stdin.end();
     await master.done;
     await eventually(() => containersOfUser(user).length === 0, 'no container (and no helper) left', 60_000);

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer, type Server, type Socket } from 'node:net';
-import { Duplex } from 'node:stream';
+import { Duplex, Writable } from 'node:stream';
 import { test } from 'node:test';
 import { FrameParser, RELAY_HEADER, relayFrame } from '../../src/forwarding/frames.js';
 import { RelayConnection } from '../../src/forwarding/relay-connection.js';
@@ -114,4 +114,42 @@ test('cssh going away (stream dropped without an end) makes the relay drop the d
   await once(child, 'exit');
   await Promise.all(closed);
   assert.equal(closed.length, 1);
+});
+
+test('a relay that exits while its reader is held back by backpressure loses no byte', async () => {
+  const exec = new Duplex({ read: () => undefined, write: (_chunk, _encoding, callback) => callback() });
+  const docker = (payload: Buffer): Buffer => {
+    const head = Buffer.alloc(8);
+    head[0] = 1;
+    head.writeUInt32BE(payload.length, 4);
+    return Buffer.concat([head, payload]);
+  };
+  const relay = new RelayConnection(exec);
+  const body = Buffer.alloc(256 * 1024, 0x62);
+  exec.push(docker(Buffer.from([0x43, 0, 0, 0, 0])));
+  await relay.connected;
+  for (let at = 0; at < body.length; at += 1000) {
+    const part = body.subarray(at, at + 1000);
+    const data = Buffer.alloc(5);
+    data.write('D', 0, 'latin1');
+    data.writeUInt32BE(part.length, 1);
+    exec.push(docker(Buffer.concat([data, part])));
+  }
+  exec.push(docker(Buffer.from([0x45, 0, 0, 0, 0])));
+  exec.push(null); // the relay exited; nothing has been read yet
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.equal(relay.destroyed, false, 'still holding unread data');
+  const closed = new Promise((resolve) => relay.once('close', resolve));
+  // A slow reader (as a client with a small window): the relay asks for more while some is still buffered.
+  let got = 0;
+  const slow = new Writable({
+    highWaterMark: 1,
+    write: (chunk: Buffer, _encoding, callback) => {
+      got += chunk.length;
+      setImmediate(callback);
+    },
+  });
+  relay.pipe(slow);
+  await closed;
+  assert.equal(got, body.length);
 });
