@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds the small local images the Docker and end-to-end tests use (no registry needed): busybox, busybox+sftp, busybox+bash.
+# Builds the small local images the Docker and end-to-end tests use (no registry needed): busybox, busybox+sftp, busybox+bash, node.
 set -euo pipefail
 have() { docker image inspect "$1" >/dev/null 2>&1; }
 root_with_busybox() {
@@ -37,4 +37,11 @@ if ! have cssh-test/bash:latest; then
   tar -C "$r" -c . | docker import -c 'CMD ["/bin/bash"]' - cssh-test/bash:latest >/dev/null
   rm -rf "$r"
 fi
-echo "test images ready: cssh-test/busybox cssh-test/sftp cssh-test/bash"
+if ! have cssh-test/node:latest; then
+  # Node.js and the libraries it links, nothing else (no shell): the forwarding helper image of the tests.
+  r=$(mktemp -d); mkdir -p "$r/tmp"; chmod 1777 "$r/tmp"
+  copy_with_libs "$r" "$(readlink -f "$(command -v node)")" /usr/bin/node
+  tar -C "$r" -c . | docker import -c 'CMD ["/usr/bin/node"]' - cssh-test/node:latest >/dev/null
+  rm -rf "$r"
+fi
+echo "test images ready: cssh-test/busybox cssh-test/sftp cssh-test/bash cssh-test/node"

@@ -9,6 +9,7 @@ import { STOPPED_DURING_STARTUP, unlessStopped } from './core/start-up.js';
 import { createLogger, type ManagedLogger } from './observability/logger.js';
 import { startHealthServer } from './observability/health.js';
 import { createMetrics } from './observability/metrics.js';
+import { withForwarding } from './forwarding/forwarding-backend.js';
 import { applySecurity } from './security/index.js';
 import { loadHostKeys, type HostKey } from './ssh/host-keys.js';
 import { createPrepare } from './ssh/prepare.js';
@@ -118,7 +119,7 @@ async function openAll(options: ServeOptions, logger: ManagedLogger, stack: Reso
   }), stopRequested);
   stack.push('janitor', janitor, () => janitor.stop());
   const { instanceId, orphansRemoved } = janitor;
-  const backend = applySecurity(janitor.wrap(createDockerBackend({ instanceId, logger })), { logger, onEvent });
+  const backend = applySecurity(janitor.wrap(withForwarding(createDockerBackend({ instanceId, logger }))), { logger, onEvent });
   const auth = createAuthenticator(config.auth, { logger, onEvent });
   const authenticator = options.onlyUser === undefined ? auth : restrictToUser(auth, options.onlyUser);
   const prepare = createPrepare({ config, backend, onEvent });

@@ -46,6 +46,8 @@ export const CONFIG_CODES = {
   BACKEND_NOT_IMPLEMENTED: 'The kubernetes and sshproxy backends are valid ContainerSSH values that cssh does not implement; serve refuses them, so validation does too.',
   SECURITY_NO_SESSIONS: 'security.maxSessions is 0, which rejects every session.',
   SECURITY_WARNING_LEAD_TOO_LONG: 'The timeout warning lead time is not shorter than the timeout it announces.',
+  SECURITY_FORWARDING_FILTER_EMPTY: 'security.forwarding.forwardingMode is filter with an empty forwardingAllow, so every forwarding is refused.',
+  SECURITY_FORWARDING_ALLOW_UNUSED: 'security.forwarding.forwardingAllow is set but forwardingMode is not filter, so the list has no effect.',
 } as const;
 
 export type ConfigCode = keyof typeof CONFIG_CODES;

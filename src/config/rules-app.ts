@@ -5,6 +5,7 @@ import { checkAuth, checkWebhook } from './rules-auth.js';
 import { checkDocker } from './rules-docker.js';
 import { checkHttpServer } from './rules-http.js';
 import { checkListenConflicts } from './rules-listen.js';
+import { checkForwarding } from './rules-forwarding.js';
 import { checkPemOptions } from './rules-pem.js';
 import { checkSsh } from './rules-ssh.js';
 import { logFileProblem } from './log-file.js';
@@ -84,6 +85,7 @@ function checkSecurity(security: SecurityConfig, issues: ConfigIssue[]): void {
   atLeast(security.maxPendingSignals, -1, 'security.maxPendingSignals', issues);
   atLeast(security.maxConnections, -1, 'security.maxConnections', issues);
   atLeast(security.maxConnectionsPerUser, -1, 'security.maxConnectionsPerUser', issues);
+  checkForwarding(security.forwarding, issues);
   if (security.maxSessions === 0) {
     issues.push(configWarning('SECURITY_NO_SESSIONS', 'security.maxSessions', '0 rejects every session', { hint: 'use -1 for unlimited' }));
   }

@@ -109,10 +109,16 @@ export const DockerTimeoutsSchema = Obj({
   http: Duration('15s', 'HTTP timeout of the Docker client (TLS and http:// hosts).', true),
 }, 'Docker call deadlines.');
 
+export const DockerForwardingSchema = Obj({
+  image: Str('node:24-alpine', 'Image of the forwarding helper container that ssh -L and -W connect through; it needs Node.js (12 or newer) and nothing else, and is pulled under docker.execution.imagePullPolicy.'),
+  nodePath: Str('node', 'The node program in the helper image: a path, or a name looked up on the image\'s PATH.'),
+}, 'Forwarding helper containers (cssh only): joined to the user\'s container network namespace, one per container that forwards.');
+
 export const DockerSchema = Obj({
   connection: DockerConnectionSchema,
   execution: DockerExecutionSchema,
   timeouts: DockerTimeoutsSchema,
+  forwarding: DockerForwardingSchema,
 }, 'The Docker backend.');
 
 const httpClientProperties = () => ({
@@ -228,7 +234,9 @@ export const SecuritySchema = Obj({
   }, 'Warning before a timeout ends a session.'),
   terminateGracePeriod: Duration('10s', 'Time between TERM and KILL when a timeout ends a program.', true),
   forwarding: Obj({
-    forwardingMode: Policy('disable', 'TCP forwarding (direct-tcpip).'),
+    forwardingMode: Policy('disable', 'TCP forwarding (direct-tcpip: ssh -L, -D, -W): enable, filter (only forwardingAllow), disable.'),
+    forwardingAllow: StrList([], 'With forwardingMode filter: the destinations allowed, as host:port patterns ("localhost:8080", "127.0.0.1:*", "*:8000-8100", "[::1]:22"); hosts are matched as the client wrote them.'),
+    maxChannels: Type.Integer({ default: 32, description: 'Forwarded connections (direct-tcpip channels) one SSH connection may have open or being set up at once; more are refused (ResourceShortage); -1 = unlimited.' }),
     reverseForwardingMode: Policy('disable', 'Reverse TCP forwarding (tcpip-forward).'),
     socketForwardingMode: Policy('disable', 'Unix socket forwarding.'),
     socketListenMode: Policy('disable', 'Unix socket listening.'),

@@ -1,5 +1,5 @@
 // Transport-neutral contracts between a front end (the SSH server, exec-test, tests) and a backend: one handler per lifetime.
-import type { Readable, Writable } from 'node:stream';
+import type { Duplex, Readable, Writable } from 'node:stream';
 import type { AppConfig } from '../config/types.js';
 import type { Logger } from './logger.js';
 import type { EventSink } from './events.js';
@@ -54,6 +54,25 @@ export interface ConnectionHandler {
   shutdown(deadline: AbortSignal): Promise<void>;
   /** Removes everything this connection created (forced, on its own containerStop deadline). Idempotent, never throws. */
   close(): Promise<void>;
+  /** Optional: forwarding into the user's environment (ssh -L, -W); absent when the backend cannot forward. */
+  readonly forwarding?: ConnectionForwarding;
+}
+
+/** A TCP destination as seen from inside the user's environment (its loopback included). */
+export interface DialTarget {
+  host: string;
+  port: number;
+}
+
+/** Byte streams into the user's environment, owned by the connection handler that offers them. */
+export interface ConnectionForwarding {
+  /**
+   * Connects to `target` from inside the user's environment. Resolves once connected with a Duplex: its end()
+   * half-closes the destination's side, its readable side ends when the destination ended its side, destroy()
+   * drops the connection. Rejects with a CsshError (DOCKER_FORWARDING_FAILED) when the destination cannot be
+   * reached or `signal` aborts. The handler's close() ends every stream it opened.
+   */
+  dial(target: DialTarget, signal: AbortSignal): Promise<Duplex>;
 }
 
 export interface SessionInfo {

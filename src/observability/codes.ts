@@ -4,6 +4,7 @@ import { DOCKER_CODE_DESCRIPTIONS } from '../backend/docker/codes.js';
 import { IMAGE_CODE_DESCRIPTIONS } from '../backend/docker/image/image-codes.js';
 import { ClusterCodes } from '../cluster/codes.js';
 import { CONFIG_CODES } from '../config/codes.js';
+import { FORWARDING_CODES } from '../forwarding/codes.js';
 import { SecurityCodes } from '../security/codes.js';
 import { SshCodes } from '../ssh/codes.js';
 import { CLI_CODES } from '../cli/cli-codes.js';
@@ -24,6 +25,7 @@ const TABLES: [string, Record<string, string>][] = [
   ['docker', DOCKER_CODE_DESCRIPTIONS],
   ['docker', IMAGE_CODE_DESCRIPTIONS],
   ['security', SecurityCodes],
+  ['forwarding', FORWARDING_CODES],
   ['log', LOG_CODES],
   ['observability', METRICS_CODES],
   ['cluster', ClusterCodes],

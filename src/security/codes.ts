@@ -15,6 +15,8 @@ export const SecurityCodes = {
   SECURITY_SIGNAL_LIMIT:
     'A signal was refused because security.maxPendingSignals signals of the session are still waiting or being delivered.',
   SECURITY_MAX_SESSIONS: 'A session channel was refused because the connection already has security.maxSessions open sessions.',
+  SECURITY_MAX_FORWARDED_CHANNELS:
+    'A forwarded connection (direct-tcpip) was refused (ResourceShortage) because the connection already has security.forwarding.maxChannels of them open or being set up.',
   SECURITY_EXEC_FORCING_COMMAND:
     'The requested program was replaced by security.forceCommand; SSH_ORIGINAL_COMMAND carries the original request.',
   SECURITY_EXEC_FAILED_SETENV: 'SSH_ORIGINAL_COMMAND (which security.forceCommand programs rely on) could not be set, so nothing was run.',
@@ -50,6 +52,7 @@ export const SecurityUserMessages = {
   SECURITY_ENV_LIMIT: 'Environment variable setting rejected.',
   SECURITY_SIGNAL_LIMIT: 'Too many signals.',
   SECURITY_MAX_SESSIONS: 'Too many sessions.',
+  SECURITY_MAX_FORWARDED_CHANNELS: 'Too many forwarded connections.',
   SECURITY_EXEC_FAILED_SETENV: 'Could not execute program.',
   SECURITY_MAX_CONNECTIONS: 'Too many connections to this server; please try again later.',
   SECURITY_MAX_CONNECTIONS_PER_USER: 'Too many connections for this user; close one and try again.',

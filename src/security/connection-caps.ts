@@ -73,6 +73,10 @@ class ReleasingConnectionHandler implements ConnectionHandler {
     private readonly release: () => void,
   ) {}
 
+  get forwarding(): ConnectionHandler['forwarding'] {
+    return this.inner.forwarding;
+  }
+
   openSession(info: SessionInfo): Promise<SessionHandler> {
     return this.inner.openSession(info);
   }

@@ -69,7 +69,8 @@ export function normalizeSignal(name: string): string {
   return upper.startsWith('SIG') ? upper.slice(3) : upper;
 }
 
-export type ForwardingKind = keyof SecurityConfig['forwarding'];
+/** The forwarding section's mode keys (its other keys are the allow-list and the channel cap). */
+export type ForwardingKind = 'forwardingMode' | 'reverseForwardingMode' | 'socketForwardingMode' | 'socketListenMode' | 'x11ForwardingMode';
 
 const forwardingCodes = {
   forwardingMode: 'SECURITY_FORWARDING_REJECTED',

@@ -15,6 +15,10 @@ export class SessionCapConnectionHandler implements ConnectionHandler {
     private readonly reporter: RefusalReporter,
   ) {}
 
+  get forwarding(): ConnectionHandler['forwarding'] {
+    return this.inner.forwarding;
+  }
+
   /** Sessions currently holding a slot. */
   get openSessions(): number {
     return this.open;
@@ -52,6 +56,10 @@ export class SessionMappingConnectionHandler implements ConnectionHandler {
     private readonly inner: ConnectionHandler,
     private readonly wrap: (session: SessionHandler, info: SessionInfo) => SessionHandler,
   ) {}
+
+  get forwarding(): ConnectionHandler['forwarding'] {
+    return this.inner.forwarding;
+  }
 
   async openSession(info: SessionInfo): Promise<SessionHandler> {
     return this.wrap(await this.inner.openSession(info), info);

@@ -30,6 +30,13 @@ export interface ForwardOpen {
   data: Record<string, unknown>;
 }
 
+/**
+ * The decision for one forwarding open: a refusal, or acceptance. `beforeOpen` runs right before ssh2 handles the
+ * open (it emits 'tcpip' synchronously, where the prepared stream is claimed) and `afterOpen` right after, to
+ * release what ssh2 did not take (it refuses by itself when it has no channel left).
+ */
+export type ForwardDecision = { refusal: OpenRefusal } | { beforeOpen(): void; afterOpen(): void };
+
 interface ProtocolInternals {
   _handlers?: Record<string, unknown>;
   channelOpenFail?(recipient: number, reason: number, description: string): void;
@@ -39,13 +46,13 @@ interface ProtocolInternals {
  * Wraps ssh2's CHANNEL_OPEN handling of `session` channels so `gate` runs first. ssh2's own reject() always
  * answers "connect failed" with no text; this sends the gate's reason and text instead (e.g. ResourceShortage,
  * "Too many sessions."). Other channel types keep ssh2's handling (unknown types: UnknownChannelType; forwarding
- * without a listener: Prohibited), except forwarding opens when `forwardOpen` is given: it decides their refusal
- * (cssh serves no forwarding). Returns false when ssh2's internals are not as expected (nothing changed then).
+ * without a listener: Prohibited), except forwarding opens when `forwardOpen` is given: it decides them (a
+ * refusal with its own reason and text, or acceptance through ssh2's own handling). Returns false when ssh2's internals are not as expected (nothing changed then).
  */
 export function gateSessionOpens(
   client: Connection,
   gate: SessionGate,
-  hooks: { afterOpen(): void; onError(error: unknown): void; forwardOpen?(open: ForwardOpen): Promise<OpenRefusal> },
+  hooks: { afterOpen(): void; onError(error: unknown): void; forwardOpen?(open: ForwardOpen): Promise<ForwardDecision> },
 ): boolean {
   const protocol = (client as unknown as { _protocol?: ProtocolInternals })._protocol;
   const handlers = protocol?._handlers;
@@ -62,7 +69,16 @@ export function gateSessionOpens(
   handlers.CHANNEL_OPEN = (packet: unknown, info: { type: string; sender: number; data?: Record<string, unknown> }): void => {
     if ((info.type === 'direct-tcpip' || info.type === 'direct-streamlocal@openssh.com') && hooks.forwardOpen) {
       hooks.forwardOpen({ type: info.type, data: info.data ?? {} }).then(
-        (refusal) => openFail(info.sender, refusal.reason, refusal.description),
+        (decision) => {
+          if ('refusal' in decision) return openFail(info.sender, decision.refusal.reason, decision.refusal.description);
+          decision.beforeOpen();
+          try {
+            original.call(handlers, packet, info);
+          } catch (error) {
+            hooks.onError(error); // the connection went away meanwhile
+          }
+          decision.afterOpen();
+        },
         () => openFail(info.sender, OpenFailure.PROHIBITED, 'Forwarding is rejected'),
       );
       return;

@@ -11,7 +11,7 @@ import type { SshAuthenticator } from './auth-types.js';
 import { gateSessionOpens, OpenFailure, type GateDecision, type OpenRefusal, type SessionGate } from './channel-open.js';
 import { DisconnectReason, disconnectWithText } from './disconnect.js';
 import { EOW_REQUEST, watchEndOfWrite } from './eow.js';
-import { ForwardingRefusals } from './forwarding.js';
+import { SshForwarding } from './forwarding.js';
 import { gateNoMoreSessions } from './no-more-sessions.js';
 import { closeIdleSession } from './session-close.js';
 import { serveSession, type ServedSession } from './session-channel.js';
@@ -78,7 +78,7 @@ export class SshConnection {
   private security: SecurityConfig | undefined;
   /** The connection's effective docker.execution.subsystems (name to binary), known with the security config. */
   private subsystems: Record<string, string> | undefined;
-  private readonly forwarding: ForwardingRefusals;
+  private readonly forwarding: SshForwarding;
 
   constructor(
     private readonly client: Connection,
@@ -88,11 +88,12 @@ export class SshConnection {
     this.closed = new Promise((resolve) => (this.resolveClosed = resolve));
     const remoteAddress = clientInfo.family === 'IPv6' ? `[${clientInfo.ip}]:${clientInfo.port}` : `${clientInfo.ip}:${clientInfo.port}`;
     this.logger = deps.logger.child({ connectionId: this.id });
-    this.forwarding = new ForwardingRefusals({
+    this.forwarding = new SshForwarding({
       logger: this.logger,
       onEvent: deps.onEvent,
       security: () => this.security,
       ready: () => this.handlerPromise,
+      signal: this.abort.signal,
     });
     this.logger.info('SSH_CONNECTED', `connection from ${remoteAddress}`, { remoteAddress });
     deps.onEvent?.({ type: 'ssh-connection-open' });
@@ -125,6 +126,7 @@ export class SshConnection {
       forwardOpen: (open) => this.forwarding.onOpen(open),
     });
     if (gated) gate = gateNoMoreSessions(client, gate);
+    client.on('tcpip', (accept, reject) => this.forwarding.onTcpip(accept, reject));
     client.on('session', (accept: () => Session, reject: () => void) => {
       if (gated) this.onSession(accept);
       else this.onUngatedSession(accept, reject);

@@ -16,6 +16,8 @@ export const TEST_IMAGES = {
   busybox: 'cssh-test/busybox:latest',
   sftp: 'cssh-test/sftp:latest',
   bash: 'cssh-test/bash:latest',
+  /** Node.js only (no shell, no busybox): the forwarding helper image of the tests. */
+  node: 'cssh-test/node:latest',
 } as const;
 
 type TestFn = (t: TestContext) => Promise<void> | void;

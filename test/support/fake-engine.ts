@@ -208,7 +208,7 @@ export class FakeEngine implements DockerEngine {
     const c = this.container(id);
     return {
       running: c.state === 'running', restarting: false, exitCode: c.exitCode,
-      user: '', workingDir: '/', env: c.spec.Env ?? [], tmpfs: [],
+      user: '', workingDir: '/', env: c.spec.Env ?? [], tmpfs: [], labels: { ...(c.spec.Labels ?? {}) },
     };
   }
 

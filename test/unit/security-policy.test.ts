@@ -40,6 +40,8 @@ function security(overrides: Partial<SecurityConfig> = {}): SecurityConfig {
     terminateGracePeriod: 10_000,
     forwarding: {
       forwardingMode: 'disable',
+      forwardingAllow: [],
+      maxChannels: 32,
       reverseForwardingMode: 'disable',
       socketForwardingMode: 'disable',
       socketListenMode: 'disable',

@@ -68,7 +68,9 @@ export interface RunContext {
 }
 
 /** What ContainerInspect reports that cssh uses. */
-export interface ContainerDetails extends ProcessState, RunContext {}
+export interface ContainerDetails extends ProcessState, RunContext {
+  labels: Record<string, string>;
+}
 
 /** A container as a label listing sees it. */
 export interface LabelledContainer {

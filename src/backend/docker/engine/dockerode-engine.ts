@@ -133,6 +133,7 @@ class DockerodeEngine implements DockerEngine {
     return {
       running: info.State.Running, restarting: info.State.Restarting, exitCode: info.State.ExitCode,
       user: info.Config.User ?? '', workingDir: info.Config.WorkingDir || '/', env: info.Config.Env ?? [], tmpfs,
+      labels: { ...(info.Config.Labels ?? {}) },
     };
   }
 

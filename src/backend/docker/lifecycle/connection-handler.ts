@@ -41,6 +41,17 @@ export class DockerConnection implements ConnectionHandler {
     await this.close();
   }
 
+  /** The container forwarding reaches: the connection's, else the newest session container whose program runs. */
+  forwardingTarget(): string | undefined {
+    if (this.container !== undefined) return this.container.shuttingDown ? undefined : this.container.id;
+    let id: string | undefined;
+    for (const session of this.sessions) {
+      const program = session.runningProgram;
+      if (program !== undefined && 'containerId' in program) id = program.containerId;
+    }
+    return id;
+  }
+
   /** True once close() began: new programs are refused. */
   get closed(): boolean {
     return this.closing !== undefined;

@@ -193,6 +193,7 @@ class Janitor implements ContainerJanitor {
 function releasing(handler: ConnectionHandler, release: () => void): ConnectionHandler {
   return {
     openSession: (info) => handler.openSession(info),
+    forwarding: handler.forwarding,
     shutdown: async (deadlineSignal) => {
       try {
         await handler.shutdown(deadlineSignal);

@@ -1,0 +1,112 @@
+// Forwarding for one connection: relays in helper containers joined to the target container's namespaces.
+import type { Duplex } from 'node:stream';
+import type { ConnectionForwarding, DialTarget } from '../core/contracts.js';
+import { CsshError } from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
+import { releasableDeadline } from '../core/retry.js';
+import { FORWARDING_CODES } from './codes.js';
+import { ForwardingHelper } from './helper-container.js';
+import type { HelperEngine } from './helper-engine.js';
+import { RelayConnection } from './relay-connection.js';
+import { relayCommand } from './relay-script.js';
+
+export interface ContainerForwardingOptions {
+  engine: HelperEngine;
+  /** The container forwarding reaches now (connection mode: the connection's; session mode: the newest session's). */
+  target(): string | undefined;
+  image: string;
+  /** The relay's interpreter in the helper image. */
+  node: string;
+  /** Deadline of one set-up (image, helper, relay, connect): docker.timeouts.commandStart, ms. */
+  setupMs: number;
+  logger: Logger;
+}
+
+export function forwardingFailed(reason: string, cause?: unknown): CsshError {
+  return new CsshError('DOCKER_FORWARDING_FAILED', `${FORWARDING_CODES.DOCKER_FORWARDING_FAILED} ${reason}`, {
+    userMessage: 'Error setting up the forwarding', cause, permanent: true,
+  });
+}
+
+export class ContainerForwarding implements ConnectionForwarding {
+  private readonly helpers = new Map<string, ForwardingHelper>();
+  private readonly open = new Set<RelayConnection>();
+  private image: Promise<void> | undefined;
+  private closed = false;
+
+  constructor(private readonly o: ContainerForwardingOptions) {}
+
+  /** Forwarded connections currently open. */
+  get openCount(): number {
+    return this.open.size;
+  }
+
+  async dial(target: DialTarget, signal: AbortSignal): Promise<Duplex> {
+    if (this.closed) throw forwardingFailed('The connection is closing.');
+    const targetId = this.o.target();
+    if (targetId === undefined) throw forwardingFailed('No running container to forward into (session mode: start a program first).');
+    const { signal: limit, release } = releasableDeadline(this.o.setupMs, signal);
+    let relay: RelayConnection;
+    try {
+      await this.ensureImage(limit);
+      if (this.closed) throw new Error('the connection is closing');
+      const exec = await this.helperFor(targetId).exec(relayCommand(this.o.node, target.host, target.port), limit);
+      relay = new RelayConnection(exec);
+    } catch (error) {
+      release();
+      throw forwardingFailed(`Helper for ${targetId.slice(0, 12)}: ${error instanceof Error ? error.message : String(error)}`, error);
+    }
+    if (this.closed) {
+      relay.destroy();
+      release();
+      throw forwardingFailed('The connection is closing.');
+    }
+    this.track(relay);
+    const onAbort = (): void => void relay.destroy();
+    limit.addEventListener('abort', onAbort, { once: true });
+    try {
+      await relay.connected;
+    } catch (error) {
+      relay.destroy();
+      throw forwardingFailed(`${target.host}:${target.port}: ${error instanceof Error ? error.message : String(error)}`, error);
+    } finally {
+      limit.removeEventListener('abort', onAbort);
+      release();
+    }
+    return relay;
+  }
+
+  private ensureImage(signal: AbortSignal): Promise<void> {
+    if (this.image === undefined) {
+      const pending = this.o.engine.ensureImage(this.o.image, signal);
+      this.image = pending;
+      pending.catch(() => {
+        if (this.image === pending) this.image = undefined;
+      });
+    }
+    return this.image;
+  }
+
+  private helperFor(targetId: string): ForwardingHelper {
+    let helper = this.helpers.get(targetId);
+    if (helper === undefined) {
+      helper = new ForwardingHelper(this.o.engine, targetId, { image: this.o.image, node: this.o.node });
+      this.helpers.set(targetId, helper);
+    }
+    return helper;
+  }
+
+  private track(relay: RelayConnection): void {
+    this.open.add(relay);
+    relay.once('close', () => this.open.delete(relay));
+  }
+
+  /** Ends every forwarded connection and removes every helper. Idempotent, never throws. */
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const relay of this.open) relay.destroy();
+    const helpers = [...this.helpers.values()];
+    this.helpers.clear();
+    await Promise.all(helpers.map((helper) => helper.remove()));
+  }
+}

@@ -1,0 +1,112 @@
+// One forwarded connection seen as a Duplex: the relay's framed exec stream decoded, with both half-closes kept.
+import { Duplex } from 'node:stream';
+import { DOCKER_HEADER, FrameParser, RELAY_HEADER, relayFrame } from './frames.js';
+
+/** Relay frame letters (see relay-script.ts). */
+const CONNECTED = 0x43; // C
+const DATA = 0x44; // D
+const ENDED = 0x45; // E
+const FAILED = 0x58; // X
+const STDERR = 2;
+/** Bytes of the relay's stderr kept for the log (it only writes there when Node itself fails). */
+const STDERR_KEEP = 2048;
+
+/**
+ * Reads: what the destination sent; the readable side ends when the destination ended its side (or the relay
+ * stopped). Writes: what the client sent; end() half-closes the destination's side. `connected` settles once the
+ * relay reached the destination (or could not: it rejects with the relay's text). destroy() drops the exec stream,
+ * and the relay then drops the destination connection and exits. 'close' follows the exec stream's end once the
+ * reader has taken every byte.
+ */
+export class RelayConnection extends Duplex {
+  readonly connected: Promise<void>;
+  /** Why the relay stopped, when it said (an X frame or its stderr), for the log. */
+  failure = '';
+  private readonly docker = new FrameParser(DOCKER_HEADER);
+  private readonly relay = new FrameParser(RELAY_HEADER);
+  private settle!: { resolve(): void; reject(error: Error): void };
+  private isConnected = false;
+  private readableDone = false;
+  private stderr = '';
+  private execEnded = false;
+
+  constructor(private readonly exec: Duplex) {
+    super({ allowHalfOpen: true });
+    this.connected = new Promise((resolve, reject) => (this.settle = { resolve, reject }));
+    this.connected.catch(() => undefined);
+    exec.on('data', (chunk: Buffer) => this.onExecData(chunk));
+    exec.on('end', () => this.onExecEnd());
+    exec.on('close', () => this.onExecEnd());
+    exec.on('error', (error: Error) => {
+      this.failure ||= error.message;
+      this.onExecEnd();
+    });
+  }
+
+  private onExecData(chunk: Buffer): void {
+    for (const frame of this.docker.push(chunk)) {
+      if (frame.type === STDERR) {
+        if (this.stderr.length < STDERR_KEEP) this.stderr += frame.payload.toString('utf8').slice(0, STDERR_KEEP);
+        continue;
+      }
+      for (const relayed of this.relay.push(frame.payload)) this.onRelayFrame(relayed.type, relayed.payload);
+    }
+  }
+
+  private onRelayFrame(type: number, payload: Buffer): void {
+    if (type === CONNECTED) {
+      this.isConnected = true;
+      this.settle.resolve();
+    } else if (type === DATA) {
+      if (!this.readableDone && !this.push(payload)) this.exec.pause();
+    } else if (type === ENDED) {
+      this.finishReadable();
+    } else if (type === FAILED) {
+      this.failure = payload.toString('utf8');
+      this.settle.reject(new Error(this.failure));
+      this.finishReadable();
+    }
+  }
+
+  private finishReadable(): void {
+    if (this.readableDone) return;
+    this.readableDone = true;
+    this.push(null);
+  }
+
+  private onExecEnd(): void {
+    if (this.execEnded) return;
+    this.execEnded = true;
+    if (!this.isConnected) {
+      const why = this.failure || this.stderr.trim() || 'the relay exited before connecting';
+      this.settle.reject(new Error(why));
+    }
+    if (this.failure === '' && this.stderr.trim() !== '') this.failure = this.stderr.trim();
+    this.finishReadable();
+    // Data may still wait in the readable buffer (the reader is held back by backpressure): destroying now would
+    // drop it, so the stream closes once its reader has taken everything.
+    if (this.readableEnded) this.destroy();
+    else this.once('end', () => this.destroy());
+  }
+
+  override _read(): void {
+    if (this.exec.isPaused()) this.exec.resume();
+  }
+
+  override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
+    if (this.exec.destroyed || this.exec.writableEnded) return callback();
+    if (this.exec.write(relayFrame('D', chunk))) callback();
+    else this.exec.once('drain', () => callback());
+  }
+
+  override _final(callback: (error?: Error | null) => void): void {
+    if (!this.exec.destroyed && !this.exec.writableEnded) this.exec.write(relayFrame('E'));
+    callback();
+  }
+
+  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    if (!this.exec.destroyed) this.exec.destroy();
+    this.settle.reject(new Error(this.failure || 'the forwarded connection was closed'));
+    callback(error);
+  }
+}

@@ -1,0 +1,70 @@
+// The relay that runs inside the forwarding helper container (`node -e`): one TCP connection per process, framed on stdio.
+
+/**
+ * Frames both ways: 1 type byte, a 4-byte big-endian payload length, the payload. Relay to cssh: C (connected),
+ * D (data), E (the destination ended its side), X (error text, then exit). cssh to relay: D (data), E (the client
+ * ended its side). Standard input ending without an E frame means cssh went away: the relay drops the connection
+ * and exits. Framing keeps both half-closes: Docker's exec stream closes in both directions as soon as the
+ * process closes its output, so output EOF cannot carry a half-close. The relay needs nothing but Node's `net`.
+ */
+export const RELAY_SCRIPT = String.raw`'use strict';
+const net = require('net');
+const [host, port] = process.argv.slice(1);
+const out = process.stdout;
+const frame = (type, payload) => {
+  const head = Buffer.alloc(5);
+  head.write(type, 0, 'latin1');
+  head.writeUInt32BE(payload.length, 1);
+  return Buffer.concat([head, payload]);
+};
+let connected = false;
+let clientEnded = false;
+const sock = net.connect({ host, port: Number(port), allowHalfOpen: true });
+// Output to a pipe is asynchronous: the relay never calls process.exit, it closes its handles and lets Node end.
+const fail = (text) => {
+  out.write(frame('X', Buffer.from(text)));
+  if (!connected) process.exitCode = 1;
+};
+sock.on('connect', () => {
+  connected = true;
+  out.write(frame('C', Buffer.alloc(0)));
+});
+sock.on('data', (chunk) => {
+  if (!out.write(frame('D', chunk))) {
+    sock.pause();
+    out.once('drain', () => sock.resume());
+  }
+});
+sock.on('end', () => out.write(frame('E', Buffer.alloc(0))));
+sock.on('error', (e) => fail((e.code || 'ERROR') + ': ' + e.message));
+sock.on('close', () => {
+  process.stdin.destroy();
+  out.end();
+});
+let pending = Buffer.alloc(0);
+process.stdin.on('data', (chunk) => {
+  pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
+  while (pending.length >= 5) {
+    const length = pending.readUInt32BE(1);
+    if (pending.length < 5 + length) break;
+    const type = String.fromCharCode(pending[0]);
+    const payload = pending.subarray(5, 5 + length);
+    pending = pending.subarray(5 + length);
+    if (type === 'D' && !sock.write(payload)) {
+      process.stdin.pause();
+      sock.once('drain', () => process.stdin.resume());
+    } else if (type === 'E') {
+      clientEnded = true;
+      sock.end();
+    }
+  }
+});
+process.stdin.on('end', () => {
+  if (!clientEnded) sock.destroy();
+});
+`;
+
+/** The relay's command line in the helper: `node -e <script> <host> <port>`. */
+export function relayCommand(node: string, host: string, port: number): string[] {
+  return [node, '-e', RELAY_SCRIPT, host, String(port)];
+}

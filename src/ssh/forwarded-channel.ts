@@ -1,0 +1,36 @@
+// Joins an accepted forwarding channel to its forwarded connection, keeping backpressure and both half-closes.
+import type { Duplex } from 'node:stream';
+import type { ServerChannel } from 'ssh2';
+
+/**
+ * Client data flows into `stream` and the client's EOF half-closes it; what the destination sends flows to the
+ * client with the channel's window as backpressure, and the destination's EOF becomes the channel's EOF (the
+ * channel stays open for the client's data). The channel closes once `stream` closed and its data was sent; a
+ * channel the client closed drops `stream`. `onClose` runs once, when both are done.
+ */
+export function bridgeChannel(channel: ServerChannel, stream: Duplex, onClose: () => void): void {
+  let closed = false;
+  const finish = (): void => {
+    if (closed) return;
+    closed = true;
+    onClose();
+  };
+  channel.on('error', () => undefined);
+  stream.on('error', () => undefined);
+  channel.pipe(stream);
+  stream.on('data', (chunk: Buffer) => {
+    if (!channel.write(chunk)) {
+      stream.pause();
+      channel.once('drain', () => stream.resume());
+    }
+  });
+  stream.on('end', () => channel.eof());
+  stream.on('close', () => {
+    channel.end();
+    finish();
+  });
+  channel.on('close', () => {
+    stream.destroy();
+    finish();
+  });
+}

@@ -1,0 +1,90 @@
+// ContainerForwarding over a fake HelperEngine: one helper per target, replaced when gone, removed on close.
+import assert from 'node:assert/strict';
+import { Duplex } from 'node:stream';
+import { test } from 'node:test';
+import { ContainerForwarding } from '../../src/forwarding/container-forwarding.js';
+import type { HelperEngine, HelperSpec } from '../../src/forwarding/helper-engine.js';
+import { createNullLogger } from '../../src/core/logger.js';
+
+/** An exec stream that answers like a relay that connected: a C frame inside a Docker stdout frame. */
+function connectedExec(): Duplex {
+  const stream = new Duplex({ read: () => undefined, write: (_c, _e, cb) => cb() });
+  const relay = Buffer.from([0x43, 0, 0, 0, 0]);
+  const head = Buffer.alloc(8);
+  head[0] = 1;
+  head.writeUInt32BE(relay.length, 4);
+  stream.push(Buffer.concat([head, relay]));
+  return stream;
+}
+
+class FakeEngine implements HelperEngine {
+  started: HelperSpec[] = [];
+  removed: string[] = [];
+  gone = new Set<string>();
+  images = 0;
+  async ensureImage(): Promise<void> {
+    this.images++;
+  }
+  async labelsOf(id: string): Promise<Record<string, string>> {
+    return { 'cssh.connection': `conn-of-${id}` };
+  }
+  async startHelper(spec: HelperSpec): Promise<string> {
+    await new Promise((resolve) => setImmediate(resolve));
+    this.started.push(spec);
+    return `helper-${this.started.length}`;
+  }
+  async exec(id: string): Promise<Duplex> {
+    if (this.gone.has(id)) throw Object.assign(new Error('no such container'), { statusCode: 404 });
+    return connectedExec();
+  }
+  async remove(id: string): Promise<void> {
+    this.removed.push(id);
+  }
+}
+
+function forwardingOver(engine: FakeEngine, target: () => string | undefined): ContainerForwarding {
+  return new ContainerForwarding({ engine, target, image: 'relay:1', node: 'node', setupMs: 5_000, logger: createNullLogger() });
+}
+
+test('concurrent dials share one helper labelled like its target; close ends the streams and removes the helper', async () => {
+  const engine = new FakeEngine();
+  const forwarding = forwardingOver(engine, () => 'target-a');
+  const streams = await Promise.all([1, 2, 3].map(() => forwarding.dial({ host: '127.0.0.1', port: 80 }, new AbortController().signal)));
+  assert.equal(engine.started.length, 1);
+  assert.equal(engine.images, 1, 'the image policy runs once');
+  const spec = engine.started[0];
+  assert.equal(spec?.targetId, 'target-a');
+  assert.deepEqual(spec?.labels, { 'cssh.connection': 'conn-of-target-a', 'cssh.role': 'forwarding', 'cssh.forwarding.target': 'target-a' });
+  await forwarding.close();
+  assert.deepEqual(engine.removed, ['helper-1']);
+  assert.ok(streams.every((s) => s.destroyed), 'every forwarded stream ended');
+  await assert.rejects(forwarding.dial({ host: '127.0.0.1', port: 80 }, new AbortController().signal), { code: 'DOCKER_FORWARDING_FAILED' });
+});
+
+test('a helper that vanished is replaced once; a new target gets its own helper; no target is a clear refusal', async () => {
+  const engine = new FakeEngine();
+  let target: string | undefined = 'target-a';
+  const forwarding = forwardingOver(engine, () => target);
+  const signal = new AbortController().signal;
+  await forwarding.dial({ host: 'localhost', port: 1 }, signal);
+  engine.gone.add('helper-1');
+  await forwarding.dial({ host: 'localhost', port: 1 }, signal);
+  assert.equal(engine.started.length, 2, 'replaced after a 404');
+  target = 'target-b';
+  await forwarding.dial({ host: 'localhost', port: 1 }, signal);
+  assert.equal(engine.started[2]?.targetId, 'target-b');
+  target = undefined;
+  await assert.rejects(forwarding.dial({ host: 'localhost', port: 1 }, signal), /No running container to forward into/);
+  await forwarding.close();
+  assert.deepEqual(engine.removed.sort(), ['helper-2', 'helper-3']);
+});
+
+test('close during a helper start removes the helper as soon as it exists', async () => {
+  const engine = new FakeEngine();
+  const forwarding = forwardingOver(engine, () => 'target-a');
+  const dial = forwarding.dial({ host: 'localhost', port: 1 }, new AbortController().signal);
+  await new Promise((resolve) => setImmediate(resolve));
+  await forwarding.close();
+  await assert.rejects(dial, { code: 'DOCKER_FORWARDING_FAILED' });
+  assert.deepEqual(engine.removed, ['helper-1']);
+});

@@ -1,0 +1,155 @@
+// The relay script run by a local node, read through RelayConnection as the engine would deliver it (multiplexed frames).
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer, type Server, type Socket } from 'node:net';
+import { Duplex, Writable } from 'node:stream';
+import { test } from 'node:test';
+import { FrameParser, RELAY_HEADER, relayFrame } from '../../src/forwarding/frames.js';
+import { RelayConnection } from '../../src/forwarding/relay-connection.js';
+import { relayCommand } from '../../src/forwarding/relay-script.js';
+
+/** The relay as a local process whose output reaches us in Docker's 8-byte multiplexed frames, as an exec stream. */
+function localExec(port: number): { stream: Duplex; child: ChildProcessWithoutNullStreams } {
+  const [node = '', ...args] = relayCommand(process.execPath, '127.0.0.1', port);
+  const child = spawn(node, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+  const muxed = (type: number, chunk: Buffer): Buffer => {
+    const head = Buffer.alloc(8);
+    head[0] = type;
+    head.writeUInt32BE(chunk.length, 4);
+    return Buffer.concat([head, chunk]);
+  };
+  let open = 2;
+  const stream = new Duplex({
+    read: () => undefined,
+    write: (chunk: Buffer, _encoding, callback) => void child.stdin.write(chunk, () => callback()),
+    destroy: (error, callback) => {
+      child.stdin.destroy();
+      callback(error);
+    },
+  });
+  const ended = (): void => {
+    if (--open === 0) stream.push(null);
+  };
+  child.stdout.on('data', (chunk: Buffer) => stream.push(muxed(1, chunk)));
+  child.stderr.on('data', (chunk: Buffer) => stream.push(muxed(2, chunk)));
+  child.stdout.on('end', ended);
+  child.stderr.on('end', ended);
+  child.stdin.on('error', () => undefined);
+  child.on('exit', () => child.stdin.destroy());
+  return { stream, child };
+}
+
+async function listen(onSocket: (socket: Socket) => void): Promise<{ server: Server; port: number }> {
+  const server = createServer({ allowHalfOpen: true }, (socket) => {
+    socket.on('error', () => undefined);
+    onSocket(socket);
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const address = server.address();
+  if (address === null || typeof address === 'string') throw new Error('no address');
+  return { server, port: address.port };
+}
+
+function readAll(stream: Duplex): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+  return new Promise((resolve) => stream.once('end', () => resolve(Buffer.concat(chunks))));
+}
+
+test('frames split anywhere are reassembled in order', () => {
+  const bytes = Buffer.concat([relayFrame('D', Buffer.from('hello')), relayFrame('E'), relayFrame('D', Buffer.alloc(70_000, 7))]);
+  for (const cut of [1, 3, 5, 6, 11, 13, 40_000]) {
+    const parser = new FrameParser(RELAY_HEADER);
+    const frames = [...parser.push(bytes.subarray(0, cut)), ...parser.push(bytes.subarray(cut))];
+    assert.deepEqual(frames.map((f) => [String.fromCharCode(f.type), f.payload.length]), [['D', 5], ['E', 0], ['D', 70_000]], `cut at ${cut}`);
+    assert.equal(parser.buffered, 0);
+  }
+});
+
+test('both half-closes survive the relay: the server ends first, then still reads what the client sends', async (t) => {
+  let serverEnd!: (bytes: number) => void;
+  const receivedBytes = new Promise<number>((resolve) => (serverEnd = resolve));
+  const { server, port } = await listen((socket) => {
+    socket.end('greeting'); // the destination is done talking, but keeps reading
+    let bytes = 0;
+    socket.on('data', (chunk: Buffer) => (bytes += chunk.length));
+    socket.on('end', () => serverEnd(bytes));
+  });
+  t.after(() => server.close());
+  const { stream, child } = localExec(port);
+  const relay = new RelayConnection(stream);
+  await relay.connected;
+  const fromServer = await readAll(relay);
+  assert.equal(fromServer.toString(), 'greeting', "the destination's EOF ended the readable side");
+  const big = Buffer.alloc(3 * 1024 * 1024, 0x61);
+  relay.end(big);
+  assert.equal(await receivedBytes, big.length, 'everything written after the EOF still reached the destination');
+  const [code] = (await once(child, 'exit')) as [number | null];
+  assert.equal(code, 0);
+});
+
+test('a refused destination rejects connected with the reason, and the relay exits 1', async () => {
+  const { server, port } = await listen(() => undefined);
+  await new Promise((resolve) => server.close(resolve));
+  const { stream, child } = localExec(port);
+  const relay = new RelayConnection(stream);
+  await assert.rejects(relay.connected, /ECONNREFUSED/);
+  const [code] = (await once(child, 'exit')) as [number | null];
+  assert.equal(code, 1);
+});
+
+test('cssh going away (stream dropped without an end) makes the relay drop the destination and exit', async (t) => {
+  const closed: Promise<unknown>[] = [];
+  const { server, port } = await listen((socket) => {
+    closed.push(once(socket, 'end'));
+    socket.resume();
+  });
+  t.after(() => server.close());
+  const { stream, child } = localExec(port);
+  const relay = new RelayConnection(stream);
+  await relay.connected;
+  relay.destroy();
+  await once(child, 'exit');
+  await Promise.all(closed);
+  assert.equal(closed.length, 1);
+});
+
+test('a relay that exits while its reader is held back by backpressure loses no byte', async () => {
+  const exec = new Duplex({ read: () => undefined, write: (_chunk, _encoding, callback) => callback() });
+  const docker = (payload: Buffer): Buffer => {
+    const head = Buffer.alloc(8);
+    head[0] = 1;
+    head.writeUInt32BE(payload.length, 4);
+    return Buffer.concat([head, payload]);
+  };
+  const relay = new RelayConnection(exec);
+  const body = Buffer.alloc(256 * 1024, 0x62);
+  exec.push(docker(Buffer.from([0x43, 0, 0, 0, 0])));
+  await relay.connected;
+  for (let at = 0; at < body.length; at += 1000) {
+    const part = body.subarray(at, at + 1000);
+    const data = Buffer.alloc(5);
+    data.write('D', 0, 'latin1');
+    data.writeUInt32BE(part.length, 1);
+    exec.push(docker(Buffer.concat([data, part])));
+  }
+  exec.push(docker(Buffer.from([0x45, 0, 0, 0, 0])));
+  exec.push(null); // the relay exited; nothing has been read yet
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.equal(relay.destroyed, false, 'still holding unread data');
+  const closed = new Promise((resolve) => relay.once('close', resolve));
+  // A slow reader (as a client with a small window): the relay asks for more while some is still buffered.
+  let got = 0;
+  const slow = new Writable({
+    highWaterMark: 1,
+    write: (chunk: Buffer, _encoding, callback) => {
+      got += chunk.length;
+      setImmediate(callback);
+    },
+  });
+  relay.pipe(slow);
+  await closed;
+  assert.equal(got, body.length);
+});
