@@ -1,8 +1,8 @@
-// Every `cssh ...` command shown in a shell block of the README or docs/ names a real command with real flags, and the README's quick start makes `cssh` callable.
+// The README and docs/ hold true: every `cssh ...` command shown exists with the flags shown, the quick start makes `cssh` callable, and every relative link resolves.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { accessSync, constants, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { accessSync, constants, readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 
 const root = new URL('../..', import.meta.url).pathname;
@@ -118,4 +118,37 @@ test('the quick start makes `cssh` callable: an alias to bin/run.js, which is ex
   accessSync(bin, constants.X_OK);
   const firstCssh = readme.search(/^cssh (serve|config|exec-test|image|codes|sweep)\b/m);
   assert.ok(firstCssh === -1 || firstCssh > readme.indexOf('<!-- /section: quickstart -->'), 'no `cssh` command before the quick start defines it');
+});
+
+/** GitHub's anchor for a heading: lower case, punctuation dropped, spaces as dashes. */
+function anchorOf(heading: string): string {
+  return heading.trim().toLowerCase().replace(/[^\p{L}\p{N}_\- ]/gu, '').replaceAll(' ', '-');
+}
+
+function withoutCode(text: string): string {
+  return text.replace(/```[\s\S]*?```/g, '');
+}
+
+test('every relative link in the README and docs/ points at a file (and heading) that exists', () => {
+  const files = ['README.md', ...readdirSync(join(root, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
+  const broken: string[] = [];
+  for (const file of files) {
+    for (const [, link] of withoutCode(readFileSync(join(root, file), 'utf8')).matchAll(/\]\(([^)\s]+)\)/g)) {
+      if (/^[a-z]+:/i.test(link!)) continue;
+      const [path = '', anchor] = link!.split('#', 2);
+      const target = path === '' ? join(root, file) : join(root, dirname(file), path);
+      let text: string | undefined;
+      try {
+        text = statSync(target).isDirectory() ? '' : readFileSync(target, 'utf8');
+      } catch {
+        broken.push(`${file}: ${link} (no such file)`);
+        continue;
+      }
+      if (anchor !== undefined && target.endsWith('.md')) {
+        const anchors = [...withoutCode(text).matchAll(/^#+ (.*)$/gm)].map((m) => anchorOf(m[1]!));
+        if (!anchors.includes(anchor)) broken.push(`${file}: ${link} (no such heading)`);
+      }
+    }
+  }
+  assert.deepEqual(broken, []);
 });
