@@ -1,8 +1,6 @@
 // Composition root of `cssh serve`: config → logger, metrics, host keys, Docker, backend + decorators, auth, SSH server.
 import { createAuthenticator } from './auth/index.js';
-import { createDockerBackend } from './backend/docker/index.js';
-import { startContainerJanitor } from './backend/docker/container-janitor.js';
-import { openDockerClient } from './backend/docker/docker-client.js';
+import { createDockerBackend, openDockerEngine, startContainerJanitor } from './backend/docker/index.js';
 import type { AppConfig } from './config/types.js';
 import { CsshError } from './core/errors.js';
 import { ResourceStack } from './core/resource-stack.js';
@@ -103,11 +101,11 @@ async function openAll(options: ServeOptions, logger: ManagedLogger, stack: Reso
   for (const key of keys) logger.info(generated ? 'SSH_HOSTKEY_GENERATED' : 'SSH_HOSTKEY_LOADED', `host key ${key.fingerprint} from ${key.source}`);
   checkpoint();
   const engineBudget = stopRequested === undefined ? AbortSignal.timeout(15_000) : AbortSignal.any([AbortSignal.timeout(15_000), stopRequested]);
-  const docker = await unlessStopped(openDockerClient(config.docker.connection, config.docker.timeouts, engineBudget), stopRequested);
+  const docker = await unlessStopped(openDockerEngine(config.docker.connection, config.docker.timeouts, engineBudget), stopRequested);
   // Removal is a promise: instance id, start-up sweep, removal retries, periodic reconciler; stop() sweeps again.
   const janitor = await unlessStopped(startContainerJanitor({
     stateDir: options.stateDir, instanceFlag: options.instanceId, instance: config.instance, logger, onEvent,
-    primary: { docker: docker.docker, endpoint: docker.endpoint, connection: config.docker.connection },
+    primary: { engine: docker, connection: config.docker.connection },
     attemptMs: config.docker.timeouts.containerStop,
   }), stopRequested);
   stack.push('janitor', janitor, () => janitor.stop());
@@ -122,7 +120,7 @@ async function openAll(options: ServeOptions, logger: ManagedLogger, stack: Reso
   checkpoint();
   // From the first stop request on, readiness answers 503 so load balancers stop sending connections here.
   const state = { draining: false };
-  const ready = async (): Promise<boolean> => !state.draining && (await docker.docker.ping(), true);
+  const ready = async (): Promise<boolean> => !state.draining && (await docker.ping(), true);
   const health = await startHealthServer(config.health, { logger, ready });
   stack.push('health', health, () => health.close());
   checkpoint();

@@ -95,29 +95,11 @@ async function sample(session: Session, ms: number, busy: () => boolean): Promis
  * login in progress alternate through the run (and share whatever else the machine is doing). Resolves durations.
  */
 function loginLoop(srv: ServeHandle, inFlight: { count: number }): { stop(): Promise<number[]> } {
-  let running = true;
-  const durations: number[] = [];
-  const loop = (async () => {
-    const attempt = values['wrong-password'] ? `${password}-wrong` : password;
-    while (running) {
-      const started = performance.now();
-      inFlight.count++;
-      const result = await srv.ssh(['true'], { user, password: attempt, extra: ['-o', 'NumberOfPasswordPrompts=1'], timeoutMs: 120_000 });
-      inFlight.count--;
-      if (values['wrong-password'] === (result.code === 0)) throw new Error(`unexpected login result ${result.code}: ${result.stderr}`);
-      const took = performance.now() - started;
-      durations.push(took);
-      const pauseEnd = performance.now() + took;
-      while (running && performance.now() < pauseEnd) await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  })();
-  return {
-    stop: async () => {
-      running = false;
-      await loop;
-      return durations;
-    },
-  };
+  const attempt = values['wrong-password'] ? `${password}-wrong` : password;
+  return alternate(inFlight, async () => {
+    const result = await srv.ssh(['true'], { user, password: attempt, extra: ['-o', 'NumberOfPasswordPrompts=1'], timeoutMs: 120_000 });
+    if (values['wrong-password'] === (result.code === 0)) throw new Error(`unexpected login result ${result.code}: ${result.stderr}`);
+  });
 }
 
 /**
@@ -125,14 +107,19 @@ function loginLoop(srv: ServeHandle, inFlight: { count: number }): { stop(): Pro
  * login took, with the same pauses. What it adds to the echo is what any busy core adds on this machine.
  */
 function burnLoop(burnMs: number, inFlight: { count: number }): { stop(): Promise<number[]> } {
+  const spin = `const end = Date.now() + ${Math.round(burnMs)}; while (Date.now() < end);`;
+  return alternate(inFlight, () => new Promise<void>((resolve) => spawn('nice', ['-n', '10', process.execPath, '-e', spin]).on('close', () => resolve())));
+}
+
+/** Runs `work` in a loop, each run followed by a pause as long as it took; counts runs in flight; resolves durations. */
+function alternate(inFlight: { count: number }, work: () => Promise<void>): { stop(): Promise<number[]> } {
   let running = true;
   const durations: number[] = [];
   const loop = (async () => {
     while (running) {
       const started = performance.now();
       inFlight.count++;
-      const spin = `const end = Date.now() + ${Math.round(burnMs)}; while (Date.now() < end);`;
-      await new Promise((resolve) => spawn('nice', ['-n', '10', process.execPath, '-e', spin]).on('close', resolve));
+      await work();
       inFlight.count--;
       const took = performance.now() - started;
       durations.push(took);

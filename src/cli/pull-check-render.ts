@@ -1,6 +1,6 @@
 // Human-readable report of `cssh image pull-check`: endpoint, image, local state, policy outcome, and what to do.
 import chalk from 'chalk';
-import type { PullCheckResult } from '../backend/docker/image-check.js';
+import type { PullCheckResult } from '../backend/docker/image/image-check.js';
 import { formatBytes } from './pull-progress.js';
 
 function policyLine(result: PullCheckResult): string {

@@ -1,6 +1,6 @@
 // `cssh sweep`: list cssh's containers on the engine by instance; remove those of an instance the operator names as dead.
 import { Command, Flags } from '@oclif/core';
-import type { SweepResult } from '../backend/docker/sweep.js';
+import type { SweepResult } from '../backend/docker/lifecycle/sweep.js';
 import { ExitCode } from '../cli/exit-codes.js';
 
 type Failure = { error: string; code: string };
@@ -33,11 +33,11 @@ export default class Sweep extends Command {
 
   async run(): Promise<SweepResult | Failure> {
     const { flags } = await this.parse(Sweep);
-    const [{ loadConfig }, { openDockerClient }, { sweep }, { localHolder }, { defaultStateDir }] = await Promise.all([
+    const [{ loadConfig }, { openDockerEngine }, { sweep }, { localHolder }, { defaultStateDir }] = await Promise.all([
       import('../config/index.js'),
-      import('../backend/docker/docker-client.js'),
-      import('../backend/docker/sweep.js'),
-      import('../backend/docker/instance-id.js'),
+      import('../backend/docker/engine/open-engine.js'),
+      import('../backend/docker/lifecycle/sweep.js'),
+      import('../backend/docker/lifecycle/instance-id.js'),
       import('../ssh/serve-defaults.js'),
     ]);
     const remove = flags.instance ?? [];
@@ -49,9 +49,9 @@ export default class Sweep extends Command {
     let result: SweepResult;
     try {
       const { config } = await loadConfig(flags.config);
-      const docker = await openDockerClient(config.docker.connection, config.docker.timeouts, AbortSignal.timeout(15_000));
+      const engine = await openDockerEngine(config.docker.connection, config.docker.timeouts, AbortSignal.timeout(15_000));
       result = await sweep({
-        docker: docker.docker, endpoint: docker.endpoint, remove, dryRun: flags['dry-run'], localHolder: holder,
+        engine, remove, dryRun: flags['dry-run'], localHolder: holder,
         callMs: config.docker.timeouts.containerStop,
       });
     } catch (error) {

@@ -1,7 +1,7 @@
 // The one registry of message codes: every module's code table gathered, for the codes reference and `cssh codes`.
 import { AUTH_CODES } from '../auth/codes.js';
 import { DOCKER_CODE_DESCRIPTIONS } from '../backend/docker/codes.js';
-import { IMAGE_CODE_DESCRIPTIONS } from '../backend/docker/image-codes.js';
+import { IMAGE_CODE_DESCRIPTIONS } from '../backend/docker/image/image-codes.js';
 import { CONFIG_CODES } from '../config/codes.js';
 import { SecurityCodes } from '../security/codes.js';
 import { SshCodes } from '../ssh/codes.js';

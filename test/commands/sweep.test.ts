@@ -4,7 +4,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { acquireInstanceId, randomInstanceId } from '../../src/backend/docker/instance-id.js';
+import { acquireInstanceId, randomInstanceId } from '../../src/backend/docker/lifecycle/instance-id.js';
 import { dockerTest, TEST_IMAGES } from '../support/docker.js';
 import { containersOf } from '../support/serve-harness.js';
 

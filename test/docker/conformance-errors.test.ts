@@ -5,6 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { createServer } from 'node:net';
 import Dockerode from 'dockerode';
 import { createDockerBackend, removeOrphans } from '../../src/backend/docker/index.js';
+import { unprobedEngine } from '../../src/backend/docker/engine/open-engine.js';
 import type { AppConfig } from '../../src/config/types.js';
 import { createNullLogger } from '../../src/core/logger.js';
 import { containersOf, testConfig, testContext } from '../support/backend.js';
@@ -59,7 +60,7 @@ dockerTest('removeOrphans removes its own instance containers and never another 
   const mine = await make('test-orphans-mine');
   const theirs = await make('test-orphans-theirs');
   try {
-    assert.equal(await removeOrphans(docker, 'test-orphans-mine', createNullLogger()), 1);
+    assert.equal(await removeOrphans(await unprobedEngine({ host: '', cacert: '', cert: '', key: '' }), 'test-orphans-mine', createNullLogger()), 1);
     const left = execFileSync('docker', ['ps', '-aq', '--no-trunc', '--filter', `label=cssh.connection=${connection}`], { encoding: 'utf8' });
     assert.ok(!left.includes(mine), 'own orphan removed');
     assert.ok(left.includes(theirs), 'other instance untouched');

@@ -2,8 +2,9 @@
 import { after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import type { DockerExecutionConfig, ImagePullPolicy } from '../../src/config/types.js';
-import { openDockerClient, type DockerClientHandle } from '../../src/backend/docker/docker-client.js';
-import { ensureImage, inspectImage } from '../../src/backend/docker/image-policy.js';
+import type { DockerEngine } from '../../src/backend/docker/engine/docker-engine.js';
+import { openDockerEngine } from '../../src/backend/docker/engine/open-engine.js';
+import { ensureImage, inspectImage } from '../../src/backend/docker/image/image-policy.js';
 import type { CsshEvent } from '../../src/core/events.js';
 import { isCsshError } from '../../src/core/errors.js';
 import { createNullLogger } from '../../src/core/logger.js';
@@ -12,7 +13,7 @@ import { imagePresent, pushImage, removeImage, startRegistry, type TestRegistry 
 
 const TIMEOUTS = { containerStart: 60_000, containerStop: 60_000, commandStart: 60_000, signal: 60_000, window: 60_000, http: 15_000 };
 let registry: TestRegistry | undefined;
-let client: DockerClientHandle;
+let client: DockerEngine;
 let pushed = '';
 
 function execution(image: string, imagePullPolicy: ImagePullPolicy): DockerExecutionConfig {
@@ -37,7 +38,7 @@ function execution(image: string, imagePullPolicy: ImagePullPolicy): DockerExecu
 async function run(image: string, policy: ImagePullPolicy): Promise<{ events: CsshEvent[]; error?: unknown }> {
   const events: CsshEvent[] = [];
   try {
-    await ensureImage(client.docker, execution(image, policy), {
+    await ensureImage(client, execution(image, policy), {
       signal: AbortSignal.timeout(60_000),
       logger: createNullLogger(),
       onEvent: (e) => events.push(e),
@@ -54,7 +55,7 @@ const attempts = (events: CsshEvent[], op: string): number =>
 
 before(async () => {
   if (!dockerAvailable) return;
-  client = await openDockerClient({ host: '', cacert: '', cert: '', key: '' }, TIMEOUTS, AbortSignal.timeout(20_000));
+  client = await openDockerEngine({ host: '', cacert: '', cert: '', key: '' }, TIMEOUTS, AbortSignal.timeout(20_000));
   registry = await startRegistry();
   pushed = await pushImage(registry, TEST_IMAGES.busybox, 'cssh-image-policy/busybox', 'v1');
 });
@@ -117,7 +118,7 @@ dockerTest('Never with an absent image fails at once with DOCKER_IMAGE_NOT_FOUND
 });
 
 dockerTest('an image id is inspected, never pulled, whatever the policy', async () => {
-  const presence = await inspectImage(client.docker, TEST_IMAGES.busybox, AbortSignal.timeout(20_000));
+  const presence = await inspectImage(client, TEST_IMAGES.busybox, AbortSignal.timeout(20_000));
   assert.ok(presence.present);
   const { events, error } = await run(presence.id, 'Always');
   assert.equal(error, undefined);

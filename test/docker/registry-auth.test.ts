@@ -4,8 +4,9 @@ import assert from 'node:assert/strict';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DockerExecutionConfig, RegistryAuth } from '../../src/config/types.js';
-import { openDockerClient, type DockerClientHandle } from '../../src/backend/docker/docker-client.js';
-import { ensureImage } from '../../src/backend/docker/image-policy.js';
+import type { DockerEngine } from '../../src/backend/docker/engine/docker-engine.js';
+import { openDockerEngine } from '../../src/backend/docker/engine/open-engine.js';
+import { ensureImage } from '../../src/backend/docker/image/image-policy.js';
 import type { CsshEvent } from '../../src/core/events.js';
 import { isCsshError } from '../../src/core/errors.js';
 import { createNullLogger } from '../../src/core/logger.js';
@@ -15,7 +16,7 @@ import { imagePresent, pushImage, removeImage, startRegistry, type TestRegistry 
 const TIMEOUTS = { containerStart: 60_000, containerStop: 60_000, commandStart: 60_000, signal: 60_000, window: 60_000, http: 15_000 };
 const USER = { username: 'cssh', password: 'right-password' };
 let registry: TestRegistry | undefined;
-let client: DockerClientHandle;
+let client: DockerEngine;
 let pushed = '';
 let emptyConfigDir = '';
 
@@ -42,7 +43,7 @@ async function pull(auth: RegistryAuth | null, dockerConfigDir: string): Promise
   const events: CsshEvent[] = [];
   await removeImage(pushed);
   try {
-    await ensureImage(client.docker, execution(auth), {
+    await ensureImage(client, execution(auth), {
       signal: AbortSignal.timeout(60_000),
       logger: createNullLogger(),
       onEvent: (e) => events.push(e),
@@ -59,7 +60,7 @@ const pullAttempts = (events: CsshEvent[]): number => events.filter((e) => e.typ
 
 before(async () => {
   if (!dockerAvailable) return;
-  client = await openDockerClient({ host: '', cacert: '', cert: '', key: '' }, TIMEOUTS, AbortSignal.timeout(20_000));
+  client = await openDockerEngine({ host: '', cacert: '', cert: '', key: '' }, TIMEOUTS, AbortSignal.timeout(20_000));
   registry = await startRegistry({ auth: USER });
   pushed = await pushImage(registry, TEST_IMAGES.busybox, 'cssh-registry-auth/busybox', 'v1');
   emptyConfigDir = join(registry.dir, 'empty-docker-config');

@@ -1,7 +1,7 @@
 // Real Docker engine errors as an operator's config provokes them: which ones cssh must not retry for a minute.
 import assert from 'node:assert/strict';
 import Dockerode from 'dockerode';
-import { isPermanentDockerError } from '../../src/backend/docker/docker-call.js';
+import { isPermanentDockerError } from '../../src/backend/docker/engine/docker-call.js';
 import { dockerTest, TEST_IMAGES } from '../support/docker.js';
 
 async function createError(body: Record<string, unknown>): Promise<unknown> {

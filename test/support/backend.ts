@@ -8,6 +8,7 @@ import type { CsshEvent } from '../../src/core/events.js';
 import { createNullLogger } from '../../src/core/logger.js';
 import { DEFAULT_TLS_CIPHERS, DEFAULT_TLS_CURVES } from '../../src/core/tls-options.js';
 import { TEST_IMAGES } from './docker.js';
+import { testSshConfig } from './ssh-config.js';
 
 const tlsChoice = { tlsVersion: '1.3', curves: DEFAULT_TLS_CURVES, cipher: DEFAULT_TLS_CIPHERS };
 const webhook = { url: '', timeout: 2000, cacert: '', cert: '', key: '', allowRedirects: false, ...tlsChoice, authTimeout: 60000 };
@@ -18,11 +19,7 @@ const kerberos = { keytab: '', acceptor: 'any', enforceUsername: true, credentia
 /** A complete config for tests: the given image, network none, short deadlines (hang guards only). */
 export function testConfig(mode: ExecutionMode, image: string = TEST_IMAGES.busybox, overrides: Partial<AppConfig['docker']['execution']> = {}): AppConfig {
   return {
-    ssh: {
-      listen: '127.0.0.1:0', serverVersion: 'SSH-2.0-cssh', banner: '', ciphers: [], kex: [], macs: [], hostkeys: [],
-      clientAliveInterval: 0, clientAliveCountMax: 3, loginGraceTime: 0, maxStartups: '10:30:100',
-      perSourceMaxStartups: -1, perSourceNetBlockSize: '32:64', shutdownTimeout: 30000,
-    },
+    ssh: testSshConfig(),
     auth: {
       password: { method: '', webhook, passwords: { file: '' }, kerberos },
       publicKey: { method: '', webhook, authorizedKeys: { path: '' } },

@@ -4,12 +4,11 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { test } from 'node:test';
 import { parseAuthorizedKeyLine } from '../../src/auth/authorized-keys.js';
 import { createAuthenticator, type AuthRequest } from '../../src/auth/index.js';
-import { createLogger } from '../../src/observability/logger.js';
 import { authConfig } from '../support/webhook-stub.js';
+import { captureLogs } from '../support/captured-logger.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'cssh-authkeys-'));
 process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
@@ -28,16 +27,7 @@ const other = keygen('other', 'ed25519');
 /** What the SSH server passes: "type base64", no comment. */
 const offer = (line: string) => line.split(' ').slice(0, 2).join(' ');
 
-function capture() {
-  const lines: { code: string; message: string }[] = [];
-  const sink = new Writable({
-    write(chunk: Buffer, _enc, done) {
-      lines.push(JSON.parse(chunk.toString()) as { code: string; message: string });
-      done();
-    },
-  });
-  return { logger: createLogger({ level: 'debug', format: 'ljson', destination: 'stdout', file: '' }, sink), lines };
-}
+const capture = captureLogs;
 
 const never = new AbortController().signal;
 const request = (username: string): AuthRequest => ({

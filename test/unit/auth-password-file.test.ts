@@ -4,27 +4,17 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { test } from 'node:test';
 import bcrypt from 'bcryptjs';
 import { createAuthenticator, hashPassword, type AuthRequest } from '../../src/auth/index.js';
 import { verifyPassword } from '../../src/auth/password-file.js';
-import { createLogger } from '../../src/observability/logger.js';
 import { authConfig } from '../support/webhook-stub.js';
+import { captureLogs } from '../support/captured-logger.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'cssh-passwords-'));
 process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
 
-function capture() {
-  const lines: { code: string; message: string }[] = [];
-  const sink = new Writable({
-    write(chunk: Buffer, _enc, done) {
-      lines.push(JSON.parse(chunk.toString()) as { code: string; message: string });
-      done();
-    },
-  });
-  return { logger: createLogger({ level: 'debug', format: 'ljson', destination: 'stdout', file: '' }, sink), lines };
-}
+const capture = captureLogs;
 
 const never = new AbortController().signal;
 const request = (username: string): AuthRequest => ({

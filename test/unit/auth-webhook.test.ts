@@ -4,34 +4,17 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { test } from 'node:test';
 import { createAuthenticator, type AuthRequest } from '../../src/auth/index.js';
 import type { ConnectionInfo } from '../../src/core/contracts.js';
 import { isCsshError } from '../../src/core/errors.js';
 import type { CsshEvent } from '../../src/core/events.js';
-import { createLogger } from '../../src/observability/logger.js';
 import { createMetrics } from '../../src/observability/metrics.js';
 import type { WebhookClientConfig } from '../../src/config/types.js';
 import { acceptKeys, acceptPasswords, allow, authConfig, startWebhookStub, webhookClientConfig } from '../support/webhook-stub.js';
+import { captureLogs } from '../support/captured-logger.js';
 
-interface LogLine {
-  level: string;
-  code: string;
-  message: string;
-  details?: Record<string, unknown>;
-}
-
-function capture(): { logger: ReturnType<typeof createLogger>; lines: LogLine[] } {
-  const lines: LogLine[] = [];
-  const sink = new Writable({
-    write(chunk: Buffer, _enc, done) {
-      lines.push(JSON.parse(chunk.toString()) as LogLine);
-      done();
-    },
-  });
-  return { logger: createLogger({ level: 'debug', format: 'ljson', destination: 'stdout', file: '' }, sink), lines };
-}
+const capture = captureLogs;
 
 const req: AuthRequest = {
   connectionId: '0123456789abcdef0123456789abcdef',

@@ -1,25 +1,15 @@
 // The config-server client against a real HTTP server: exact URL and body, sensitive filtering, retries, failure.
 import assert from 'node:assert/strict';
-import { Writable } from 'node:stream';
 import { test } from 'node:test';
 import { fetchConnectionConfig } from '../../src/auth/index.js';
 import type { AppConfig } from '../../src/config/types.js';
 import type { ConnectionInfo } from '../../src/core/contracts.js';
 import { isCsshError } from '../../src/core/errors.js';
 import type { CsshEvent } from '../../src/core/events.js';
-import { createLogger } from '../../src/observability/logger.js';
 import { configResponse, startWebhookStub, webhookClientConfig } from '../support/webhook-stub.js';
+import { captureLogs } from '../support/captured-logger.js';
 
-function capture() {
-  const lines: { code: string; message: string; level: string }[] = [];
-  const sink = new Writable({
-    write(chunk: Buffer, _enc, done) {
-      lines.push(JSON.parse(chunk.toString()) as { code: string; message: string; level: string });
-      done();
-    },
-  });
-  return { logger: createLogger({ level: 'debug', format: 'ljson', destination: 'stdout', file: '' }, sink), lines };
-}
+const capture = captureLogs;
 
 function configServer(url: string, overrides: Partial<AppConfig['configserver']> = {}): AppConfig['configserver'] {
   const { authTimeout: _unused, ...client } = webhookClientConfig(url);

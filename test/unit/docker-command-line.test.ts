@@ -1,8 +1,8 @@
 // Exec command lines: path commands run directly, shell syntax and bare names go whole to /bin/sh -c, nothing is cut.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { execArgv, splitWords } from '../../src/backend/docker/command-line.js';
-import { DEFAULT_SHELL_ARGV, programArgv } from '../../src/backend/docker/program-choice.js';
+import { execArgv, splitWords } from '../../src/backend/docker/programs/command-line.js';
+import { DEFAULT_SHELL_ARGV, programArgv } from '../../src/backend/docker/programs/program-choice.js';
 import { testConfig } from '../support/backend.js';
 
 test('a path command with quoted words runs as its token list', () => {

@@ -1,7 +1,7 @@
 // The create body: config pass-through, labels (ContainerSSH's and cssh's win), env order, session-mode flags.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { buildCreateOptions, clientIp, connectionEnv } from '../../src/backend/docker/container-spec.js';
+import { buildCreateOptions, clientIp, connectionEnv } from '../../src/backend/docker/lifecycle/container-spec.js';
 import { testConfig, testContext } from '../support/backend.js';
 
 test('labels carry the connection, instance and user; config labels stay unless overridden', () => {

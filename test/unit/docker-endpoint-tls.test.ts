@@ -8,7 +8,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openDockerClient } from '../../src/backend/docker/docker-client.js';
+import { openDockerEngine } from '../../src/backend/docker/engine/open-engine.js';
 import { isCsshError } from '../../src/core/errors.js';
 
 const TIMEOUTS = { containerStart: 60_000, containerStop: 60_000, commandStart: 60_000, signal: 60_000, window: 60_000, http: 15_000 };
@@ -65,10 +65,10 @@ after(() => {
 
 test('TLS with PEM text: negotiates min(engine 1.52, client 1.47) and pins later calls to it', async () => {
   const conn = { host: `tcp://127.0.0.1:${tlsPort}`, cacert: pem('ca.pem'), cert: pem('client.pem'), key: pem('client-key.pem') };
-  const handle = await openDockerClient(conn, TIMEOUTS, AbortSignal.timeout(20_000));
+  const handle = await openDockerEngine(conn, TIMEOUTS, AbortSignal.timeout(20_000));
   assert.equal(handle.apiVersion, '1.47');
   assert.equal(handle.endpoint, `tcp://127.0.0.1:${tlsPort}`);
-  await handle.docker.ping();
+  await handle.ping();
   assert.equal(paths.at(-1), '/v1.47/_ping');
 });
 
@@ -79,20 +79,20 @@ test('TLS with file paths works the same', async () => {
     cert: join(dir, 'client.pem'),
     key: join(dir, 'client-key.pem'),
   };
-  const handle = await openDockerClient(conn, TIMEOUTS, AbortSignal.timeout(20_000));
+  const handle = await openDockerEngine(conn, TIMEOUTS, AbortSignal.timeout(20_000));
   assert.equal(handle.apiVersion, '1.47');
 });
 
 test('a server certificate from another CA is rejected as DOCKER_UNAVAILABLE, not retried', async () => {
   const conn = { host: `tcp://127.0.0.1:${tlsPort}`, cacert: pem('client.pem'), cert: pem('client.pem'), key: pem('client-key.pem') };
-  await assert.rejects(openDockerClient(conn, TIMEOUTS, AbortSignal.timeout(20_000)), (error: unknown) => {
+  await assert.rejects(openDockerEngine(conn, TIMEOUTS, AbortSignal.timeout(20_000)), (error: unknown) => {
     return isCsshError(error) && error.code === 'DOCKER_UNAVAILABLE' && error.permanent && /TLS|certificate/i.test(error.message);
   });
 });
 
 test('an HTTP server that is not a Docker engine is a clear DOCKER_UNAVAILABLE', async () => {
   await assert.rejects(
-    openDockerClient({ host: `http://127.0.0.1:${plainPort}`, cacert: '', cert: '', key: '' }, TIMEOUTS, AbortSignal.timeout(20_000)),
+    openDockerEngine({ host: `http://127.0.0.1:${plainPort}`, cacert: '', cert: '', key: '' }, TIMEOUTS, AbortSignal.timeout(20_000)),
     (error: unknown) => isCsshError(error) && error.code === 'DOCKER_UNAVAILABLE' && error.message.includes(`127.0.0.1:${plainPort}`),
   );
 });
@@ -108,24 +108,25 @@ test('placeholder or wrong PEM material is DOCKER_CONFIG_ERROR naming the option
   ];
   const before = paths.length;
   for (const [change, message] of cases) {
-    await assert.rejects(openDockerClient({ ...good, ...change }, TIMEOUTS, AbortSignal.timeout(20_000)), (error: unknown) =>
+    await assert.rejects(openDockerEngine({ ...good, ...change }, TIMEOUTS, AbortSignal.timeout(20_000)), (error: unknown) =>
       isCsshError(error) && error.code === 'DOCKER_CONFIG_ERROR' && error.permanent && message.test(error.message) && !/start the Docker engine/.test(error.message));
   }
   assert.equal(paths.length, before, 'nothing was sent to the engine');
 });
 
 test('repeated engine probes on one signal leave no abort listeners behind (no MaxListenersExceededWarning)', async () => {
-  const { default: Dockerode } = await import('dockerode');
-  const { dialJson } = await import('../../src/backend/docker/docker-client.js');
+  const { dockerodeEngine } = await import('../../src/backend/docker/engine/dockerode-engine.js');
   const { EventEmitter } = await import('node:events');
-  const { Agent } = await import('node:https');
   // Requests that fail before reaching the server (a TLS context that cannot be built) are where listeners piled up.
-  const broken = new Dockerode({ host: '127.0.0.1', port: tlsPort, protocol: 'https', agent: new Agent({ cert: 'not pem', key: 'not pem' }) } as ConstructorParameters<typeof Dockerode>[0]);
-  const plain = new Dockerode({ host: '127.0.0.1', port: plainPort, protocol: 'http' });
+  const broken = await dockerodeEngine({
+    url: `https://127.0.0.1:${tlsPort}`, source: 'config', hostname: '127.0.0.1', port: tlsPort, protocol: 'https',
+    tls: { ca: '', cert: 'not pem', key: 'not pem', verify: true },
+  });
+  const plain = await dockerodeEngine({ url: `http://127.0.0.1:${plainPort}`, source: 'config', hostname: '127.0.0.1', port: plainPort, protocol: 'http' });
   const signal = new AbortController().signal;
   for (let i = 0; i < 12; i++) {
-    await dialJson(broken, 'GET', '/version', signal).then(() => assert.fail('must fail'), () => undefined);
-    await dialJson(plain, 'GET', '/version', signal).catch(() => undefined);
+    await broken.version(signal).then(() => assert.fail('must fail'), () => undefined);
+    await plain.version(signal).catch(() => undefined);
   }
   assert.equal(EventEmitter.getEventListeners(signal, 'abort').length, 0);
 });

@@ -5,14 +5,14 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
-import { openDockerClient } from '../../src/backend/docker/docker-client.js';
+import { openDockerEngine } from '../../src/backend/docker/engine/open-engine.js';
 import { isCsshError } from '../../src/core/errors.js';
 
 const TIMEOUTS = { containerStart: 60_000, containerStop: 60_000, commandStart: 60_000, signal: 60_000, window: 60_000, http: 15_000 };
 
 async function openError(host: string): Promise<unknown> {
   try {
-    await openDockerClient({ host, cacert: '', cert: '', key: '' }, TIMEOUTS, AbortSignal.timeout(60_000));
+    await openDockerEngine({ host, cacert: '', cert: '', key: '' }, TIMEOUTS, AbortSignal.timeout(60_000));
   } catch (error) {
     return error;
   }

@@ -1,8 +1,8 @@
 // Endpoint resolution from config and environment, TLS material, and API-version negotiation.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { resolveDockerEndpoint, type EndpointEnvironment } from '../../src/backend/docker/docker-endpoint.js';
-import { compareApiVersions, negotiateApiVersion, unreachableReason } from '../../src/backend/docker/docker-client.js';
+import { resolveDockerEndpoint, type EndpointEnvironment } from '../../src/backend/docker/engine/docker-endpoint.js';
+import { compareApiVersions, negotiateApiVersion, unreachableReason } from '../../src/backend/docker/engine/open-engine.js';
 import { isCsshError } from '../../src/core/errors.js';
 
 const PEM = (what: string): string => `-----BEGIN ${what}-----\nAAAA\n-----END ${what}-----\n`;

@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { acquireInstanceId, INSTANCE_ID_FILE, INSTANCE_LOCK_FILE } from '../../src/backend/docker/instance-id.js';
+import { acquireInstanceId, INSTANCE_ID_FILE, INSTANCE_LOCK_FILE } from '../../src/backend/docker/lifecycle/instance-id.js';
 
 const stateDir = (): string => join(mkdtempSync(join(tmpdir(), 'cssh-instance-')), 'state');
 

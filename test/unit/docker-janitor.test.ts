@@ -1,43 +1,11 @@
 // Removal retry queue and reconciler over a fake engine (cssh's own JanitorEngine): backoff, bounds, grace, live connections.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { LabelledContainer } from '../../src/backend/docker/docker-api.js';
-import { LiveConnections, Reconciler } from '../../src/backend/docker/reconciler.js';
-import { RemovalQueue, type JanitorEngine } from '../../src/backend/docker/removal-queue.js';
+import type { LabelledContainer } from '../../src/backend/docker/engine/docker-engine.js';
+import { LiveConnections, Reconciler } from '../../src/backend/docker/lifecycle/reconciler.js';
+import { RemovalQueue, type JanitorEngine } from '../../src/backend/docker/lifecycle/removal-queue.js';
 import type { CsshEvent } from '../../src/core/events.js';
-import type { Logger, LogLabels } from '../../src/core/logger.js';
-
-interface Line { level: string; code: string; labels?: LogLabels }
-
-/** A logger that records lines and wakes waiters. */
-function recordingLogger(): Logger & { lines: Line[]; waitFor(code: string, count?: number): Promise<void> } {
-  const lines: Line[] = [];
-  const waiters: (() => void)[] = [];
-  const log = (level: string, code: string, _message: string, labels?: LogLabels): void => {
-    lines.push({ level, code, labels });
-    waiters.splice(0).forEach((w) => w());
-  };
-  const logger = {
-    lines,
-    log,
-    debug: (c: string, m: string, l?: LogLabels) => log('debug', c, m, l),
-    info: (c: string, m: string, l?: LogLabels) => log('info', c, m, l),
-    notice: (c: string, m: string, l?: LogLabels) => log('notice', c, m, l),
-    warning: (c: string, m: string, l?: LogLabels) => log('warning', c, m, l),
-    error: (c: string, m: string, l?: LogLabels) => log('error', c, m, l),
-    child: () => logger,
-    /** Resolves once `count` lines carry `code` (the queue's timers are unref'd, so this keeps the process up meanwhile). */
-    async waitFor(code: string, count = 1): Promise<void> {
-      const keepAlive = setInterval(() => undefined, 1_000);
-      try {
-        while (lines.filter((l) => l.code === code).length < count) await new Promise<void>((r) => waiters.push(r));
-      } finally {
-        clearInterval(keepAlive);
-      }
-    },
-  };
-  return logger;
-}
+import { recordingLogger } from '../support/recording-logger.js';
 
 /** An engine whose containers live in a map; `down` makes every call fail like a stopped engine. */
 function fakeEngine(containers: LabelledContainer[] = []) {

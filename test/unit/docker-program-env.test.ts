@@ -1,7 +1,7 @@
 // A program's environment: the operator's variables win over the client's; SSH_ORIGINAL_COMMAND is cssh's, always set.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { programEnv } from '../../src/backend/docker/program-env.js';
+import { programEnv } from '../../src/backend/docker/programs/program-env.js';
 
 test('client variables the operator set are dropped; the others follow in order; SSH_ORIGINAL_COMMAND comes last', () => {
   const channel = new Map([['PATH', '/evil'], ['LANG', 'C'], ['TOKEN', 'mine'], ['TERM', 'xterm']]);

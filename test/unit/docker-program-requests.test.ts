@@ -1,8 +1,8 @@
 // Signals and window changes wait for a starting program, reach it in arrival order, and queued resizes coalesce.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ProgramRequests, type RequestTarget } from '../../src/backend/docker/program-requests.js';
-import type { TtySize } from '../../src/backend/docker/docker-api.js';
+import { ProgramRequests, type RequestTarget } from '../../src/backend/docker/programs/program-requests.js';
+import type { TtySize } from '../../src/backend/docker/engine/docker-engine.js';
 import { CsshError } from '../../src/core/errors.js';
 import { createNullLogger } from '../../src/core/logger.js';
 

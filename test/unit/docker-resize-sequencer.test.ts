@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ResizeSequencer } from '../../src/backend/docker/resize-sequencer.js';
+import { ResizeSequencer } from '../../src/backend/docker/programs/resize-sequencer.js';
 
 test('a slow earlier resize never lands after a newer one, and a stale initial resize is skipped', async () => {
   const applied: string[] = [];

@@ -2,7 +2,7 @@
 // exec attach, an exit code that cannot be read; and silence when nothing went wrong or the end was on purpose.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { EXEC_ATTACH_FAILED_CODE, streamEndNotice, type ExitState } from '../../src/backend/docker/program-runner.js';
+import { EXEC_ATTACH_FAILED_CODE, streamEndNotice, type ExitState } from '../../src/backend/docker/programs/program-runner.js';
 
 const exited = (code: number, runningAtEnd = false): ExitState => ({ code, known: true, expected: false, runningAtEnd });
 const unknown = (expected: boolean, runningAtEnd: boolean): ExitState => ({ code: 137, known: false, expected, runningAtEnd });

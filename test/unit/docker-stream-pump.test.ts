@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { PassThrough, Readable } from 'node:stream';
 import { test } from 'node:test';
-import { agentHeader, lineHeader, pumpInput, pumpOutput } from '../../src/backend/docker/stream-pump.js';
+import { agentHeader, lineHeader, pumpInput, pumpOutput } from '../../src/backend/docker/programs/stream-pump.js';
 import { Collector } from '../support/backend.js';
 
 function frame(stream: number, payload: string | Buffer): Buffer {

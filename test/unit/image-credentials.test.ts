@@ -4,9 +4,9 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { classifyPullFailure, engineMessage } from '../../src/backend/docker/image-errors.js';
-import { PullStreamError } from '../../src/backend/docker/image-pull.js';
-import { credentialsFromConfig, fromDockerConfig, registryHostOfKey, resolveCredentials } from '../../src/backend/docker/registry-auth.js';
+import { classifyPullFailure, engineMessage } from '../../src/backend/docker/image/image-errors.js';
+import { PullStreamError } from '../../src/backend/docker/image/image-pull.js';
+import { credentialsFromConfig, fromDockerConfig, registryHostOfKey, resolveCredentials } from '../../src/backend/docker/image/registry-auth.js';
 import type { LogLevel, Logger } from '../../src/core/logger.js';
 
 const basic = (user: string, pass: string): string => Buffer.from(`${user}:${pass}`).toString('base64');

@@ -1,8 +1,8 @@
 // Image reference canonicalisation (Docker's normalisation rules) and the pull-policy decision table.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { familiarName, parseImageReference } from '../../src/backend/docker/image-name.js';
-import { decidePull } from '../../src/backend/docker/image-policy.js';
+import { familiarName, parseImageReference } from '../../src/backend/docker/image/image-name.js';
+import { decidePull } from '../../src/backend/docker/image/image-policy.js';
 import { isCsshError } from '../../src/core/errors.js';
 
 const canonical = (image: string): string => parseImageReference(image).canonical;

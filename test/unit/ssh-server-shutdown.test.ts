@@ -5,26 +5,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SshConfig } from '../../src/config/types.js';
+import { testSshConfig } from '../support/ssh-config.js';
 import { createNullLogger } from '../../src/core/logger.js';
 import { loadHostKeys } from '../../src/ssh/host-keys.js';
 import { createSshServer } from '../../src/ssh/server.js';
 
-const ssh: SshConfig = {
-  listen: '127.0.0.1:0',
-  serverVersion: 'SSH-2.0-ContainerSSH',
-  banner: '',
-  ciphers: [],
-  kex: ['curve25519-sha256@libssh.org'],
-  macs: ['hmac-sha2-256'],
-  hostkeys: [],
-  clientAliveInterval: 0,
-  clientAliveCountMax: 3,
-  loginGraceTime: 0,
-  maxStartups: '10:30:100',
-  perSourceMaxStartups: -1,
-  perSourceNetBlockSize: '32:64',
-  shutdownTimeout: 2000,
-};
+const ssh: SshConfig = testSshConfig({ serverVersion: 'SSH-2.0-ContainerSSH', kex: ['curve25519-sha256@libssh.org'], macs: ['hmac-sha2-256'], shutdownTimeout: 2000 });
 
 const timers = (): number => process.getActiveResourcesInfo().filter((kind) => kind === 'Timeout').length;
 

@@ -9,26 +9,17 @@ import type { Backend, ConnectionHandler, Program, SessionHandler, SessionIO, St
 import { CsshError } from '../../src/core/errors.js';
 import { createNullLogger } from '../../src/core/logger.js';
 import type { SshConfig } from '../../src/config/types.js';
+import { testSshConfig } from '../support/ssh-config.js';
 import type { AuthOutcome, SshAuthenticator } from '../../src/ssh/auth-types.js';
 import { generateEd25519KeyPair, loadHostKeys } from '../../src/ssh/host-keys.js';
 import { createSshServer, type SshServer } from '../../src/ssh/server.js';
 
-const sshConfig: SshConfig = {
-  listen: '127.0.0.1:0',
+const sshConfig: SshConfig = testSshConfig({
   serverVersion: 'SSH-2.0-ContainerSSH',
-  banner: '',
-  ciphers: [],
   kex: ['curve25519-sha256@libssh.org', 'ecdh-sha2-nistp256'],
   macs: ['hmac-sha2-256-etm@openssh.com', 'hmac-sha2-256'],
-  hostkeys: [],
-  clientAliveInterval: 0,
-  clientAliveCountMax: 3,
-  loginGraceTime: 0,
-  maxStartups: '10:30:100',
-  perSourceMaxStartups: -1,
-  perSourceNetBlockSize: '32:64',
   shutdownTimeout: 2000,
-};
+});
 
 /** A program the fake backend runs: `out N` writes N bytes then exits 3; `cat` echoes stdin; `err` writes stderr. */
 function fakeProgram(req: StartRequest, io: SessionIO): Program {
@@ -251,8 +242,9 @@ test('env, pty-req, window-change and signal reach the session handler in order'
         channel.on('exit', (value: number) => (status = value));
         channel.on('close', () => resolve(status));
         channel.on('data', () => undefined);
-        setTimeout(() => channel.setWindow(30, 120, 0, 0), 100);
-        setTimeout(() => channel.signal('USR1'), 300);
+        // Sent as soon as the exec was accepted: the server keeps their order behind the program's start.
+        channel.setWindow(30, 120, 0, 0);
+        channel.signal('USR1');
       });
     });
     assert.equal(code, 0);

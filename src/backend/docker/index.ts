@@ -4,20 +4,24 @@ import { CsshError } from '../../core/errors.js';
 import { createNullLogger, type Logger } from '../../core/logger.js';
 import { deadline } from '../../core/retry.js';
 import { DockerCode } from './codes.js';
-import { ClientPool, defaultEnsurer, defaultOpener, type ClientOpener, type ImageEnsurer } from './client-pool.js';
-import { apiAtLeast, openConnectionContainer } from './connection-container.js';
-import { DockerConnection } from './connection-handler.js';
+import { ClientPool, defaultEnsurer, defaultOpener, type ClientOpener, type ImageEnsurer } from './engine/engine-pool.js';
+import { apiAtLeast, CONSOLE_SIZE_API } from './engine/docker-engine.js';
+import { openConnectionContainer } from './lifecycle/connection-container.js';
+import { DockerConnection } from './lifecycle/connection-handler.js';
 import { inPhase } from './phases.js';
 
-export { removeOrphans } from './container-ops.js';
+export { removeOrphans } from './lifecycle/container-ops.js';
 export { DockerCode, DOCKER_CODE_DESCRIPTIONS } from './codes.js';
+export type { DockerEngine } from './engine/docker-engine.js';
+export { openDockerEngine } from './engine/open-engine.js';
+export { startContainerJanitor, type ContainerJanitor } from './lifecycle/container-janitor.js';
 
 export interface DockerBackendOptions {
   /** Labels every container (cssh.instance) so a restarted server can remove what an earlier run left behind. */
   instanceId: string;
   /** Backend-wide log lines (connection lines go to each ConnectionContext's logger). */
   logger?: Logger;
-  /** Replaces how clients are opened (defaults to the image module's openDockerClient). */
+  /** Replaces how engines are opened (defaults to openDockerEngine: endpoint, bounded ping, API version). */
   openClient?: ClientOpener;
   /** Replaces the image policy step (defaults to the image module's ensureImage). */
   ensureImage?: ImageEnsurer;
@@ -48,15 +52,15 @@ export function createDockerBackend(options: DockerBackendOptions): Backend {
       checkExecution(ctx);
       const { docker: dockerConfig } = ctx.config;
       const limit = deadline(dockerConfig.timeouts.containerStart, signal);
-      const client = await inPhase(ctx.onEvent, 'connect', () => pool.get(dockerConfig.connection, dockerConfig.timeouts, limit));
-      await ensureImage(client.docker, dockerConfig.execution, { signal: limit, logger: ctx.logger, onEvent: ctx.onEvent });
-      const consoleSize = apiAtLeast(client.apiVersion, '1.42');
+      const engine = await inPhase(ctx.onEvent, 'connect', () => pool.get(dockerConfig.connection, dockerConfig.timeouts, limit));
+      await ensureImage(engine, dockerConfig.execution, { signal: limit, logger: ctx.logger, onEvent: ctx.onEvent });
+      const consoleSize = apiAtLeast(engine.apiVersion, CONSOLE_SIZE_API);
       if (dockerConfig.execution.mode === 'session') {
-        return new DockerConnection(ctx, client.docker, consoleSize, options.instanceId, undefined);
+        return new DockerConnection(ctx, engine, consoleSize, options.instanceId, undefined);
       }
-      const container = await openConnectionContainer(ctx, client.docker, client.apiVersion, options.instanceId, limit);
+      const container = await openConnectionContainer(ctx, engine, options.instanceId, limit);
       backendLogger.debug('DOCKER_CONTAINER_START', 'Connection container ready.', { containerId: container.id, connectionId: ctx.info.connectionId });
-      return new DockerConnection(ctx, client.docker, consoleSize, options.instanceId, container);
+      return new DockerConnection(ctx, engine, consoleSize, options.instanceId, container);
     },
   };
 }

@@ -1,6 +1,6 @@
 // `cssh image pull-check`: is the configured image ready on the Docker engine, and what will the pull policy do?
 import { Command, Flags } from '@oclif/core';
-import type { PullCheckResult } from '../../backend/docker/image-check.js';
+import type { PullCheckResult } from '../../backend/docker/image/image-check.js';
 import { ExitCode } from '../../cli/exit-codes.js';
 import type { PullProgressView } from '../../cli/pull-progress.js';
 import { canAnimate } from '../../cli/terminal.js';
@@ -57,7 +57,7 @@ export default class ImagePullCheck extends Command {
   ): Promise<PullCheckResult> {
     const [{ loadConfig }, { checkImageReadiness, failedCheck }, { createNullLogger }] = await Promise.all([
       import('../../config/index.js'),
-      import('../../backend/docker/image-check.js'),
+      import('../../backend/docker/image/image-check.js'),
       import('../../core/logger.js'),
     ]);
     let config;

@@ -9,25 +9,12 @@ import ssh2, { type Client } from 'ssh2';
 import type { ConnectionHandler, Program, SessionHandler } from '../../../src/core/contracts.js';
 import { createNullLogger } from '../../../src/core/logger.js';
 import type { SshConfig } from '../../../src/config/types.js';
+import { testSshConfig } from '../../support/ssh-config.js';
 import { loadHostKeys } from '../../../src/ssh/host-keys.js';
 import { createSshServer } from '../../../src/ssh/server.js';
 
-const sshConfig: SshConfig = {
-  listen: '127.0.0.1:0',
-  serverVersion: 'SSH-2.0-OpenSSH_9.9', // ssh2's client, like OpenSSH's, sends the request only to "OpenSSH" servers
-  banner: '',
-  ciphers: [],
-  kex: [],
-  macs: [],
-  hostkeys: [],
-  clientAliveInterval: 0,
-  clientAliveCountMax: 3,
-  loginGraceTime: 0,
-  maxStartups: '10:30:100',
-  perSourceMaxStartups: -1,
-  perSourceNetBlockSize: '32:64',
-  shutdownTimeout: 2000,
-};
+// ssh2's client, like OpenSSH's, sends the request only to "OpenSSH" servers
+const sshConfig: SshConfig = testSshConfig({ serverVersion: 'SSH-2.0-OpenSSH_9.9', shutdownTimeout: 2000 });
 
 /** Sessions whose exec prints "ran" and exits 0; each openSession waits until `gate` resolves. */
 function slowHandler(gate: Promise<void>): ConnectionHandler {

@@ -8,27 +8,13 @@ import { Writable } from 'node:stream';
 import { test } from 'node:test';
 import ssh2 from 'ssh2';
 import type { SshConfig } from '../../../src/config/types.js';
+import { testSshConfig } from '../../support/ssh-config.js';
 import type { CsshEvent } from '../../../src/core/events.js';
 import { createLogger } from '../../../src/observability/logger.js';
 import { loadHostKeys } from '../../../src/ssh/host-keys.js';
 import { createSshServer, type SshServer } from '../../../src/ssh/server.js';
 
-const base: SshConfig = {
-  listen: '127.0.0.1:0',
-  serverVersion: 'SSH-2.0-ContainerSSH',
-  banner: '',
-  ciphers: [],
-  kex: [],
-  macs: [],
-  hostkeys: [],
-  clientAliveInterval: 0,
-  clientAliveCountMax: 3,
-  loginGraceTime: 0,
-  maxStartups: '10:30:100',
-  perSourceMaxStartups: -1,
-  perSourceNetBlockSize: '32:64',
-  shutdownTimeout: 2000,
-};
+const base: SshConfig = testSshConfig({ serverVersion: 'SSH-2.0-ContainerSSH', shutdownTimeout: 2000 });
 
 interface Started {
   server: SshServer;

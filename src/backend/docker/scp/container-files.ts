@@ -1,9 +1,8 @@
 // The file operations legacy scp needs, done through Docker's archive API (any image, no exec, no agent).
 import { posix } from 'node:path';
 import { PassThrough, type Readable } from 'node:stream';
-import type Dockerode from 'dockerode';
 import tar from 'tar-stream';
-import { getArchiveStream, putArchiveStream, statPath, type PathStat } from '../docker-api.js';
+import type { DockerEngine, PathStat } from '../engine/docker-engine.js';
 
 export interface FileMeta {
   mode: number;
@@ -31,7 +30,7 @@ export interface ContainerFiles {
 }
 
 /** Docker's archive API as ContainerFiles; every call stops when `signal` aborts. */
-export function dockerFiles(docker: Dockerode, containerId: string, signal: AbortSignal): ContainerFiles {
+export function dockerFiles(engine: DockerEngine, containerId: string, signal: AbortSignal): ContainerFiles {
   /** Streams a one-entry tar into `dir`; `fill` writes the entry. A refusal settles `upload` early. */
   /** Streams a tar into `dir`; `cancel()` aborts the request, so Docker drops a half-sent archive at once. */
   const put = (dir: string): { pack: tar.Pack; upload: Promise<Error | undefined>; cancel: () => void } => {
@@ -44,7 +43,7 @@ export function dockerFiles(docker: Dockerode, containerId: string, signal: Abor
     const local = new AbortController();
     const onAbort = (): void => local.abort(signal.reason);
     signal.addEventListener('abort', onAbort, { once: true });
-    const upload = putArchiveStream(docker, containerId, dir, body, local.signal).then(
+    const upload = engine.putArchive(containerId, dir, body, local.signal).then(
       () => undefined,
       (error: unknown) => (error instanceof Error ? error : new Error(String(error))),
     ).finally(() => signal.removeEventListener('abort', onAbort));
@@ -57,7 +56,7 @@ export function dockerFiles(docker: Dockerode, containerId: string, signal: Abor
     return { pack, upload, cancel };
   };
   return {
-    stat: (path) => statPath(docker, containerId, path, signal),
+    stat: (path) => engine.statPath(containerId, path, signal),
     async writeFile(dir, name, meta, data) {
       const { pack, upload, cancel } = put(dir);
       let failure: Error | undefined;
@@ -88,7 +87,7 @@ export function dockerFiles(docker: Dockerode, containerId: string, signal: Abor
       const error = await upload;
       if (error !== undefined) throw error;
     },
-    readTree: (path) => readTree(getArchiveStream(docker, containerId, path, signal), signal),
+    readTree: (path) => readTree(engine.getArchive(containerId, path, signal), signal),
   };
 }
 

@@ -1,5 +1,5 @@
 // Recognises the remote side of legacy scp (`scp -t` to receive, `scp -f` to send) in an exec command line.
-import { splitWords } from '../command-line.js';
+import { splitWords } from '../programs/command-line.js';
 
 /** A legacy scp server invocation, as OpenSSH's scp client sends it (`scp [-r] [-p] [-d] [-v] -t|-f [--] PATH...`). */
 export interface ScpCommand {

@@ -4,8 +4,8 @@ import type { Program, ProgramExit, SessionIO } from '../../../core/contracts.js
 import { CsshError } from '../../../core/errors.js';
 import type { Logger } from '../../../core/logger.js';
 import { DockerCode } from '../codes.js';
-import type { ConnectionContainer } from '../connection-container.js';
-import { inspectRunContext, pathExists, type RunContext } from '../docker-api.js';
+import type { ConnectionContainer } from '../lifecycle/connection-container.js';
+import type { RunContext } from '../engine/docker-engine.js';
 import { ByteReader } from './byte-reader.js';
 import { dockerFiles, refusingMounts } from './container-files.js';
 import { parseScpCommand, type ScpCommand } from './scp-command.js';
@@ -40,9 +40,9 @@ function builtinScpContext(container: ConnectionContainer, signal: AbortSignal):
   let probe = probes.get(container);
   if (probe === undefined) {
     probe = (async () => {
-      const ctx = await inspectRunContext(container.docker, container.id, signal);
+      const ctx = await container.engine.inspectContainer(container.id, signal);
       if (!runsAsRoot(ctx.user)) return undefined;
-      const found = await Promise.all(pathDirs(ctx.env).map((dir) => pathExists(container.docker, container.id, posix.join(dir, 'scp'), signal)));
+      const found = await Promise.all(pathDirs(ctx.env).map((dir) => container.engine.pathExists(container.id, posix.join(dir, 'scp'), signal)));
       return found.includes(true) ? undefined : ctx;
     })().catch(() => undefined);
     probes.set(container, probe);
@@ -58,7 +58,7 @@ export class ScpProgram implements Program {
   private stopCode = 0;
 
   private constructor(container: ConnectionContainer, cmd: ScpCommand, ctx: RunContext, io: SessionIO, logger: Logger) {
-    const files = refusingMounts(dockerFiles(container.docker, container.id, this.stop.signal), [...ctx.tmpfs, ...KERNEL_FILESYSTEMS]);
+    const files = refusingMounts(dockerFiles(container.engine, container.id, this.stop.signal), [...ctx.tmpfs, ...KERNEL_FILESYSTEMS]);
     const input = new ByteReader(io.stdin);
     const run = cmd.direction === 'sink'
       ? runSink(cmd, input, io.stdout, files, ctx.workingDir)

@@ -1,7 +1,7 @@
 // The sending side of legacy scp (`scp -f`): reads paths from the container and sends them as C/D/E/T records.
 import { posix } from 'node:path';
 import type { Writable } from 'node:stream';
-import { writeWithBackpressure } from '../stream-pump.js';
+import { writeWithBackpressure } from '../programs/stream-pump.js';
 import type { ByteReader } from './byte-reader.js';
 import type { ContainerFiles, TreeEntry } from './container-files.js';
 import type { ScpCommand } from './scp-command.js';

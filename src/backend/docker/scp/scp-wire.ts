@@ -1,7 +1,7 @@
 // The scp protocol's acknowledgements and error records, and error texts worded like OpenSSH's scp.
 import type { Writable } from 'node:stream';
-import { statusOf } from '../docker-api.js';
-import { writeWithBackpressure } from '../stream-pump.js';
+import { statusOf } from '../engine/docker-engine.js';
+import { writeWithBackpressure } from '../programs/stream-pump.js';
 
 export function sendOk(output: Writable): Promise<void> {
   return writeWithBackpressure(output, Buffer.from([0]));

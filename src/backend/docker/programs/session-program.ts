@@ -1,0 +1,149 @@
+// Session mode: the program is the main process of its own container, attached before start so no output is lost.
+import type { Duplex } from 'node:stream';
+import type { ConnectionContext, Program, ProgramExit, SessionIO } from '../../../core/contracts.js';
+import { deadline } from '../../../core/retry.js';
+import { DockerCode } from '../codes.js';
+import { buildCreateOptions, connectionEnv } from '../lifecycle/container-spec.js';
+import type { DockerEngine, TtySize } from '../engine/docker-engine.js';
+import { dockerCall } from '../engine/docker-call.js';
+import { createWithEvents, removeWithEvents, startWithEvents, type OpsContext } from '../lifecycle/container-ops.js';
+import { checkSignalName } from './program-choice.js';
+import { readExitCode, runStreams, type RunningStreams } from './program-runner.js';
+import { inPhase } from '../phases.js';
+import { ResizeSequencer } from './resize-sequencer.js';
+
+export interface SessionStart {
+  ctx: ConnectionContext;
+  engine: DockerEngine;
+  consoleSize: boolean;
+  instanceId: string;
+  argv: string[];
+  /** Channel env (SSH env requests and TERM) as K=V. */
+  env: string[];
+  tty: boolean;
+  size?: TtySize;
+  io: SessionIO;
+  /** The commandStart deadline. */
+  signal: AbortSignal;
+}
+
+/** Longest wait for the container's init to start the program before a first signal is sent anyway. */
+const INIT_READY_MS = 2_000;
+
+/** Under a TTY the initial size is set by the image's /bin/sh before the program starts (API 1.41 has no ConsoleSize). */
+function withInitialSize(argv: string[], tty: boolean, size?: TtySize): string[] {
+  if (!tty || size === undefined || argv.length === 0) return argv;
+  return ['/bin/sh', '-c', `stty rows ${size.rows} cols ${size.cols} 2>/dev/null; exec "$@"`, 'cssh', ...argv];
+}
+
+export class SessionProgram implements Program {
+  readonly exited: Promise<ProgramExit>;
+  private finished = false;
+  private readonly cancel = new AbortController();
+  private readonly resizes = new ResizeSequencer();
+  private readonly streams: RunningStreams;
+  private initStarted: Promise<void> | undefined;
+
+  private constructor(private readonly s: SessionStart, readonly containerId: string, stream: Duplex) {
+    this.streams = runStreams({
+      stream, tty: s.tty, io: s.io, logger: s.ctx.logger,
+      readExit: () => readExitCode((sig) => s.engine.inspectContainer(containerId, sig), s.ctx.logger, this.cancel.signal),
+    });
+    this.exited = this.streams.exited.finally(() => { this.finished = true; });
+  }
+
+  private static ops(s: SessionStart): OpsContext {
+    return { engine: s.engine, logger: s.ctx.logger, onEvent: s.ctx.onEvent };
+  }
+
+  /** Creates, attaches, starts and sizes the container; a failure after create removes it again. */
+  static async start(s: SessionStart): Promise<SessionProgram> {
+    const execution = s.ctx.config.docker.execution;
+    const body = buildCreateOptions({
+      info: s.ctx.info, execution, instanceId: s.instanceId,
+      cmd: withInitialSize(s.argv, s.tty, s.size),
+      env: [...connectionEnv(s.ctx.info, execution), ...s.env],
+      session: { tty: s.tty, size: s.size, consoleSize: s.consoleSize },
+    });
+    const timeouts = s.ctx.config.docker.timeouts;
+    const id = await createWithEvents(SessionProgram.ops(s), body, 'session', s.signal, { attemptMs: timeouts.commandStart, stopMs: timeouts.containerStop });
+    try {
+      const stream = await inPhase(s.ctx.onEvent, 'exec', async () => {
+        const attached = await dockerCall((sig) => s.engine.attachContainer(id, sig), {
+          op: 'container-attach', code: DockerCode.CONTAINER_ATTACH_FAILED, explanation: 'Failed to attach to the container',
+          signal: s.signal, logger: s.ctx.logger, onEvent: s.ctx.onEvent,
+        });
+        return attached;
+      });
+      await startWithEvents(SessionProgram.ops(s), id, s.signal).catch((e: unknown) => { stream.destroy(); throw e; });
+      const program = new SessionProgram(s, id, stream);
+      if (s.tty && s.size !== undefined) program.initialResize(s.size);
+      return program;
+    } catch (error) {
+      await removeWithEvents(SessionProgram.ops(s), id, s.ctx.config.docker.timeouts.containerStop);
+      throw error;
+    }
+  }
+
+  /** One attempt right after start; the /bin/sh size wrapper (or ConsoleSize on 1.42+) already covers the start. */
+  private initialResize(size: TtySize): void {
+    this.resizes.run(async (isStale) => {
+      if (isStale()) return;
+      await this.s.engine.resizeContainer(this.containerId, size, deadline(this.s.ctx.config.docker.timeouts.window));
+    }).catch((e: unknown) => this.s.ctx.logger.debug(DockerCode.EXEC_RESIZE_FAILED, 'Initial resize failed.', { error: String(e) }));
+  }
+
+  get running(): boolean {
+    return !this.finished;
+  }
+
+  async resize(size: TtySize, signal: AbortSignal): Promise<void> {
+    await this.resizes.run(() => dockerCall((sig) => this.s.engine.resizeContainer(this.containerId, size, sig), {
+      op: 'container-resize', code: DockerCode.EXEC_RESIZE_FAILED, explanation: `Failed to resize to ${size.cols}x${size.rows}`,
+      userMessage: 'Cannot resize window.', permanentStatuses: [409], signal, logger: this.s.ctx.logger, count: false,
+    }));
+  }
+
+  /** ContainerKill to the main process (an init forwards it to the program); works without the agent. */
+  async signal(name: string, signal: AbortSignal): Promise<void> {
+    checkSignalName(name);
+    await this.initReady(signal);
+    this.s.ctx.logger.debug(DockerCode.CONTAINER_SIGNAL, `Sending ${name} to the container.`, { signal: name, containerId: this.containerId });
+    await dockerCall((sig) => this.s.engine.killContainer(this.containerId, name, sig), {
+      op: 'container-kill', code: DockerCode.CONTAINER_SIGNAL_FAILED, explanation: `Failed to send ${name} to the container`,
+      userMessage: 'Cannot send signal to process.', signal, logger: this.s.ctx.logger, count: false,
+    });
+  }
+
+  /**
+   * The container's init (PID 1) drops a signal that reaches it before it blocked signals to forward them: the kernel
+   * discards signals an init has no handler for. It blocks them before it starts the program, so once a second
+   * process shows, signals are kept until forwarded. Waited for once, bounded (an init-less container never shows one).
+   */
+  private initReady(signal: AbortSignal): Promise<void> {
+    this.initStarted ??= (async () => {
+      const until = Date.now() + INIT_READY_MS;
+      while (!this.finished && Date.now() < until && !signal.aborted) {
+        const count = await this.s.engine.countProcesses(this.containerId, signal).catch(() => 2);
+        if (count === 0 || count >= 2) return;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    })();
+    return this.initStarted;
+  }
+
+  kill(): void {
+    if (this.finished) return;
+    this.signal('KILL', deadline(this.s.ctx.config.docker.timeouts.signal)).catch(() => undefined);
+  }
+
+  abandon(): void {
+    this.cancel.abort();
+    this.streams.destroy();
+  }
+
+  /** Force-removes the session container on its own containerStop deadline. Never throws. */
+  async remove(): Promise<void> {
+    await removeWithEvents(SessionProgram.ops(this.s), this.containerId, this.s.ctx.config.docker.timeouts.containerStop);
+  }
+}
