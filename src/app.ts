@@ -1,6 +1,7 @@
 // Composition root of `cssh serve`: config → logger, metrics, host keys, Docker, backend + decorators, auth, SSH server.
 import { createAuthenticator } from './auth/index.js';
 import { createDockerBackend, openDockerEngine, startContainerJanitor } from './backend/docker/index.js';
+import type { WorkerHooks } from './cluster/worker-hooks.js';
 import type { AppConfig } from './config/types.js';
 import { CsshError } from './core/errors.js';
 import { ResourceStack } from './core/resource-stack.js';
@@ -26,6 +27,8 @@ export interface ServeOptions {
   logDestination?: NodeJS.WritableStream;
   /** Aborts when a stop was requested (SIGTERM/SIGINT) before start-up finished: start-up closes what it opened. */
   stopRequested?: AbortSignal;
+  /** Set when this process is one worker of `serve --workers N` (src/cluster): its primary sweeps, counts and probes. */
+  worker?: WorkerHooks;
 }
 
 /** What `serve` prints at start. */
@@ -41,6 +44,8 @@ export interface ServeSummary {
   mode: string;
   instanceId: string;
   orphansRemoved: number;
+  /** Worker processes (serve --workers); absent for a single process. */
+  workers?: number;
 }
 
 export interface RunningServe {
@@ -51,6 +56,8 @@ export interface RunningServe {
    * Never throws.
    */
   stop: (deadline: AbortSignal) => Promise<void>;
+  /** What /ready answers: not draining and the engine answers a ping. */
+  ready: () => Promise<boolean>;
 }
 
 /**
@@ -63,7 +70,8 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
   if (config.backend !== 'docker') {
     throw new CsshError('SSH_BACKEND_UNSUPPORTED', `backend "${config.backend}" is not supported by cssh; set backend: docker`, { permanent: true });
   }
-  const logger = createLogger(config.log, options.logDestination);
+  const root = createLogger(config.log, options.logDestination);
+  const logger = options.worker === undefined ? root : root.child(options.worker.logLabels);
   const stack = new ResourceStack();
   stack.push('logger', logger, () => logger.close());
   try {
@@ -78,7 +86,7 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
 }
 
 /** The error start-up ends with: a stop request wins, a CsshError keeps its code, anything else is SERVE_START_FAILED. */
-function startFailure(error: unknown, stopRequested: AbortSignal | undefined): CsshError {
+export function startFailure(error: unknown, stopRequested: AbortSignal | undefined): CsshError {
   if (stopRequested?.aborted === true) {
     return new CsshError(STOPPED_DURING_STARTUP, 'stopped by a signal during start-up; nothing was left running', { permanent: true });
   }
@@ -96,7 +104,7 @@ async function openAll(options: ServeOptions, logger: ManagedLogger, stack: Reso
   const metrics = await createMetrics(config.metrics, { logger });
   stack.push('metrics', metrics, () => metrics.close());
   checkpoint();
-  const onEvent = metrics.sink;
+  const onEvent = options.worker?.onEvent ?? metrics.sink;
   const { keys, generated } = await loadHostKeys(config.ssh.hostkeys, options.stateDir);
   for (const key of keys) logger.info(generated ? 'SSH_HOSTKEY_GENERATED' : 'SSH_HOSTKEY_LOADED', `host key ${key.fingerprint} from ${key.source}`);
   checkpoint();
@@ -106,7 +114,7 @@ async function openAll(options: ServeOptions, logger: ManagedLogger, stack: Reso
   const janitor = await unlessStopped(startContainerJanitor({
     stateDir: options.stateDir, instanceFlag: options.instanceId, instance: config.instance, logger, onEvent,
     primary: { engine: docker, connection: config.docker.connection },
-    attemptMs: config.docker.timeouts.containerStop,
+    attemptMs: config.docker.timeouts.containerStop, ...options.worker?.janitor,
   }), stopRequested);
   stack.push('janitor', janitor, () => janitor.stop());
   const { instanceId, orphansRemoved } = janitor;
@@ -131,7 +139,7 @@ async function openAll(options: ServeOptions, logger: ManagedLogger, stack: Reso
     await server.shutdown(deadline, config.docker.timeouts.containerStop + 5_000);
     await stack.closeAll();
   };
-  return { summary, stop };
+  return { summary, stop, ready };
 }
 
 function summarize(

@@ -17,7 +17,8 @@ export async function validateAndPrint(files: string[], options: ValidateRunOpti
   const { validateFiles } = await import('../config/validate-files.js');
   const report = await validateFiles(files, options);
   if (options.format === 'json') {
-    write(JSON.stringify(report, null, 2));
+    const { envelope } = await import('./json-envelope.js');
+    write(JSON.stringify(envelope('config validate', report, report.exitCode), null, 2));
   } else if (options.format === 'sarif') {
     const { renderValidateSarif } = await import('./config-sarif.js');
     write(renderValidateSarif(report, options.version ?? ''));

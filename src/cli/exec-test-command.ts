@@ -4,6 +4,7 @@ import type { AppConfig } from '../config/types.js';
 import { isCsshError, describeCause } from '../core/errors.js';
 import { ExitCode } from './exit-codes.js';
 import { CaptureStream, type ExecTestResult } from './exec-test-run.js';
+import { applyOverrides } from './shared-flags.js';
 import { canAnimate } from './terminal.js';
 
 export interface ExecTestInvocation {
@@ -32,13 +33,11 @@ async function loadWithOverrides(inv: ExecTestInvocation): Promise<AppConfig | F
   const { loadConfig } = await import('../config/index.js');
   try {
     const { config } = await loadConfig(inv.configFile);
-    if (inv.mode !== undefined) config.docker.execution.mode = inv.mode;
-    if (inv.image !== undefined) config.docker.execution.container = { ...config.docker.execution.container, Image: inv.image };
-    return config;
+    return applyOverrides(config, { mode: inv.mode, image: inv.image });
   } catch (error) {
+    // Like docker run's 125: any failure of cssh's own, so the program's statuses stay unambiguous.
     const code = isCsshError(error) ? error.code : 'CONFIG_UNREADABLE';
-    const exitCode = code === 'CONFIG_INVALID' ? ExitCode.INVALID : ExitCode.UNREADABLE;
-    return { ok: false, exitCode, error: { code, message: isCsshError(error) ? error.message : describeCause(error) } };
+    return { ok: false, exitCode: ExitCode.EXEC_FAILED, error: { code, message: isCsshError(error) ? error.message : describeCause(error) } };
   }
 }
 

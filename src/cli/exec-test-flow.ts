@@ -24,6 +24,16 @@ function newContext(config: AppConfig, o: ExecTestOptions, onEvent: (e: Paramete
   };
 }
 
+/**
+ * The exit code for a program that could not be started, as `docker run` chooses it from the engine's message: 127
+ * when the program does not exist, 126 when it cannot be executed, else 125 (cssh or the engine failed).
+ */
+export function startFailureExitCode(message: string): number {
+  if (/executable file not found|no such file or directory|system cannot find the file specified/i.test(message)) return ExitCode.EXEC_NOT_FOUND;
+  if (/permission denied|is a directory/i.test(message)) return ExitCode.EXEC_CANNOT_INVOKE;
+  return ExitCode.EXEC_FAILED;
+}
+
 /** Runs exec-test against `config`. Never throws: failures become `error` and a cssh exit code. */
 export async function runExecTest(config: AppConfig, o: ExecTestOptions): Promise<ExecTestResult> {
   const started = performance.now();
@@ -34,8 +44,8 @@ export async function runExecTest(config: AppConfig, o: ExecTestOptions): Promis
   };
   const execution = config.docker.execution;
   const result: ExecTestResult = {
-    ok: false, exitCode: ExitCode.RUNTIME, mode: execution.mode, image: execution.container.Image ?? '',
-    command: o.command ?? null, programExitCode: null, interrupted: false, phases: [], totalMs: 0,
+    ok: false, exitCode: ExitCode.EXEC_FAILED, mode: execution.mode, image: execution.container.Image ?? '',
+    program: o.command ?? null, programExitCode: null, interrupted: false, phases: [], totalMs: 0,
   };
   const { createDockerBackend } = await import('../backend/docker/index.js');
   const backend = createDockerBackend({ instanceId: `exec-test-${process.pid}` });
@@ -58,6 +68,8 @@ export async function runExecTest(config: AppConfig, o: ExecTestOptions): Promis
     }
   } catch (error) {
     result.error = { code: isCsshError(error) ? error.code : 'EXEC_TEST_FAILED', message: isCsshError(error) ? error.message : describeCause(error) };
+    // Only a failure to start the program itself can be "not found" or "cannot invoke"; the rest is cssh's 125.
+    result.exitCode = o.command === undefined || conn === undefined ? ExitCode.EXEC_FAILED : startFailureExitCode(result.error.message);
   } finally {
     await conn?.close();
   }

@@ -28,7 +28,8 @@ export interface ExecTestResult {
   exitCode: number;
   mode: ExecutionMode;
   image: string;
-  command: string | null;
+  /** The program's command line (null for the smoke test); `command` in the JSON is the cssh command, exec-test. */
+  program: string | null;
   /** The program's own exit status (null when it never ran). */
   programExitCode: number | null;
   interrupted: boolean;

@@ -8,6 +8,10 @@ export interface StopSignals {
    * A second signal aborts the deadline passed to `stop` (forcing it); so does `shutdownTimeoutMs`.
    */
   untilStopped(stop: (deadline: AbortSignal) => Promise<void>, shutdownTimeoutMs: number): Promise<void>;
+  /** A stop asked for without a signal (a worker of serve --workers told by its primary): like a first signal; idempotent. */
+  request(): void;
+  /** Forces the stop under way, like a second signal. */
+  force(): void;
 }
 
 /**
@@ -20,17 +24,23 @@ export function trapStopSignals(onHangup: () => void): StopSignals {
   const requestedController = new AbortController();
   let requested = false;
   let begin: (() => void) | undefined;
-  const onSignal = (): void => {
-    if (requested) return force.abort(); // a second signal: stop waiting for programs
+  const request = (): void => {
+    if (requested) return;
     requested = true;
     requestedController.abort();
     begin?.();
+  };
+  const onSignal = (): void => {
+    if (requested) return force.abort(); // a second signal: stop waiting for programs
+    request();
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
   process.on('SIGHUP', onHangup);
   return {
     stopRequested: requestedController.signal,
+    request,
+    force: () => force.abort(),
     untilStopped(stop, shutdownTimeoutMs) {
       return new Promise((resolve) => {
         begin = (): void => {

@@ -1,14 +1,18 @@
 // `cssh exec-test`: proves a configuration works by running a command (or a smoke test) through the real lifecycle.
-import { Command, Flags } from '@oclif/core';
+import { Flags } from '@oclif/core';
+import { BaseCommand, usageError } from '../cli/base-command.js';
 import type { ExecTestResult } from '../cli/exec-test-run.js';
-import { ExitCode } from '../cli/exit-codes.js';
+import { ExitCode, exitCodesHelp } from '../cli/exit-codes.js';
+import { configFlag, imageFlag, modeFlag } from '../cli/shared-flags.js';
 
-export default class ExecTest extends Command {
+export default class ExecTest extends BaseCommand {
+  static override commandName = 'exec-test' as const;
   static override summary = 'Run a command in a container exactly as a user session would, and time every phase';
   static override description = [
     'Without SSH: applies the pull policy, creates and starts the container, runs CMD with live output, reports its exit status and removes the container (also on Ctrl-C or SIGTERM). A timing breakdown per phase goes to stderr.',
     'Without CMD a smoke test runs: output, environment, exit status and a stdin round trip.',
-    'Exit codes: the program\'s own exit status; without CMD 0 when every check passed, 1 otherwise; 1 invalid configuration, 2 unreadable configuration, 3 cssh failed at run time (engine unreachable, image missing, start failed), 130 interrupted. --json prints the ExecTestResult object described in the README.',
+    `${exitCodesHelp('exec-test')} Like docker run, exec-test keeps 125, 126 and 127 for its own failures and otherwise exits with the program's status.`,
+    '--json prints {ok, command: "exec-test", exitCode, mode, image, program, programExitCode, interrupted, phases, totalMs, checks?, stdout?, stderr?, error?}.',
   ].join('\n\n');
 
   static override usage = 'exec-test [--config FILE] [--mode connection|session] [--tty] [--env K=V]... [--image IMAGE] [--json] [-- CMD...]';
@@ -21,22 +25,26 @@ export default class ExecTest extends Command {
   ];
 
   static override strict = false;
-  static override enableJsonFlag = true;
 
   static override flags = {
-    config: Flags.string({ char: 'c', description: 'configuration file (YAML or JSON; "-" reads stdin); defaults apply without one' }),
-    mode: Flags.string({ description: 'override docker.execution.mode', options: ['connection', 'session'] }),
-    image: Flags.string({ description: 'override docker.execution.container.image' }),
+    config: configFlag(),
+    mode: modeFlag(),
+    image: imageFlag(),
     tty: Flags.boolean({ char: 't', description: 'request a terminal (size and TERM from this terminal)' }),
     env: Flags.string({ char: 'e', description: 'set an environment variable for the program (K=V, repeatable)', multiple: true }),
   };
+
+  /** Every failure of exec-test's own, usage errors included, is 125: any other status is the program's. */
+  protected override exitCodeFor(): number {
+    return ExitCode.EXEC_FAILED;
+  }
 
   async run(): Promise<ExecTestResult | { ok: false; exitCode: number; error: { code: string; message: string } }> {
     const { flags, argv } = await this.parse(ExecTest);
     const env: Record<string, string> = {};
     for (const pair of flags.env ?? []) {
       const eq = pair.indexOf('=');
-      if (eq <= 0) this.error(`--env expects NAME=VALUE, got ${JSON.stringify(pair)}`, { exit: ExitCode.USAGE });
+      if (eq <= 0) throw usageError(`--env expects NAME=VALUE, got ${JSON.stringify(pair)}`, 'write each variable as --env NAME=VALUE');
       env[pair.slice(0, eq)] = pair.slice(eq + 1);
     }
     const { executeExecTest } = await import('../cli/exec-test-command.js');

@@ -1,9 +1,12 @@
 // `cssh serve`: run the SSH server that starts a container per connection (or session); stops cleanly on SIGTERM/SIGINT.
-import { Command, Flags } from '@oclif/core';
+import { Flags } from '@oclif/core';
 import type { ServeSummary } from '../app.js';
 import { STOPPED_DURING_STARTUP } from '../core/start-up.js';
 import type { AppConfig } from '../config/types.js';
-import { ExitCode } from '../cli/exit-codes.js';
+import type { ValidateReport } from '../config/validate-files.js';
+import { BaseCommand } from '../cli/base-command.js';
+import { ExitCode, exitCodeForError, exitCodesHelp } from '../cli/exit-codes.js';
+import { applyOverrides } from '../cli/shared-flags.js';
 import { trapStopSignals } from '../cli/stop-signals.js';
 
 interface ServeFlags {
@@ -13,16 +16,17 @@ interface ServeFlags {
   listen?: string;
   'state-dir'?: string;
   instance?: string;
+  workers?: number;
 }
 
-export default class Serve extends Command {
+export default class Serve extends BaseCommand {
+  static override commandName = 'serve' as const;
   static override summary = 'Run the SSH server: each login gets a fresh Docker container, removed when it leaves.';
   static override description = [
-    'Without --config it listens on 127.0.0.1:2222, uses a host key generated once in the state directory, and lets the',
-    'invoking user in with the keys in ~/.ssh/authorized_keys. --image, --mode and --listen override the configuration.',
-    'SIGTERM or SIGINT ends programs (up to ssh.shutdownTimeout), removes every container and exits 0; a second signal',
-    'forces. Exit codes: 1 invalid configuration, 2 unreadable configuration or Docker engine unavailable, 3 other start failures.',
-  ].join('\n');
+    'Without --config it listens on 127.0.0.1:2222, uses a host key generated once in the state directory, and lets the invoking user in with the keys in ~/.ssh/authorized_keys. --image, --mode and --listen override the configuration.',
+    'SIGTERM or SIGINT ends programs (up to ssh.shutdownTimeout), removes every container and exits 0; a second signal forces.',
+    exitCodesHelp('serve'),
+  ].join('\n\n');
 
   static override examples = [
     '<%= config.bin %> serve --image busybox',
@@ -30,7 +34,6 @@ export default class Serve extends Command {
     '<%= config.bin %> serve --image debian:12 --mode session --state-dir /var/lib/cssh',
   ];
 
-  static override enableJsonFlag = true;
   static override flags = {
     config: Flags.string({ char: 'c', description: 'configuration file (YAML or JSON; ContainerSSH and legacy dockerrun files work)' }),
     image: Flags.string({ description: 'container image (docker.execution.container.image)' }),
@@ -38,14 +41,17 @@ export default class Serve extends Command {
     listen: Flags.string({ description: 'address to listen on, host:port (ssh.listen)' }),
     'state-dir': Flags.string({ description: 'where the generated host key and the instance id are kept [default: $XDG_STATE_HOME/cssh or ~/.local/state/cssh]' }),
     instance: Flags.string({ description: 'id labelling this server\'s containers (cssh.instance) [default: instance.id, else a random id kept in the state dir]' }),
+    check: Flags.boolean({ description: 'load and check everything serve would (config, host keys, TLS files, log destination, login methods, ports), bind nothing, exit 0/1/2 as config validate does' }),
+    workers: Flags.integer({ description: 'processes, each a full SSH server on the shared port; 0 = one per CPU core (instance.workers) [default: 1]' }),
   };
 
   /**
    * With --json the start-up summary is one JSON line on stdout as soon as the server listens, and the value returned
    * here (printed by oclif at exit) only records the stop, so the summary is never printed twice.
    */
-  async run(): Promise<{ stopped: true; instanceId: string } | { error: string; code: string }> {
+  async run(): Promise<{ stopped: true; instanceId: string } | { error: { code: string; message: string } } | ValidateReport> {
     const { flags } = await this.parse(Serve);
+    if (flags.check) return (await import('../cli/serve-check-run.js')).runServeCheck(flags, (config) => applyOverrides(config, flags), this.jsonEnabled(), (text) => this.log(text));
     const signals = trapStopSignals(() => this.logToStderr('cssh serve: SIGHUP ignored (log files are reopened); stop with SIGTERM or SIGINT'));
     const { startServe } = await import('../app.js');
     const defaults = await import('../ssh/serve-defaults.js');
@@ -54,7 +60,9 @@ export default class Serve extends Command {
     const stateDir = flags['state-dir'] ?? defaults.defaultStateDir();
     let running;
     try {
-      running = await startServe({ config: loaded.config, stateDir, instanceId: flags.instance, onlyUser: loaded.onlyUser, stopRequested: signals.stopRequested });
+      const options = { config: loaded.config, stateDir, instanceId: flags.instance, onlyUser: loaded.onlyUser, stopRequested: signals.stopRequested };
+      const workers = (await import('../cluster/worker-count.js')).workerCount(flags.workers, loaded.config.instance.workers);
+      running = workers > 1 ? await (await import('../cluster/primary.js')).startCluster({ ...options, workers }) : await startServe(options);
     } catch (error) {
       return this.fail(error);
     }
@@ -65,13 +73,13 @@ export default class Serve extends Command {
     return { stopped: true, instanceId: running.summary.instanceId };
   }
 
-  private async loadConfig(flags: ServeFlags): Promise<{ config: AppConfig; onlyUser?: string } | { error: string; code: string }> {
+  private async loadConfig(flags: ServeFlags): Promise<{ config: AppConfig; onlyUser?: string } | { error: { code: string; message: string } }> {
     const { loadConfig, formatIssueLine } = await import('../config/index.js');
     const { applyZeroConfigDefaults, invokingUser } = await import('../ssh/serve-defaults.js');
     let config: AppConfig;
     let onlyUser: string | undefined;
     try {
-      const loaded = await loadConfig(flags.config);
+      const loaded = await loadConfig(flags.config, { serve: true });
       for (const warning of loaded.warnings) this.logToStderr(`warning: ${formatIssueLine(warning)}`);
       config = loaded.config;
     } catch (error) {
@@ -90,14 +98,14 @@ export default class Serve extends Command {
    * Start-up has already closed every listener; the exit is still forced after a second in case a dependency keeps
    * a handle open, so a supervisor (systemd, a restart policy, Kubernetes) always sees the failure.
    */
-  private fail(error: unknown): { error: string; code: string } {
+  private fail(error: unknown): { error: { code: string; message: string } } {
     const code = (error as { code?: unknown }).code;
     const codeText = typeof code === 'string' ? code : 'SERVE_START_FAILED';
     const message = error instanceof Error ? error.message : String(error);
-    process.exitCode = codeText === STOPPED_DURING_STARTUP ? ExitCode.OK : exitCodeFor(codeText);
+    process.exitCode = codeText === STOPPED_DURING_STARTUP ? ExitCode.OK : exitCodeForError(codeText);
     this.logToStderr(`cssh serve: ${message}`);
     setTimeout(() => process.exit(), 1_000).unref();
-    return { error: message, code: codeText };
+    return { error: { code: codeText, message } };
   }
 
   private printSummary(summary: ServeSummary, onlyUser: string | undefined): void {
@@ -107,27 +115,10 @@ export default class Serve extends Command {
       `  docker       ${summary.dockerEndpoint} (API ${summary.dockerApiVersion})`,
       `  auth         ${summary.authMethods.join(', ') || 'none configured: nobody can log in'}${onlyUser ? ` (user ${onlyUser} only)` : ''}`,
       `  image        ${summary.image} (pull policy ${summary.pullPolicy}, one container per ${summary.mode})`,
+      ...(summary.workers === undefined ? [] : [`  workers      ${summary.workers} processes sharing the port`]),
       `  instance     ${summary.instanceId}${summary.orphansRemoved > 0 ? ` (removed ${summary.orphansRemoved} container(s) left by an earlier run)` : ''}`,
     ];
     // stderr: stdout carries only log lines (ljson shippers read it as JSON lines).
     this.logToStderr(lines.join('\n'));
   }
-}
-
-function exitCodeFor(code: string): number {
-  if (code === 'CONFIG_INVALID' || code === 'SSH_BACKEND_UNSUPPORTED') return ExitCode.INVALID;
-  if (code === 'CONFIG_UNREADABLE' || code === 'DOCKER_UNAVAILABLE') return ExitCode.UNREADABLE;
-  return ExitCode.RUNTIME;
-}
-
-/** --image, --mode and --listen win over the file. */
-function applyOverrides(config: AppConfig, flags: ServeFlags): AppConfig {
-  const execution = { ...config.docker.execution };
-  if (flags.image !== undefined) execution.container = { ...execution.container, Image: flags.image };
-  if (flags.mode === 'connection' || flags.mode === 'session') execution.mode = flags.mode;
-  return {
-    ...config,
-    ssh: flags.listen === undefined ? config.ssh : { ...config.ssh, listen: flags.listen },
-    docker: { ...config.docker, execution },
-  };
 }

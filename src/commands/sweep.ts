@@ -1,21 +1,20 @@
 // `cssh sweep`: list cssh's containers on the engine by instance; remove those of an instance the operator names as dead.
-import { Command, Flags } from '@oclif/core';
+import { Flags } from '@oclif/core';
 import type { SweepResult } from '../backend/docker/lifecycle/sweep.js';
-import { ExitCode } from '../cli/exit-codes.js';
+import { BaseCommand, CliFailure } from '../cli/base-command.js';
+import { ExitCode, exitCodesHelp } from '../cli/exit-codes.js';
+import { configFlag } from '../cli/shared-flags.js';
+import { describeCause, isCsshError } from '../core/errors.js';
 
-type Failure = { error: string; code: string };
-
-export default class Sweep extends Command {
-  static override summary = 'List cssh\'s containers on the Docker engine by instance, and remove those of a dead instance.';
+export default class Sweep extends BaseCommand {
+  static override commandName = 'sweep' as const;
+  static override summary = 'List cssh\'s containers on the Docker engine by instance, and remove those of a dead instance';
   static override description = [
-    'Without --instance it only lists: every cssh.instance label on the engine, with its containers. With --instance',
-    '(repeatable) it removes every container of those instances; --dry-run lists them instead. A running server',
-    'removes its own leftovers by itself (start-up sweep, reconciler, shutdown sweep); use this for a replica that is',
-    'gone for good. cssh cannot tell from the engine whether a replica on another machine is alive, so it removes only',
-    'the instances you name; it refuses the id a live server on this machine holds in --state-dir.',
-    'Exit codes: 0 done; 1 refused or invalid configuration; 2 engine unreachable or configuration unreadable;',
-    '3 some containers could not be removed.',
-  ].join('\n');
+    'Without --instance it only lists: every cssh.instance label on the engine, with its containers. With --instance (repeatable) it removes every container of those instances; --dry-run lists them instead.',
+    'A running server removes its own leftovers by itself (start-up sweep, reconciler, shutdown sweep); use this for a replica that is gone for good. cssh cannot tell from the engine whether a replica on another machine is alive, so it removes only the instances you name; it refuses the id a live server on this machine holds in --state-dir.',
+    '--json prints {ok, command, exitCode, endpoint, dryRun, instances, removed, failed}.',
+    exitCodesHelp('sweep'),
+  ].join('\n\n');
 
   static override examples = [
     '<%= config.bin %> sweep --config cssh.yaml',
@@ -23,15 +22,14 @@ export default class Sweep extends Command {
     '<%= config.bin %> sweep --config cssh.yaml --instance 3fbff62608e71e71',
   ];
 
-  static override enableJsonFlag = true;
   static override flags = {
-    config: Flags.string({ char: 'c', description: 'configuration file (its docker.connection says which engine)' }),
+    config: configFlag('configuration file (its docker.connection says which engine)'),
     instance: Flags.string({ description: 'remove the containers of this instance id (repeatable)', multiple: true }),
     'dry-run': Flags.boolean({ description: 'with --instance: list what would be removed, remove nothing' }),
     'state-dir': Flags.string({ description: 'state directory of a server on this machine whose instance must never be swept [default: as serve]' }),
   };
 
-  async run(): Promise<SweepResult | Failure> {
+  async run(): Promise<SweepResult> {
     const { flags } = await this.parse(Sweep);
     const [{ loadConfig }, { openDockerEngine }, { sweep }, { localHolder }, { defaultStateDir }] = await Promise.all([
       import('../config/index.js'),
@@ -44,31 +42,25 @@ export default class Sweep extends Command {
     const stateDir = flags['state-dir'] ?? defaultStateDir();
     const holder = await localHolder(stateDir);
     if (holder !== undefined && remove.includes(holder.id)) {
-      return this.fail({ code: 'CONFIG_INVALID', message: `instance ${holder.id} belongs to the server running here (pid ${holder.pid}, state dir ${stateDir}); stop it (it sweeps its own containers) or name another instance` });
+      throw new CliFailure('CONFIG_INVALID', `instance ${holder.id} belongs to the server running here (pid ${holder.pid}, state dir ${stateDir})`, {
+        fix: 'stop that server (it sweeps its own containers) or name another instance', exitCode: ExitCode.INVALID,
+      });
     }
+    const { config } = await loadConfig(flags.config);
     let result: SweepResult;
     try {
-      const { config } = await loadConfig(flags.config);
       const engine = await openDockerEngine(config.docker.connection, config.docker.timeouts, AbortSignal.timeout(15_000));
       result = await sweep({
         engine, remove, dryRun: flags['dry-run'], localHolder: holder,
         callMs: config.docker.timeouts.containerStop,
       });
     } catch (error) {
-      return this.fail(error);
+      // An engine call failed without a code of its own: the engine is unavailable (exit 2), as before.
+      throw isCsshError(error) ? error : new CliFailure('DOCKER_UNAVAILABLE', describeCause(error));
     }
     process.exitCode = result.failed.length > 0 ? ExitCode.RUNTIME : ExitCode.OK;
     if (!this.jsonEnabled()) this.log(render(result, remove));
     return result;
-  }
-
-  private fail(error: unknown): Failure {
-    const rawCode = (error as { code?: unknown }).code;
-    const code = typeof rawCode === 'string' ? rawCode : 'DOCKER_UNAVAILABLE';
-    const message = error instanceof Error ? error.message : String((error as { message?: unknown }).message ?? error);
-    process.exitCode = code === 'CONFIG_INVALID' ? ExitCode.INVALID : code === 'CONFIG_UNREADABLE' || code === 'DOCKER_UNAVAILABLE' ? ExitCode.UNREADABLE : ExitCode.RUNTIME;
-    this.logToStderr(`cssh sweep: ${message}`);
-    return { error: message, code };
   }
 }
 

@@ -6,6 +6,7 @@ import { resolveConfig } from './resolve.js';
 import { checkConfig } from './rules-app.js';
 import { checkHardening } from './rules-hardening.js';
 import { APP_SCHEMA } from './schema-data.js';
+import { promoteServeOnly } from './serve-only.js';
 import { locate, type ParsedSource } from './source.js';
 import type { AppConfig } from './types.js';
 
@@ -23,7 +24,8 @@ export interface Analysis {
  * DOCKERRUN_DEPRECATED warning, as ContainerSSH 0.4 did; `migrate` (checking what `cssh config migrate` writes)
  * reports no legacy keys, since the output has none. All check the converted config, and every location points
  * into the input file, whichever mode. `validate` adds the
- * hardening advice (resource limits, plain-http passwords, exposed metrics/health).
+ * hardening advice (resource limits, plain-http passwords, exposed metrics/health) and makes what would stop serve
+ * (serve-only.ts) an error.
  */
 export function analyzeSource(source: ParsedSource, mode: 'validate' | 'load' | 'migrate', options: MigrationOptions = {}): Analysis {
   const migrated = source.doc.clone();
@@ -36,6 +38,8 @@ export function analyzeSource(source: ParsedSource, mode: 'validate' | 'load' | 
   const resolved = resolveConfig(APP_SCHEMA, data, { json: source.json });
   const config = resolved.value as AppConfig;
   issues.push(...resolved.issues, ...checkConfig(config), ...(mode === 'validate' ? checkHardening(config) : []));
+  // Valid means serve starts: validate reports what would stop serve as errors (serve loads the same way).
+  if (mode === 'validate') issues.splice(0, issues.length, ...promoteServeOnly(issues));
   const located = { ...source, doc: migrated };
   for (const issue of issues) {
     issue.file = source.name;

@@ -1,75 +1,23 @@
-// The Docker Engine API field names cssh knows for the pass-through blocks (container, host, network, platform),
-// and the normaliser that maps any spelling (ContainerSSH's lowercase YAML keys, camelCase, API names) to them.
-import { configError, configWarning, type ConfigIssue } from './issues.js';
+// The Docker pass-through blocks (container, host, network, platform): keys in any spelling (ContainerSSH's lowercase
+// YAML keys, camelCase, API names) mapped to the Engine API's names, and values type-checked against the Engine API's
+// own OpenAPI definition (docker-api-types.ts, generated from the vendored definition).
+import { DOCKER_API_TYPES } from './docker-api-types.js';
+import type { ApiType } from './generate-docker-api-types.js';
+import { configError, configWarning, describeValue, type ConfigIssue } from './issues.js';
 import { didYouMean } from './suggest.js';
 
-/**
- * true: keep the value as is; 'string': a Go string field (a YAML scalar such as `user: 1000` becomes "1000", as Go's
- * YAML decoder does, instead of a number Docker rejects); 'strings': a list of strings; 'stringMap': a map of strings;
- * fields: an object of known keys; items: a list of such; values: a map of user keys.
- */
-export type FieldSpec = true | 'string' | 'strings' | 'stringMap' | { fields: FieldTable } | { items: FieldSpec } | { values: FieldSpec };
-export type FieldTable = Record<string, FieldSpec>;
+/** The fields of one object: Engine API name to type. */
+export type FieldTable = Record<string, ApiType>;
 
-const leaves = (names: string, spec: FieldSpec = true): FieldTable => Object.fromEntries(names.split(' ').map((name) => [name, spec]));
-const obj = (names: string, nested: FieldTable = {}): { fields: FieldTable } => ({ fields: { ...leaves(names), ...nested } });
-const strings = (names: string): FieldTable => leaves(names, 'string');
+export const CONTAINER_FIELDS: FieldTable = DOCKER_API_TYPES.container.properties ?? {};
 
-const RESOURCES: FieldTable = {
-  ...strings('CgroupParent CpusetCpus CpusetMems'),
-  ...leaves('DeviceCgroupRules', 'strings'),
-  ...leaves('CpuShares Memory NanoCpus BlkioWeight CpuPeriod CpuQuota CpuRealtimePeriod CpuRealtimeRuntime ' +
-    'KernelMemory KernelMemoryTCP MemoryReservation MemorySwap MemorySwappiness ' +
-    'OomKillDisable PidsLimit CpuCount CpuPercent IOMaximumIOps IOMaximumBandwidth DiskQuota'),
-  BlkioWeightDevice: { items: obj('Path Weight') },
-  BlkioDeviceReadBps: { items: obj('Path Rate') },
-  BlkioDeviceWriteBps: { items: obj('Path Rate') },
-  BlkioDeviceReadIOps: { items: obj('Path Rate') },
-  BlkioDeviceWriteIOps: { items: obj('Path Rate') },
-  Devices: { items: obj('PathOnHost PathInContainer CgroupPermissions') },
-  DeviceRequests: { items: obj('Driver Count DeviceIDs Capabilities Options') },
-  Ulimits: { items: obj('Name Soft Hard') },
-};
+/** HostConfig, plus Go's embedded Resources struct that ContainerSSH's YAML spells `resources:` (flattened for the API). */
+export const HOST_FIELDS: FieldTable = { ...DOCKER_API_TYPES.host.properties, Resources: DOCKER_API_TYPES.resources };
 
-export const CONTAINER_FIELDS: FieldTable = {
-  ...strings('Hostname Domainname User Image WorkingDir MacAddress StopSignal'),
-  ...leaves('Env Cmd Entrypoint OnBuild Shell', 'strings'),
-  Labels: 'stringMap',
-  ...leaves('AttachStdin AttachStdout AttachStderr ExposedPorts Tty OpenStdin StdinOnce ArgsEscaped Volumes NetworkDisabled StopTimeout'),
-  Healthcheck: obj('Test Interval Timeout Retries StartPeriod StartInterval'),
-};
-
-export const HOST_FIELDS: FieldTable = {
-  ...strings('ContainerIDFile NetworkMode VolumeDriver CgroupnsMode IpcMode Cgroup PidMode UTSMode UsernsMode Runtime ' +
-    'Isolation InitPath'),
-  ...leaves('Binds VolumesFrom CapAdd CapDrop Dns DnsOptions DnsSearch ExtraHosts GroupAdd Links SecurityOpt MaskedPaths ' +
-    'ReadonlyPaths', 'strings'),
-  ...leaves('Annotations StorageOpt Tmpfs Sysctls', 'stringMap'),
-  ...leaves('AutoRemove ConsoleSize OomScoreAdj Privileged PublishAllPorts ReadonlyRootfs ShmSize Init'),
-  LogConfig: { fields: { Type: 'string', Config: 'stringMap' } },
-  PortBindings: { values: { items: { fields: strings('HostIp HostPort') } } },
-  RestartPolicy: { fields: { Name: 'string', MaximumRetryCount: true } },
-  Mounts: {
-    items: obj('Target Source Type ReadOnly Consistency', {
-      BindOptions: obj('Propagation NonRecursive CreateMountpoint'),
-      VolumeOptions: obj('NoCopy Labels', { DriverConfig: obj('Name Options') }),
-      TmpfsOptions: obj('SizeBytes Mode'),
-    }),
-  },
-  ...RESOURCES,
-  /** Go's embedded Resources struct, which ContainerSSH's YAML spells `resources:`; flattened into HostConfig. */
-  Resources: { fields: RESOURCES },
-};
-
-export const NETWORK_FIELDS: FieldTable = {
-  EndpointsConfig: {
-    values: obj('Links Aliases NetworkID EndpointID Gateway IPAddress IPPrefixLen IPv6Gateway GlobalIPv6Address ' +
-      'GlobalIPv6PrefixLen MacAddress DriverOpts DNSNames', { IPAMConfig: obj('IPv4Address IPv6Address LinkLocalIPs') }),
-  },
-};
+export const NETWORK_FIELDS: FieldTable = DOCKER_API_TYPES.network.properties ?? {};
 
 /** OCI platform names as in its JSON (os.version), with Go's field names as aliases. */
-export const PLATFORM_FIELDS: FieldTable = { ...strings('architecture os os.version variant'), 'os.features': 'strings' };
+export const PLATFORM_FIELDS: FieldTable = DOCKER_API_TYPES.platform.properties ?? {};
 const PLATFORM_ALIASES: Record<string, string> = { osversion: 'os.version', osfeatures: 'os.features' };
 
 export const DOCKER_TABLES: Record<string, FieldTable> = {
@@ -91,7 +39,7 @@ export function canonicalDockerKey(table: FieldTable, key: string): string | und
   return Object.keys(table).find((name) => name.toLowerCase() === lower);
 }
 
-/** Normalises one pass-through block; unknown fields are kept as written and reported as warnings. */
+/** Normalises one pass-through block; unknown fields are kept as written and reported as warnings, wrong types as errors. */
 export function normalizeDockerBlock(kind: string, value: Record<string, unknown>, path: string, issues: ConfigIssue[]): Record<string, unknown> {
   const table = DOCKER_TABLES[kind] ?? {};
   const result = normalizeObject(table, value, path, issues);
@@ -122,29 +70,86 @@ function normalizeObject(table: FieldTable, value: Record<string, unknown>, path
       }));
     }
     sourceKey[name] = key;
-    out[name] = normalizeValue(table[name] ?? true, child, childPath, issues);
+    out[name] = normalizeValue(table[name] ?? { type: 'any' }, child, childPath, name, issues);
   }
   return out;
 }
 
-/** Go's YAML decoder turns a scalar into a string field's text; do the same so Docker gets the type it expects. */
-function asGoString(value: unknown): unknown {
-  return typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint' ? String(value) : value;
+const KIND_TEXT: Record<ApiType['type'], string> = {
+  string: 'a string', integer: 'a whole number', number: 'a number', boolean: 'true or false', array: 'a list', object: 'a mapping', any: 'any value',
+};
+
+/** Docker's size suffixes (binary, as the docker CLI reads them): 512m is 536870912 bytes. */
+function bytesOf(text: string): number | undefined {
+  const match = /^(\d+(?:\.\d+)?)\s*([kmgt]?)i?b?$/i.exec(text.trim());
+  if (match === null) return undefined;
+  const power = ['', 'k', 'm', 'g', 't'].indexOf((match[2] ?? '').toLowerCase());
+  return Math.round(Number(match[1]) * 1024 ** power);
 }
 
-function normalizeValue(spec: FieldSpec, value: unknown, path: string, issues: ConfigIssue[]): unknown {
-  if (spec === true || value === null || value === undefined) return value;
-  if (spec === 'string') return asGoString(value);
-  if (spec === 'strings') return Array.isArray(value) ? value.map(asGoString) : asGoString(value);
-  if (spec === 'stringMap') {
-    return isPlainObject(value) ? Object.fromEntries(Object.entries(value).filter(([key]) => key !== '__proto__').map(([key, child]) => [key, asGoString(child)])) : value;
+function typeHint(type: ApiType, value: unknown, name: string): string {
+  if (type.type === 'integer' || type.type === 'number') {
+    const bytes = typeof value === 'string' ? bytesOf(value) : undefined;
+    if (bytes !== undefined && /memory|size|bytes|bps/i.test(name)) return `Docker takes a number of bytes here: write ${bytes} for ${String(value)}`;
+    return 'write the number without quotes';
   }
-  if ('fields' in spec) return isPlainObject(value) ? normalizeObject(spec.fields, value, path, issues) : value;
-  if ('items' in spec) {
-    return Array.isArray(value) ? value.map((item, index) => normalizeValue(spec.items, item, `${path}.${index}`, issues)) : value;
+  if (type.type === 'boolean') return 'write true or false, without quotes';
+  if (type.type === 'array') return typeof value === 'string' ? `write a list, for example [${JSON.stringify(value)}]` : 'write a list';
+  if (type.type === 'object') return 'write a mapping of keys to values';
+  if (name === 'Image') return 'write an image reference such as busybox:1.36 (quote a name made only of digits)';
+  return 'quote the value to write it as a string';
+}
+
+/** A value of the wrong type for the Engine API field `name` at `path`: an error naming the field, the type and the fix. */
+function typeError(type: ApiType, value: unknown, path: string, name: string): ConfigIssue {
+  return configError('CONFIG_TYPE', path, `the Docker field ${name} takes ${KIND_TEXT[type.type]}, not ${describeValue(value)}`, {
+    expected: KIND_TEXT[type.type],
+    found: describeValue(value),
+    hint: typeHint(type, value, name),
+  });
+}
+
+/**
+ * Checks and normalises `value` against the Engine API type. Go's YAML decoder turns a number into a string field's
+ * text (`user: 1000`, `hostport: 8080`); the same happens here, except for Image, which is never a bare number.
+ */
+function normalizeValue(type: ApiType, value: unknown, path: string, name: string, issues: ConfigIssue[]): unknown {
+  if (value === null || value === undefined || type.type === 'any') return value;
+  switch (type.type) {
+    case 'string':
+      if (typeof value === 'string') return value;
+      if ((typeof value === 'number' || typeof value === 'bigint') && name !== 'Image') return String(value);
+      break;
+    case 'integer':
+      if (typeof value === 'number' && Number.isInteger(value)) return value;
+      if (typeof value === 'bigint') return value;
+      break;
+    case 'number':
+      if (typeof value === 'number') return value;
+      break;
+    case 'boolean':
+      if (typeof value === 'boolean') return value;
+      break;
+    case 'array':
+      if (Array.isArray(value)) {
+        const items = type.items ?? { type: 'any' };
+        return value.map((item, index) => normalizeValue(items, item, `${path}.${index}`, name, issues));
+      }
+      break;
+    case 'object':
+      if (isPlainObject(value)) return normalizeMapping(type, value, path, name, issues);
+      break;
   }
-  if (!isPlainObject(value)) return value;
-  return Object.fromEntries(Object.entries(value).filter(([key]) => key !== '__proto__').map(([key, child]) => [key, normalizeValue(spec.values, child, `${path}.${key}`, issues)]));
+  issues.push(typeError(type, value, path, name));
+  return value;
+}
+
+function normalizeMapping(type: ApiType, value: Record<string, unknown>, path: string, name: string, issues: ConfigIssue[]): Record<string, unknown> {
+  if (type.properties !== undefined) return normalizeObject(type.properties, value, path, issues);
+  const values = type.additional;
+  if (values === undefined) return value;
+  return Object.fromEntries(Object.entries(value).filter(([key]) => key !== '__proto__')
+    .map(([key, child]) => [key, normalizeValue(values, child, `${path}.${key}`, `${name}.${key}`, issues)]));
 }
 
 /** ContainerSSH users often put HostConfig fields (networkmode, binds) into container; say where they belong. */

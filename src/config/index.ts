@@ -3,6 +3,7 @@ import { analyzeSource } from './analyze.js';
 import { ConfigError, type ConfigIssue } from './issues.js';
 import { defaultsOf } from './resolve.js';
 import { APP_SCHEMA } from './schema-data.js';
+import { promoteServeOnly } from './serve-only.js';
 import { parseSource, readSource } from './source.js';
 import type { AppConfig } from './types.js';
 
@@ -25,19 +26,25 @@ export function defaultConfig(): AppConfig {
   return defaultsOf(APP_SCHEMA) as AppConfig;
 }
 
+export interface LoadOptions {
+  /** The config is for `cssh serve`: problems that stop only serve (serve-only.ts) are errors too. */
+  serve?: boolean;
+}
+
 /**
  * Loads and validates a config file ("-" reads stdin; undefined gives the defaults). A legacy dockerrun file is
  * converted in memory exactly as `cssh config migrate` converts it, with a DOCKERRUN_DEPRECATED warning.
  * Throws ConfigError (CONFIG_UNREADABLE, or CONFIG_INVALID listing every error with file:line:col).
  */
-export async function loadConfig(file: string | undefined): Promise<LoadedConfig> {
+export async function loadConfig(file: string | undefined, options: LoadOptions = {}): Promise<LoadedConfig> {
   if (file === undefined) return { config: defaultConfig(), warnings: [], legacy: false, source: '<defaults>' };
   const read = await readSource(file);
   if ('issue' in read) throw new ConfigError('CONFIG_UNREADABLE', `cannot read the configuration ${file}`, [read.issue]);
   const parsed = parseSource(read.text, file);
   if (!parsed.ok) throw new ConfigError('CONFIG_UNREADABLE', `cannot parse the configuration ${file}`, parsed.issues);
   const analysis = analyzeSource(parsed.source, 'load');
-  const issues = [...parsed.issues, ...analysis.issues];
+  const found = [...parsed.issues, ...analysis.issues];
+  const issues = options.serve === true ? promoteServeOnly(found) : found;
   if (issues.some((issue) => issue.severity === 'error')) {
     throw new ConfigError('CONFIG_INVALID', `invalid configuration ${parsed.source.name}`, issues);
   }

@@ -4,8 +4,10 @@ import { configError, configWarning, describeValue, type ConfigIssue } from './i
 import { checkAuth, checkWebhook } from './rules-auth.js';
 import { checkDocker } from './rules-docker.js';
 import { checkHttpServer } from './rules-http.js';
+import { checkListenConflicts } from './rules-listen.js';
 import { checkPemOptions } from './rules-pem.js';
 import { checkSsh } from './rules-ssh.js';
+import { logFileProblem } from './log-file.js';
 import { didYouMean } from './suggest.js';
 import type { AppConfig, SecurityConfig } from './types.js';
 
@@ -19,6 +21,7 @@ export function checkConfig(config: AppConfig, dynamic = false): ConfigIssue[] {
   checkSsh(config.ssh, issues);
   checkAuth(config.auth, issues);
   checkObservability(config, issues);
+  checkWorkers(config, issues);
   checkPemOptions(config, issues); // never deferred: cssh opens the Docker connection of the file itself at start-up
   if (config.configserver.url !== '') checkWebhook(config.configserver, 'configserver', issues);
   const deferred: ConfigIssue[] = [];
@@ -57,6 +60,23 @@ function atLeast(value: number, min: number, path: string, issues: ConfigIssue[]
   }));
 }
 
+/** instance.workers: 1 (default) to 1024 processes, or 0 for one per core; caps then hold per worker, said as a warning. */
+function checkWorkers(config: AppConfig, issues: ConfigIssue[]): void {
+  const { workers } = config.instance;
+  if (workers < 0 || workers > 1024) {
+    issues.push(configError('CONFIG_OUT_OF_RANGE', 'instance.workers', 'must be 1 to 1024 worker processes, or 0 for one per CPU core', {
+      expected: '0..1024',
+      found: String(workers),
+    }));
+    return;
+  }
+  const { maxConnections, maxConnectionsPerUser } = config.security;
+  if (workers === 1 || (maxConnections < 0 && maxConnectionsPerUser < 0)) return;
+  issues.push(configWarning('CONFIG_LIMITS_PER_WORKER', 'instance.workers', `security.maxConnections and maxConnectionsPerUser hold per worker: with ${workers === 0 ? 'one worker per core' : `${workers} workers`} the server admits up to that many times the cap`, {
+    hint: 'divide the caps by the worker count, or set instance.workers: 1 where the cap must hold exactly',
+  }));
+}
+
 function checkSecurity(security: SecurityConfig, issues: ConfigIssue[]): void {
   atLeast(security.maxSessions, -1, 'security.maxSessions', issues);
   atLeast(security.maxEnvRequests, -1, 'security.maxEnvRequests', issues);
@@ -80,8 +100,22 @@ function checkSecurity(security: SecurityConfig, issues: ConfigIssue[]): void {
 }
 
 function checkObservability(config: AppConfig, issues: ConfigIssue[]): void {
+  if (config.log.destination === 'syslog') {
+    issues.push(configWarning('LOG_SYSLOG_UNSUPPORTED', 'log.destination', 'the syslog destination is not supported by cssh; cssh serve would refuse to start', {
+      expected: 'stdout|file',
+      found: '"syslog"',
+      hint: 'use destination: stdout and let the service manager (journald, the container runtime) forward lines to syslog, or destination: file',
+    }));
+  }
   if (config.log.destination === 'file' && config.log.file === '') {
     issues.push(configError('CONFIG_INVALID_VALUE', 'log.file', 'log destination "file" needs a file path', { hint: 'for example /var/log/cssh.log' }));
+  } else if (config.log.destination === 'file') {
+    const problem = logFileProblem(config.log.file);
+    if (problem !== undefined) {
+      issues.push(configWarning('CONFIG_LOG_FILE_UNWRITABLE', 'log.file', `cssh serve cannot open "${config.log.file}" for writing here: ${problem}`, {
+        hint: 'choose a path in a directory cssh can create or write (it creates missing directories)',
+      }));
+    }
   }
   if (config.metrics.enable) {
     checkHttpServer(config.metrics, 'metrics', issues);
@@ -89,5 +123,11 @@ function checkObservability(config: AppConfig, issues: ConfigIssue[]): void {
       issues.push(configError('CONFIG_INVALID_VALUE', 'metrics.path', 'the metrics path must start with /', { found: describeValue(config.metrics.path), hint: 'for example /metrics' }));
     }
   }
-  if (config.health.enable) checkHttpServer(config.health, 'health', issues);
+  if (config.health.enable) {
+    checkHttpServer(config.health, 'health', issues);
+    // The health client is what `cssh healthcheck` uses; its url may stay empty (derived from health.listen).
+    const client = config.health.client;
+    checkWebhook(client.url === '' ? { ...client, url: 'http://127.0.0.1/' } : client, 'health.client', issues);
+  }
+  checkListenConflicts(config, issues);
 }

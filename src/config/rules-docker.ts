@@ -74,7 +74,8 @@ function checkExecution(docker: DockerConfig, issues: ConfigIssue[]): void {
       found: describeValue(restart),
     }));
   }
-  if (typeof exec.container.Image !== 'string' || exec.container.Image === '') {
+  const image: unknown = exec.container.Image;
+  if (image === undefined || image === null || image === '') { // a value of the wrong type is a CONFIG_TYPE error already
     issues.push(configError('DOCKER_EXECUTION_INVALID', `${path}.container.Image`, 'no image name provided', {
       hint: 'set container.image, for example image: alpine',
     }));

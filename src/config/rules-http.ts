@@ -1,6 +1,7 @@
 // Rules for ContainerSSH's HTTP TLS options: the metrics and health servers (cert, key, clientcacert) and the TLS
 // choices (tlsVersion, curves, cipher) that servers and webhook clients share. cssh honours every one or refuses.
 import { tlsCiphers, tlsCurves, tlsMinVersion } from '../core/tls-options.js';
+import { serverTlsOptions } from '../observability/http-tls.js';
 import { configError, type ConfigIssue } from './issues.js';
 import { listenIssue } from './rules-common.js';
 import { pemValueIssue } from './rules-pem.js';
@@ -35,6 +36,7 @@ export function checkTlsChoice(block: { tlsVersion: string; curves: string[]; ci
  * client certificates and would get none.
  */
 export function checkHttpServer(block: AppConfig['metrics'] | AppConfig['health'], path: 'metrics' | 'health', issues: ConfigIssue[]): void {
+  const before = issues.length;
   const listen = listenIssue(block.listen, `${path}.listen`);
   if (listen !== undefined) issues.push(listen);
   if ((block.cert === '') !== (block.key === '')) {
@@ -51,4 +53,16 @@ export function checkHttpServer(block: AppConfig['metrics'] | AppConfig['health'
     if (issue !== undefined) issues.push(issue);
   }
   checkTlsChoice(block, path, issues);
+  if (issues.length === before) serverTlsIssue(block, path, issues);
+}
+
+/** What only building the TLS context finds (a key that does not match its certificate), as serve builds it. */
+function serverTlsIssue(block: AppConfig['metrics'] | AppConfig['health'], path: 'metrics' | 'health', issues: ConfigIssue[]): void {
+  try {
+    serverTlsOptions(block, path);
+  } catch (error) {
+    issues.push(configError('CONFIG_PEM_INVALID', `${path}.key`, error instanceof Error ? error.message : String(error), {
+      hint: 'give the private key that belongs to the certificate (openssl x509 -noout -pubkey and openssl pkey -pubout must print the same key)',
+    }));
+  }
 }

@@ -21,6 +21,7 @@ export function checkPemOptions(config: AppConfig, issues: ConfigIssue[]): void 
     ['auth.publicKey.webhook', config.auth.publicKey.webhook],
     ['auth.authz.webhook', config.auth.authz.webhook],
     ['configserver', config.configserver],
+    ['health.client', config.health.client],
   ];
   for (const [path, fields] of clients) {
     const found = [

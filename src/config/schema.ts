@@ -254,7 +254,11 @@ export const HealthSchema = Obj({
   enable: Type.Boolean({ default: false, description: 'Serve / and /health (liveness) and /ready (readiness).' }),
   listen: Str('0.0.0.0:7000', 'Health listen address.'),
   ...httpServerTlsProperties(),
-}, 'Health endpoint.', { 'x-ignored': { client: 'health client settings' } });
+  client: Obj({
+    ...httpClientProperties(),
+    url: Str('', 'URL `cssh healthcheck` asks; empty: /health on health.listen (loopback for 0.0.0.0), https when cert is set.'),
+  }, 'How `cssh healthcheck` reaches the endpoint (ContainerSSH\'s health client): cacert to verify it, cert and key when clientcacert is set.'),
+}, 'Health endpoint.');
 
 export const ConfigServerSchema = Obj({
   ...httpClientProperties(),
@@ -265,6 +269,7 @@ export const InstanceSchema = Obj({
   id: Str('', 'Label value (cssh.instance) of this server\'s containers; empty: a random id kept in the state directory. Give each replica its own, or leave empty.'),
   reconcileInterval: Duration('60s', 'How often containers of this instance that no live connection uses are looked for and removed; 0 turns the periodic pass off (start-up and shutdown still sweep).'),
   reconcileGrace: Duration('60s', 'Containers younger than this are never removed by the periodic pass (one may be being created).'),
+  workers: Type.Integer({ minimum: 0, maximum: 1024, default: 1, description: 'Worker processes of serve, each a full SSH server sharing the listen socket; 1 = a single process (the default), 0 = one per CPU core (--workers wins).' }),
 }, 'This server\'s identity on the Docker engine, and the clean-up of its containers (cssh only).');
 
 export const IGNORED_SECTIONS: Record<string, string> = {

@@ -42,7 +42,7 @@ export type SecurityItem = Static<typeof SecurityItemSchema>;
  */
 export type SecurityConfig = Static<typeof SecuritySchema>;
 
-/** id ('' = persisted random id); reconcileInterval (0 = no periodic pass) and reconcileGrace in ms. */
+/** id ('' = persisted random id); reconcileInterval (0 = no periodic pass) and reconcileGrace in ms; workers (0 = one per core). */
 export type InstanceConfig = Static<typeof InstanceSchema>;
 
 export type ExecutionMode = DockerExecutionConfig['mode'];

@@ -37,7 +37,7 @@ export interface ValidateOptions {
 }
 
 /** Codes of checks that look at this machine's files; `--offline` leaves them out (CI has no server's files). */
-export const HOST_LOCAL_CODES: readonly string[] = ['CONFIG_FILE_NOT_FOUND'];
+export const HOST_LOCAL_CODES: readonly string[] = ['CONFIG_FILE_NOT_FOUND', 'CONFIG_LOG_FILE_UNWRITABLE'];
 
 /** The codes an options set drops from every report. */
 function droppedCodes(options: ValidateOptions): Set<string> {

@@ -2,9 +2,11 @@
 import { AUTH_CODES } from '../auth/codes.js';
 import { DOCKER_CODE_DESCRIPTIONS } from '../backend/docker/codes.js';
 import { IMAGE_CODE_DESCRIPTIONS } from '../backend/docker/image/image-codes.js';
+import { ClusterCodes } from '../cluster/codes.js';
 import { CONFIG_CODES } from '../config/codes.js';
 import { SecurityCodes } from '../security/codes.js';
 import { SshCodes } from '../ssh/codes.js';
+import { CLI_CODES } from '../cli/cli-codes.js';
 import { LOG_CODES } from './log-codes.js';
 import { METRICS_CODES } from './metrics-codes.js';
 
@@ -24,6 +26,8 @@ const TABLES: [string, Record<string, string>][] = [
   ['security', SecurityCodes],
   ['log', LOG_CODES],
   ['observability', METRICS_CODES],
+  ['cluster', ClusterCodes],
+  ['cli', CLI_CODES],
 ];
 
 /** Every registered code once, sorted by code. A code two modules share keeps the first description. */

@@ -35,29 +35,31 @@ function oneLine(text: string): string {
 }
 
 function renderValue(value: unknown): string {
-  const text = typeof value === 'string' ? value : JSON.stringify(value) ?? String(value);
-  return text === '' || /[\s"=]/.test(text) ? JSON.stringify(text) : text;
+  return typeof value === 'string' ? value : JSON.stringify(value) ?? String(value);
+}
+
+/** RFC 3339 with whole seconds, as Go's time.RFC3339 writes it (2026-12-06T08:42:59Z). */
+function rfc3339Seconds(timestamp: string | undefined): string {
+  return (timestamp ?? '').replace(/\.\d+(?=Z$|[+-]\d\d:\d\d$)/, '');
 }
 
 /**
- * Turns one ljson line (as pino serialised it) into `TIMESTAMP\tLEVEL\tMESSAGE [CODE] key=value ...`.
- * Falls back to the input when it is not the expected JSON, so a line is never lost.
+ * Turns one ljson line (as pino serialised it) into ContainerSSH's text line:
+ * `TIMESTAMP\tLEVEL\tMESSAGE (key=value key=value)`, the labels in parentheses only when there are any. Line breaks
+ * and tabs inside a message or value are escaped, so one log call stays one line with its three fields. Falls back
+ * to the input when it is not the expected JSON, so a line is never lost.
  */
 export function renderTextLine(json: string): string {
   try {
     const entry = JSON.parse(json) as {
       timestamp?: string;
       level?: string;
-      code?: string;
       message?: string;
       details?: Record<string, unknown>;
     };
-    let line = `${entry.timestamp ?? ''}\t${entry.level ?? ''}\t${oneLine(entry.message ?? '')}`;
-    if (entry.code !== undefined && entry.code !== '') line += ` [${entry.code}]`;
-    for (const [key, value] of Object.entries(entry.details ?? {})) {
-      line += ` ${key}=${oneLine(renderValue(value))}`;
-    }
-    return line + '\n';
+    const labels = Object.entries(entry.details ?? {}).map(([key, value]) => `${key}=${oneLine(renderValue(value))}`);
+    const message = oneLine(entry.message ?? '') + (labels.length === 0 ? '' : ` (${labels.join(' ')})`);
+    return `${rfc3339Seconds(entry.timestamp)}\t${entry.level ?? ''}\t${message}\n`;
   } catch {
     return json;
   }

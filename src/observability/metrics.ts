@@ -28,9 +28,10 @@ export type MetricsConfig = Pick<AppConfig['metrics'], 'enable' | 'listen' | 'pa
  * Creates the registry and, when `config.enable`, serves it on `config.listen` at `config.path` (GET/HEAD only;
  * anything else a 4xx for that request only), over HTTPS when `config.cert`/`key` are set and with client
  * certificates required when `config.clientcacert` is. Events are counted either way. Rejects with a CsshError when
- * the address cannot be bound or the TLS settings cannot be honoured (HTTP_TLS_INVALID).
+ * the address cannot be bound or the TLS settings cannot be honoured (HTTP_TLS_INVALID). `deps.collect` replaces
+ * what a scrape answers (serve --workers: this registry plus every worker's, summed).
  */
-export async function createMetrics(config: MetricsConfig, deps: { logger: Logger }): Promise<Metrics> {
+export async function createMetrics(config: MetricsConfig, deps: { logger: Logger; collect?: (own: Registry) => Promise<string> }): Promise<Metrics> {
   const registry = new Registry();
   const metrics = defineMetrics(registry);
   initialiseSeries(metrics);
@@ -43,7 +44,7 @@ export async function createMetrics(config: MetricsConfig, deps: { logger: Logge
       reply(res, 404, `Not found; metrics are at ${path}\n`);
       return;
     }
-    registry.metrics().then(
+    (deps.collect?.(registry) ?? registry.metrics()).then(
       (body) => reply(res, 200, body, registry.contentType),
       (error: unknown) => {
         deps.logger.error('METRICS_SCRAPE_FAILED', 'Collecting metrics failed.', { error: String(error) });

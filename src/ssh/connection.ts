@@ -76,6 +76,8 @@ export class SshConnection {
   private loginExpired = false;
   /** The connection's effective security config, known once the config server (if any) answered. */
   private security: SecurityConfig | undefined;
+  /** The connection's effective docker.execution.subsystems (name to binary), known with the security config. */
+  private subsystems: Record<string, string> | undefined;
   private readonly forwarding: ForwardingRefusals;
 
   constructor(
@@ -159,7 +161,10 @@ export class SshConnection {
 
   private onAuthenticated(info: ConnectionInfo): void {
     this.deps.onAuthenticated?.();
-    this.handlerPromise = this.deps.prepare(info, this.logger, this.abort.signal, (config) => (this.security = config.security));
+    this.handlerPromise = this.deps.prepare(info, this.logger, this.abort.signal, (config) => {
+      this.security = config.security;
+      this.subsystems = config.docker.execution.subsystems;
+    });
     this.handlerPromise.then(
       () => this.deps.onEvent?.({ type: 'ssh-handshake', ok: true }),
       (error: unknown) => this.onPrepareFailed(error),
@@ -220,6 +225,8 @@ export class SshConnection {
       connectionSignal: this.abort.signal,
       closeIdle: () => closeIdleSession(this.client, session),
       refuseX11: () => this.forwarding.refuse('x11ForwardingMode', 'Request: x11-req.'),
+      // forceCommand runs instead of any subsystem, so then every name is served (ContainerSSH's security layer).
+      knownSubsystem: (name) => this.subsystems === undefined || Object.hasOwn(this.subsystems, name) || (this.security?.forceCommand ?? '') !== '',
     });
     this.sessions.add(served);
     this.deps.onEvent?.({ type: 'session-open' });

@@ -23,6 +23,11 @@ export interface SessionChannelDeps {
   closeIdle?(): void;
   /** Logs (and counts) the refusal of an x11-req; the request is then answered with failure. */
   refuseX11?(): void;
+  /**
+   * Whether a subsystem of this name is configured. An unknown one is refused at the SSH level before anything is
+   * accepted, as OpenSSH's sshd and ContainerSSH refuse it: the client prints "subsystem request failed" (exit 255).
+   */
+  knownSubsystem?(name: string): boolean;
 }
 
 /** A running session channel, as the connection sees it. */
@@ -147,6 +152,12 @@ class SessionChannel {
 
   private onStart(accept: () => ServerChannel, reject: Reply, req: StartRequest): void {
     if (this.started || this.closing) return this.replies.slot(accept, reject)(false);
+    if (req.kind === 'subsystem' && this.deps.knownSubsystem?.(req.name) === false) {
+      this.deps.logger.info('SSH_REQUEST_FAILED', `subsystem refused: the subsystem "${req.name}" is not configured`, {
+        reason: 'DOCKER_SUBSYSTEM_NOT_SUPPORTED',
+      });
+      return this.replies.slot(accept, reject)(false);
+    }
     // Before a start every request was answered at once, so no earlier reply is pending: accepting now keeps the order.
     // Policy is decided synchronously, before accepting: a refusal is a plain request failure, as OpenSSH reports
     // it ("exec request failed on channel 0"), and the channel stays open for the client to close.

@@ -31,10 +31,10 @@ test('cssh help config and cssh config validate -h describe the topic and the co
 test('a mistyped command is a usage error that names the closest command', () => {
   for (const [typed, expected] of [[['confg'], 'cssh config'], [['confg', 'validate'], 'cssh config validate'], [['config', 'valdate', 'x.yaml'], 'cssh config validate'], [['serv'], 'cssh serve']] as const) {
     const { code, out } = cssh(...typed);
-    assert.equal(code, 2, out);
+    assert.equal(code, 64, out);
     assert.match(out.replace(/\s+/g, ' '), new RegExp(`Did you mean "${expected}"\\?`), out);
   }
   const unknown = cssh('zzzzzz');
-  assert.equal(unknown.code, 2);
+  assert.equal(unknown.code, 64);
   assert.doesNotMatch(unknown.out, /Did you mean/);
 });

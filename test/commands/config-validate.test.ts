@@ -25,6 +25,8 @@ const VALID = 'auth:\n  password:\n    method: webhook\n    webhook:\n      url:
 const INVALID = 'docker:\n  execution:\n    mode: pod\n';
 
 interface JsonReport {
+  ok: boolean;
+  command: string;
   valid: boolean;
   exitCode: number;
   strict: boolean;
@@ -55,7 +57,9 @@ test('--json and --format json print the documented shape', () => {
     const result = cli(['config', 'validate', ...flag, path]);
     assert.equal(result.code, 1);
     const report = JSON.parse(result.stdout) as JsonReport;
-    assert.deepEqual(Object.keys(report).sort(), ['errors', 'exitCode', 'files', 'strict', 'valid', 'warnings']);
+    assert.deepEqual(Object.keys(report).sort(), ['command', 'errors', 'exitCode', 'files', 'ok', 'strict', 'valid', 'warnings']);
+    assert.equal(report.command, 'config validate');
+    assert.equal(report.ok, false);
     assert.equal(report.valid, false);
     assert.equal(report.exitCode, 1);
     assert.equal(report.errors, 1);
@@ -83,7 +87,8 @@ test('--format github prints workflow annotations', () => {
   const result = cli(['config', 'validate', '--format', 'github', path]);
   assert.equal(result.code, 1);
   assert.match(result.stdout, new RegExp(`^::error file=${path},line=3,col=11,title=CONFIG_INVALID_VALUE::docker.execution.mode: invalid execution mode: "pod"`, 'm'));
-  assert.match(result.stdout, /^::warning file=.*title=AUTH_NONE_CONFIGURED::/m);
+  assert.match(result.stdout, /^::warning file=.*title=DOCKER_RESOURCES_UNLIMITED::/m);
+  assert.match(result.stdout, /^::error file=.*title=AUTH_NONE_CONFIGURED::/m, 'serve would refuse it');
 });
 
 test('- reads stdin', () => {

@@ -57,10 +57,10 @@ dockerTest('exec-test: exits with the program status; --json carries output and 
   assert.deepEqual(containersLabelled(label), []);
 });
 
-dockerTest('exec-test: a missing image with Never fails fast with its code and a cssh exit code', async () => {
+dockerTest('exec-test: a missing image with Never fails fast with its code and exit 125 (cssh failed, as docker run)', async () => {
   const label = randomBytes(6).toString('hex');
   const r = await finish(cssh(['--config', writeConfig(label), '--image', 'cssh-test/absent:nope', '--', 'true']));
-  assert.equal(r.code, 3);
+  assert.equal(r.code, 125);
   assert.match(r.stderr, /DOCKER_IMAGE_NOT_FOUND/);
   assert.deepEqual(containersLabelled(label), []);
 });
@@ -95,8 +95,36 @@ dockerTest('exec-test: SIGTERM during a session-mode program removes the contain
   assert.deepEqual(containersLabelled(label), []);
 });
 
-dockerTest('exec-test: an unreadable config gives exit 2 and names the problem', async () => {
+dockerTest('exec-test: an unreadable config gives exit 125 and names the problem', async () => {
   const r = await finish(cssh(['--config', '/nonexistent/cssh.yaml']));
-  assert.equal(r.code, 2);
+  assert.equal(r.code, 125);
   assert.match(r.stderr, /CONFIG_UNREADABLE/);
+});
+
+dockerTest('exec-test: 127 when the program is not found, 126 when it cannot be run, any other status passed through', async () => {
+  const label = randomBytes(6).toString('hex');
+  for (const mode of ['connection', 'session']) {
+    const config = writeConfig(label, mode);
+    const missing = await finish(cssh(['--config', config, '--', '/no/such/program']));
+    assert.equal(missing.code, 127, `${mode}: ${missing.stderr}`);
+    const notExecutable = await finish(cssh(['--config', config, '--', '/etc/passwd']));
+    assert.equal(notExecutable.code, 126, `${mode}: ${notExecutable.stderr}`);
+    // The codes cssh keeps for itself elsewhere (1, 2, 64) are the program's own here.
+    const own = await finish(cssh(['--config', config, '--json', '--', 'exit 64']));
+    assert.equal(own.code, 64, own.stderr);
+    const json = JSON.parse(own.stdout) as { ok: boolean; command: string; exitCode: number; program: string; programExitCode: number };
+    assert.deepEqual([json.command, json.exitCode, json.program, json.programExitCode], ['exec-test', 64, 'exit 64', 64]);
+  }
+  assert.deepEqual(containersLabelled(label), []);
+});
+
+dockerTest('exec-test: its own usage errors are 125, never a status a program could mean', async () => {
+  const badEnv = await finish(cssh(['--env', 'NOEQUALS', '--', 'true']));
+  assert.equal(badEnv.code, 125);
+  assert.match(badEnv.stderr, /--env expects NAME=VALUE, got "NOEQUALS"/);
+  const badFlag = await finish(cssh(['--no-such-flag', '--json', '--', 'true']));
+  assert.equal(badFlag.code, 125);
+  assert.deepEqual((JSON.parse(badFlag.stdout) as { error: { code: string } }).error.code, 'USAGE');
+  const badMode = await finish(cssh(['--mode', 'pod', '--', 'true']));
+  assert.equal(badMode.code, 125);
 });

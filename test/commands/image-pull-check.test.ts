@@ -13,7 +13,7 @@ const RUNNER = `const { default: C } = await import(${JSON.stringify(join(ROOT, 
 await C.run(process.argv.slice(1), ${JSON.stringify(join(ROOT, 'package.json'))});`;
 
 const JSON_KEYS = [
-  'apiVersion', 'atConnection', 'canonical', 'endpoint', 'error', 'exitCode', 'image', 'local', 'message', 'policy',
+  'apiVersion', 'atConnection', 'canonical', 'command', 'endpoint', 'error', 'exitCode', 'image', 'local', 'message', 'ok', 'policy',
   'present', 'pulled', 'remoteDigest', 'status',
 ].sort();
 

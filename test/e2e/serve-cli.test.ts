@@ -21,7 +21,7 @@ function serveWith(yaml: string, extra: string[] = []): Promise<{ code: number |
 test('a backend other than docker is refused with exit 1 and a readable message', async () => {
   const { code, out } = await serveWith('backend: kubernetes\n');
   assert.equal(code, 1, out);
-  assert.match(out, /backend "kubernetes" is not supported by cssh; set backend: docker/);
+  assert.match(out, /cssh\.yaml:1:10: backend: cssh does not implement the kubernetes backend; .*hint: use backend: docker/);
   assert.doesNotMatch(out, /\n\s+at /);
 });
 

@@ -35,11 +35,11 @@ async function serveToExit(yaml: string): Promise<RunResult & { output: string }
 }
 
 for (const example of ['containerssh-0.4.1-example.yaml', 'containerssh-0.6-example.yaml']) {
-  dockerTest(`${example}: without its host key file, serve stops at once with exit 3 naming the file`, async () => {
+  dockerTest(`${example}: without its host key file, serve refuses the config at once (exit 1) naming the file at its line`, async () => {
     const result = await serveToExit(localised(fixture(example)));
     assert.notEqual(result.code, null, `serve did not exit (killed after ${HANG_GUARD_MS} ms):\n${result.output}`);
-    assert.equal(result.code, 3, result.output);
-    assert.match(result.stderr, new RegExp(`cssh serve: .*${HOST_KEY.replaceAll('/', '\\/')}`));
+    assert.equal(result.code, 1, result.output);
+    assert.match(result.stderr, new RegExp(`config\\.yaml:\\d+:\\d+: ssh\\.hostkeys\\.0: host key file "${HOST_KEY.replaceAll('/', '\\/')}" does not exist here`));
     assert.doesNotMatch(result.output, /\n\s+at .*\.(ts|js):\d+/, 'no stack trace');
   }, { timeout: 90_000 });
 
@@ -56,13 +56,12 @@ for (const example of ['containerssh-0.4.1-example.yaml', 'containerssh-0.6-exam
   }, { timeout: 90_000 });
 }
 
-dockerTest('the Kerberos docs config: serve refuses to start, as nobody could log in (exit 3, AUTH_NO_USABLE_METHOD)', async () => {
+dockerTest('the Kerberos docs config: serve refuses the config, as nobody could log in (exit 1, AUTH_NO_USABLE_METHOD)', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'cssh-real-krb-'));
   const hostKey = makeClientKey(dir, 'ssh_host_ed25519_key').keyPath;
   const result = await serveToExit(fixture('kerberos-docs.yaml').replace(HOST_KEY, hostKey));
-  assert.equal(result.code, 3, result.output);
-  assert.match(result.stderr, /warning: .*auth\.gssapi\.method: kerberos is not implemented/);
-  assert.match(result.stderr, /cssh serve: no login method cssh implements is configured \(auth\.password\.method \(kerberos\), auth\.gssapi\.method \(kerberos\) are not implemented\)/);
+  assert.equal(result.code, 1, result.output);
+  assert.match(result.stderr, /config\.yaml:\d+:\d+: auth: no login method cssh implements is configured \(auth\.password\.method \(kerberos\), auth\.gssapi\.method \(kerberos\) are not implemented\)/);
   assert.doesNotMatch(result.output, /listening on/);
 }, { timeout: 90_000 });
 

@@ -48,9 +48,9 @@ export function testConfig(mode: ExecutionMode, image: string = TEST_IMAGES.busy
     },
     log: { level: 'info', format: 'ljson', destination: 'stdout', file: '' },
     metrics: { enable: false, listen: '0.0.0.0:9100', path: '/metrics', ...serverTls },
-    health: { enable: false, listen: '0.0.0.0:7000', ...serverTls },
+    health: { enable: false, listen: '0.0.0.0:7000', ...serverTls, client: { url: '', timeout: 2000, cacert: '', cert: '', key: '', allowRedirects: false, ...tlsChoice } },
     configserver: { ...webhook, transmitSensitiveMetadata: false },
-    instance: { id: '', reconcileInterval: 60000, reconcileGrace: 60000 },
+    instance: { id: '', reconcileInterval: 60000, reconcileGrace: 60000, workers: 1 },
   };
 }
 

@@ -212,9 +212,9 @@ export class FakeEngine implements DockerEngine {
     };
   }
 
-  async countProcesses(id: string, signal: AbortSignal): Promise<number> {
-    await this.enter('countProcesses', signal, [id]);
-    return this.containers.get(id)?.state === 'running' ? 2 : 0;
+  async listProcesses(id: string, signal: AbortSignal): Promise<string[]> {
+    await this.enter('listProcesses', signal, [id]);
+    return this.containers.get(id)?.state === 'running' ? ['/sbin/docker-init -- program', 'program'] : [];
   }
 
   async killContainer(id: string, signalName: string, signal: AbortSignal): Promise<void> {

@@ -2,7 +2,7 @@
 //
 // API:
 //   const srv = await startServe({ mode: 'session', image: TEST_IMAGES.bash, config: { ssh: { banner: 'hi' } } });
-//   srv.port, srv.stateDir, srv.instanceId, srv.keyPath (client private key, in srv's authorized_keys)
+//   srv.port, srv.stateDir, srv.instanceId, srv.keyPath (client private key, in srv's authorized_keys), srv.configPath
 //   await srv.ssh(['echo', 'hi'], { input: 'data' })  -> { code, stdout: Buffer, stderr: string }  (exit code of ssh)
 //       options: user (default 'tester'), extra (ssh options; placed first, so they win: ssh keeps the first value),
 //       password (log in with this password through sshpass instead of the key), key (another private key file
@@ -17,7 +17,8 @@
 // over the harness defaults: listen 127.0.0.1:0, authorized_keys auth, NetworkMode none), stateDir (reuse one to test
 // restarts), args (extra command-line flags), keepAuth (true: do not add the authorized_keys defaults), nodeArgs
 // (node options for the server process, e.g. --cpu-prof), configText (a whole YAML config instead of the generated one),
-// prefix (a command the server runs under, e.g. unshare).
+// prefix (a command the server runs under, e.g. unshare), workers (serve --workers; default 1, or $CSSH_TEST_WORKERS to
+// run a suite against several worker processes).
 // Every server has its own temp state dir and so its own instance id; stop() (call it in t.after / finally) waits
 // for the process, so its containers are gone afterwards. Nothing here touches ~/.ssh.
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
@@ -47,6 +48,8 @@ export interface ServeHarnessOptions {
   nodeArgs?: string[];
   /** A command the server runs under, e.g. ['unshare', '--mount', ...]; it must exec its arguments. */
   prefix?: string[];
+  /** serve --workers (default: $CSSH_TEST_WORKERS, else 1, a single process). */
+  workers?: number;
 }
 
 export interface RunResult {
@@ -69,6 +72,8 @@ export interface ServeHandle {
   stateDir: string;
   instanceId: string;
   keyPath: string;
+  /** The config file the server was started with. */
+  configPath: string;
   /** The client key's public line ("ssh-ed25519 AAAA..."), e.g. for a webhook stub's acceptKeys. */
   publicKey: string;
   process: ChildProcess;
@@ -173,7 +178,8 @@ export async function startServe(options: ServeHarnessOptions = {}): Promise<Ser
   const configPath = join(dir, options.configText === undefined ? 'cssh.json' : 'cssh.yaml');
   const configText = options.configText?.replaceAll('{authorizedKeys}', join(dir, 'authorized_keys'));
   writeFileSync(configPath, configText ?? JSON.stringify(deepMerge(defaults, options.config ?? {}), null, 2));
-  const args = ['--config', configPath, '--state-dir', stateDir, ...(options.args ?? [])];
+  const workers = options.workers ?? Number(process.env.CSSH_TEST_WORKERS ?? 1);
+  const args = ['--config', configPath, '--state-dir', stateDir, '--workers', String(workers), ...(options.args ?? [])];
   const child = spawnServeProcess(args, options.nodeArgs, options.prefix);
   let text = '';
   child.stdout?.on('data', (chunk: Buffer) => (text += chunk.toString()));
@@ -196,6 +202,7 @@ export async function startServe(options: ServeHarnessOptions = {}): Promise<Ser
     stateDir,
     instanceId,
     keyPath,
+    configPath,
     publicKey,
     process: child,
     output,

@@ -89,7 +89,7 @@ test('in a whole file, containername/containerName/ContainerName all set executi
     assert.ok(parsed.ok);
     const analysis = analyzeSource(parsed.source, 'validate');
     assert.equal(analysis.config.docker.execution.containername, 'box', key);
-    assert.equal(analysis.issues.filter((issue) => issue.severity === 'error').length, 0, key);
+    assert.deepEqual(analysis.issues.filter((issue) => issue.severity === 'error').map((issue) => issue.code), ['AUTH_NONE_CONFIGURED'], key);
   }
 });
 

@@ -80,15 +80,16 @@ test('a partial Docker TLS set is an error naming what is missing', () => {
   assert.match(issue.message, /cert and key missing/);
 });
 
-test('a TLS file path that does not exist here is only a warning', () => {
+test('a TLS file path that does not exist here is an error (serve would not start here); --offline leaves it out', () => {
   const issue = only(issuesOf('docker:\n  connection:\n    host: tcp://h:2376\n    cacert: /nope/ca.pem\n    cert: /nope/c.pem\n    key: /nope/k.pem\n'), 'docker.connection.cacert');
-  assert.equal(issue.severity, 'warning');
+  assert.equal(issue.severity, 'error');
   assert.equal(issue.code, 'CONFIG_FILE_NOT_FOUND');
+  assert.match(issue.hint ?? '', /--offline/);
 });
 
-test('backend: kubernetes/sshproxy warn, other values are errors with a hint', () => {
+test('backend: kubernetes/sshproxy are refused as serve refuses them, other values are errors with a hint', () => {
   const warning = only(issuesOf('backend: kubernetes\n'), 'backend');
-  assert.equal(warning.severity, 'warning');
+  assert.equal(warning.severity, 'error');
   assert.equal(warning.code, 'BACKEND_NOT_IMPLEMENTED');
   const error = only(issuesOf('backend: dokcer\n'), 'backend');
   assert.equal(error.message, 'invalid backend: dokcer');
@@ -160,11 +161,11 @@ test('ssh: maxStartups, perSourceMaxStartups and perSourceNetBlockSize are check
   assert.deepEqual(issuesOf('ssh:\n  maxStartups: 50\n  perSourceMaxStartups: -1\n  perSourceNetBlockSize: "24:56"\n  loginGraceTime: 0\n'), []);
 });
 
-test('§5.1: ECDSA host keys are refused; Ed25519 PEM text is accepted; missing files warn', () => {
+test('§5.1: ECDSA host keys are refused; Ed25519 PEM text is accepted; missing files are errors', () => {
   const ec = '-----BEGIN EC PRIVATE KEY-----\\nMHcCAQEE\\n-----END EC PRIVATE KEY-----';
   assert.equal(only(issuesOf(`ssh:\n  hostkeys: ["${ec}"]\n`), 'ssh.hostkeys.0').message, 'ECDSA host keys are not supported');
   const missing = only(issuesOf('ssh:\n  hostkeys: [/nonexistent/host_key]\n'), 'ssh.hostkeys.0');
-  assert.equal(missing.severity, 'warning');
+  assert.equal(missing.severity, 'error');
   assert.equal(only(issuesOf('ssh:\n  hostkeys: ["-----BEGIN NONSENSE-----"]\n'), 'ssh.hostkeys.0').code, 'SSH_HOST_KEY_INVALID');
 });
 
@@ -209,6 +210,21 @@ test('§6: policy modes, maxSessions >= -1, limits, lead time', () => {
   assert.equal(lead.severity, 'warning');
   assert.equal(lead.code, 'SECURITY_WARNING_LEAD_TOO_LONG');
   assert.equal(only(issuesOf('security:\n  maxSessions: 0\n'), 'security.maxSessions').severity, 'warning');
+});
+
+test('instance.workers: 0 (one per core) to 1024', () => {
+  assert.equal(only(issuesOf('instance:\n  workers: -1\n'), 'instance.workers').code, 'CONFIG_OUT_OF_RANGE');
+  assert.equal(only(issuesOf('instance:\n  workers: 5000\n'), 'instance.workers').message, 'must be 1 to 1024 worker processes, or 0 for one per CPU core');
+  assert.equal(issuesOf('instance:\n  workers: 4\n').filter((i) => i.path === 'instance.workers').length, 0);
+});
+
+test('instance.workers other than 1 with connection caps: a warning that the caps hold per worker', () => {
+  const capped = only(issuesOf('instance:\n  workers: 4\nsecurity:\n  maxConnectionsPerUser: 2\n'), 'instance.workers');
+  assert.equal(capped.code, 'CONFIG_LIMITS_PER_WORKER');
+  assert.equal(capped.severity, 'warning');
+  assert.match(capped.message, /with 4 workers the server admits up to that many times the cap/);
+  assert.equal(only(issuesOf('instance:\n  workers: 0\nsecurity:\n  maxConnections: 100\n'), 'instance.workers').code, 'CONFIG_LIMITS_PER_WORKER');
+  assert.equal(issuesOf('security:\n  maxConnections: 100\n').filter((i) => i.path === 'instance.workers').length, 0, 'one worker by default');
 });
 
 test('log, metrics and health', () => {

@@ -52,7 +52,8 @@ test('defaults follow the reference and cssh decisions', () => {
   assert.deepEqual(config.log, { level: 'info', format: 'ljson', destination: 'stdout', file: '' });
   const tls = { cert: '', key: '', clientcacert: '', tlsVersion: '1.3', curves: DEFAULT_TLS_CURVES, cipher: DEFAULT_TLS_CIPHERS };
   assert.deepEqual(config.metrics, { enable: false, listen: '0.0.0.0:9100', path: '/metrics', ...tls });
-  assert.deepEqual(config.health, { enable: false, listen: '0.0.0.0:7000', ...tls });
+  const healthClient = { url: '', timeout: 2000, cacert: '', cert: '', key: '', allowRedirects: false, tlsVersion: '1.3', curves: DEFAULT_TLS_CURVES, cipher: DEFAULT_TLS_CIPHERS };
+  assert.deepEqual(config.health, { enable: false, listen: '0.0.0.0:7000', ...tls, client: healthClient });
   assert.deepEqual(config.auth.password.webhook.curves, ['x25519', 'secp256r1', 'secp384r1', 'secp521r1']);
   assert.equal(config.configserver.transmitSensitiveMetadata, false);
 });

@@ -88,7 +88,7 @@ test('withLevel gives a logger with its own level and the same labels', () => {
   assert.deepEqual(out.lines().map((l) => (JSON.parse(l) as { message: string; details: unknown }).details), [{ connectionId: 'abc' }]);
 });
 
-test('text: TIMESTAMP<TAB>LEVEL<TAB>MESSAGE with the code and labels appended, one line per call', () => {
+test('text: ContainerSSH\'s TIMESTAMP<TAB>LEVEL<TAB>MESSAGE (labels), RFC 3339 seconds, one line per call', () => {
   const out = sink();
   const logger = createLogger(config({ format: 'text', level: 'info' }), out.stream).child({ connectionId: 'abc' });
   logger.warning('AUTH_BACKEND_ERROR', 'auth server down\nsecond line', { url: 'http://x y', attempt: 2 });
@@ -96,10 +96,16 @@ test('text: TIMESTAMP<TAB>LEVEL<TAB>MESSAGE with the code and labels appended, o
   const lines = out.lines();
   assert.equal(lines.length, 1);
   const [timestamp, level, message, ...rest] = (lines[0] ?? '').split('\t');
-  assert.match(timestamp ?? '', RFC3339);
+  assert.match(timestamp ?? '', /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
   assert.equal(level, 'warning');
   assert.equal(rest.length, 0);
-  assert.equal(message, 'auth server down\\nsecond line [AUTH_BACKEND_ERROR] connectionId=abc url="http://x y" attempt=2');
+  assert.equal(message, 'auth server down\\nsecond line (connectionId=abc url=http://x y attempt=2)');
+  logger.info('PLAIN', 'no labels at all');
+  const plain = out.lines()[1]?.split('\t');
+  assert.equal(plain?.[2], 'no labels at all (connectionId=abc)');
+  const bare = sink();
+  createLogger(config({ format: 'text', level: 'info' }), bare.stream).info('PLAIN', 'no labels at all');
+  assert.equal(bare.lines()[0]?.split('\t')[2], 'no labels at all', 'no empty parentheses');
 });
 
 test('file destination appends lines and reopens the file on SIGHUP (log rotation)', async () => {

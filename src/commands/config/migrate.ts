@@ -1,23 +1,18 @@
 // `cssh config migrate FILE`: converts ContainerSSH 0.3 dockerrun configs and old 0.3/0.4 keys to the current format.
-import { Args, Command, Flags } from '@oclif/core';
+import { Args, Flags } from '@oclif/core';
+import { BaseCommand, usageError } from '../../cli/base-command.js';
+import { ExitCode, exitCodesHelp } from '../../cli/exit-codes.js';
 import type { MigrateReport } from '../../config/migrate-file.js';
 
-export default class ConfigMigrate extends Command {
-  static override summary = 'Convert a legacy (dockerrun, 0.3/0.4) configuration to the current format.';
+export default class ConfigMigrate extends BaseCommand {
+  static override commandName = 'config migrate' as const;
+  static override summary = 'Convert a legacy (dockerrun, 0.3/0.4) configuration to the current format';
   static override description = [
-    'Prints the migrated YAML (JSON for .json files) on stdout and every change and behaviour-relevant choice on stderr.',
-    'Problems in the result are reported at their place in FILE (file:line:col).',
-    '',
-    'ContainerSSH 0.3 and 0.4 read some keys differently: an unset auth.pubkey meant off in 0.3 and on in 0.4, and',
-    'dockerrun disableCommand: true also refused subsystems (sftp) in 0.3 but only commands in 0.4. --from says which',
-    'version FILE was written for. Without it, a file with a section 0.3 did not have (docker, security, kubernetes,',
-    'audit, health, sshproxy) is read as 0.4, and any other as 0.3, the stricter reading: it never turns on a login',
-    'method or a subsystem the file did not ask for. Either way the choice is written out in the output, and a',
-    'warning names each answer that depended on an assumed version.',
-    '',
-    'Exit codes: 0 done (or nothing to do), 1 --check found a file that needs migrating or the result is invalid,',
-    '2 the file could not be read or parsed. --json prints {file, readable, changed, notes, version, output, valid, issues, written?, backup?}.',
-  ].join('\n');
+    'Prints the migrated YAML (JSON for .json files) on stdout and every change and behaviour-relevant choice on stderr. Problems in the result are reported at their place in FILE (file:line:col).',
+    'ContainerSSH 0.3 and 0.4 read some keys differently: an unset auth.pubkey meant off in 0.3 and on in 0.4, and dockerrun disableCommand: true also refused subsystems (sftp) in 0.3 but only commands in 0.4. --from says which version FILE was written for. Without it, a file with a section 0.3 did not have (docker, security, kubernetes, audit, health, sshproxy) is read as 0.4, and any other as 0.3, the stricter reading: it never turns on a login method or a subsystem the file did not ask for. Either way the choice is written out in the output, and a warning names each answer that depended on an assumed version.',
+    '--json prints {ok, command, exitCode, file, readable, changed, notes, version, output, valid, issues, written?, backup?}.',
+    exitCodesHelp('config migrate'),
+  ].join('\n\n');
 
   static override examples = [
     '<%= config.bin %> config migrate old.yaml > new.yaml',
@@ -26,7 +21,6 @@ export default class ConfigMigrate extends Command {
     '<%= config.bin %> config migrate --check config.yaml',
   ];
 
-  static override enableJsonFlag = true;
   static override args = { file: Args.string({ description: 'configuration file; - for stdin', required: true }) };
   static override flags = {
     output: Flags.string({ char: 'o', description: 'write the migrated config to this file instead of stdout', exclusive: ['write', 'check'] }),
@@ -40,7 +34,7 @@ export default class ConfigMigrate extends Command {
 
   async run(): Promise<MigrateReport & { written?: string; backup?: string }> {
     const { args, flags } = await this.parse(ConfigMigrate);
-    if (flags.write && args.file === '-') this.error('--write needs a file, not stdin', { exit: 2 });
+    if (flags.write && args.file === '-') throw usageError('--write needs a file, not stdin', 'give the file name instead of -, or use --output FILE');
     const { migrateFile } = await import('../../config/migrate-file.js');
     const { painterFor, renderIssue, renderMigrationNotes } = await import('../../cli/config-render.js');
     const report = await migrateFile(args.file, flags.from === '0.3' || flags.from === '0.4' ? flags.from : undefined);
@@ -51,17 +45,17 @@ export default class ConfigMigrate extends Command {
     };
     if (!report.readable) {
       say(report.issues.flatMap((issue) => renderIssue(issue, paint)).join('\n'));
-      process.exitCode = 2;
+      process.exitCode = ExitCode.UNREADABLE;
       return report;
     }
     say(report.changed ? renderMigrationNotes(report.file, report.notes, paint) : `${report.file}: already in the current format; nothing to migrate`);
     if (!report.valid) say(report.issues.filter((issue) => issue.severity === 'error').flatMap((issue) => renderIssue(issue, paint)).join('\n'));
     if (flags.check) {
-      process.exitCode = report.changed || !report.valid ? 1 : 0;
+      process.exitCode = report.changed || !report.valid ? ExitCode.INVALID : ExitCode.OK;
       return report;
     }
     const result = await this.deliver(report, args.file, flags, json);
-    process.exitCode = report.valid ? 0 : 1;
+    process.exitCode = report.valid ? ExitCode.OK : ExitCode.INVALID;
     return result;
   }
 

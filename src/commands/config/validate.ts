@@ -1,19 +1,19 @@
 // `cssh config validate FILE...`: reports every problem of each config file with file:line:column; exit 0/1/2.
-import { Args, Command, Flags } from '@oclif/core';
+import { Args, Flags } from '@oclif/core';
+import { BaseCommand } from '../../cli/base-command.js';
+import { ExitCode, exitCodesHelp } from '../../cli/exit-codes.js';
 import type { ValidateFormat } from '../../cli/config-validate-run.js';
 import type { ValidateReport } from '../../config/validate-files.js';
 
-export default class ConfigValidate extends Command {
-  static override summary = 'Check configuration files and report every problem with its location.';
+export default class ConfigValidate extends BaseCommand {
+  static override commandName = 'config validate' as const;
+  static override summary = 'Check configuration files and report every problem with its location';
   static override description = [
-    'Exit codes: 0 valid (warnings allowed), 1 invalid, 2 a file could not be read or parsed.',
-    'Use - to read standard input; a directory means every .yaml/.yml/.json file under it; quoted globs are expanded.',
-    '--format github prints GitHub Actions annotations, --format sarif a SARIF 2.1.0 log for code scanning.',
-    '--ignore CODE leaves a code out (repeatable); --offline skips checks of files that exist only on the server',
-    '(host keys and certificates named by path). Both can also be set in .cssh-validate.yaml (ignore: [CODE],',
-    'offline: true, strict: true) in the current directory, or in the file given with --settings.',
-    '--json (or --format json) prints {valid, exitCode, strict, errors, warnings, files: [{file, readable, valid, legacy, errors, warnings, issues}]}.',
-  ].join('\n');
+    'Use - to read standard input; a directory means every .yaml/.yml/.json file under it; quoted globs are expanded. --format github prints GitHub Actions annotations, --format sarif a SARIF 2.1.0 log for code scanning.',
+    '--ignore CODE leaves a code out (repeatable); --offline skips checks of files that exist only on the server (host keys and certificates named by path). Both can also be set in .cssh-validate.yaml (ignore: [CODE], offline: true, strict: true) in the current directory, or in the file given with --settings.',
+    '--json (or --format json) prints {ok, command, exitCode, valid, strict, errors, warnings, files: [{file, readable, valid, legacy, errors, warnings, issues}]}.',
+    exitCodesHelp('config validate'),
+  ].join('\n\n');
 
   static override examples = [
     '<%= config.bin %> config validate cssh.yaml',
@@ -23,7 +23,6 @@ export default class ConfigValidate extends Command {
   ];
 
   static override strict = false;
-  static override enableJsonFlag = true;
   static override args = { file: Args.string({ description: 'configuration file (YAML, or JSON for .json); - for stdin', required: true }) };
   static override flags = {
     strict: Flags.boolean({ description: 'treat warnings as errors' }),
@@ -42,8 +41,8 @@ export default class ConfigValidate extends Command {
       settings = await loadValidateSettings(flags.settings);
     } catch (error) {
       this.logToStderr(`cssh config validate: ${(error as Error).message}`);
-      process.exitCode = 2;
-      return { valid: false, exitCode: 2, strict: flags.strict, errors: 1, warnings: 0, files: [] };
+      process.exitCode = ExitCode.UNREADABLE;
+      return { valid: false, exitCode: ExitCode.UNREADABLE, strict: flags.strict, errors: 1, warnings: 0, files: [] };
     }
     const options = {
       strict: flags.strict || settings.strict,

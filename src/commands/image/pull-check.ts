@@ -1,21 +1,22 @@
 // `cssh image pull-check`: is the configured image ready on the Docker engine, and what will the pull policy do?
-import { Command, Flags } from '@oclif/core';
+import { Flags } from '@oclif/core';
 import type { PullCheckResult } from '../../backend/docker/image/image-check.js';
-import { ExitCode } from '../../cli/exit-codes.js';
+import { BaseCommand } from '../../cli/base-command.js';
+import { ExitCode, exitCodesHelp } from '../../cli/exit-codes.js';
+import { configFlag, imageFlag } from '../../cli/shared-flags.js';
 import type { PullProgressView } from '../../cli/pull-progress.js';
 import { canAnimate } from '../../cli/terminal.js';
 
-export default class ImagePullCheck extends Command {
+export default class ImagePullCheck extends BaseCommand {
+  static override commandName = 'image pull-check' as const;
   static override summary = 'Check that the configured image is ready on the Docker engine, or pull it with --pull';
   static override description = [
     'Says which Docker endpoint and Engine API version cssh talks to, which image the configuration uses (canonical ' +
       'name), whether it is present on the engine, and what docker.execution.imagePullPolicy will do when a user ' +
       'connects. When the policy would pull, it asks the registry (with the configured credentials) whether a pull ' +
       'would work, without pulling. --pull pulls it now, with live per-layer progress.',
-    'Exit codes: 0 ready; 1 needs a pull (absent and the policy pulls at connection time, or the policy is Always); ' +
-      '2 unavailable (engine unreachable, invalid configuration, unknown image or tag, missing or wrong registry ' +
-      'credentials, or imagePullPolicy Never with the image absent). --json prints the object documented in the ' +
-      'README section "cssh image pull-check".',
+    '--json prints {ok, command, exitCode, status, message, endpoint, apiVersion, image, canonical, present, local, policy, atConnection, remoteDigest, pulled, error}.',
+    exitCodesHelp('image pull-check'),
   ].join('\n\n');
 
   static override examples = [
@@ -24,11 +25,9 @@ export default class ImagePullCheck extends Command {
     '<%= config.bin %> image pull-check --config cssh.yaml --image 127.0.0.1:5000/team/shell:1 --json',
   ];
 
-  static override enableJsonFlag = true;
-
   static override flags = {
-    config: Flags.string({ char: 'c', description: 'configuration file (YAML or JSON; "-" reads stdin); defaults apply without one' }),
-    image: Flags.string({ description: 'check this image instead of docker.execution.container.image' }),
+    config: configFlag(),
+    image: imageFlag('check this image instead of docker.execution.container.image'),
     pull: Flags.boolean({ description: 'pull the image now, with live per-layer progress, using the configured credentials' }),
   };
 

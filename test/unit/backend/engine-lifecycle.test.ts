@@ -90,7 +90,7 @@ async function janitorOn(fake: FakeEngine, o: { grace?: number; delays?: number[
   const logger = recordingLogger();
   const events: CsshEvent[] = [];
   const janitor: ContainerJanitor = await startContainerJanitor({
-    stateDir, instanceFlag: `fake-${Date.now().toString(36)}`, instance: { id: '', reconcileInterval: 0, reconcileGrace: o.grace ?? 60_000 },
+    stateDir, instanceFlag: `fake-${Date.now().toString(36)}`, instance: { id: '', reconcileInterval: 0, reconcileGrace: o.grace ?? 60_000, workers: 1 },
     primary: { engine: fake, connection: config('connection').docker.connection }, attemptMs: 1_000, logger,
     onEvent: (e) => events.push(e), retryDelaysMs: o.delays,
   });

@@ -153,8 +153,8 @@ export interface DockerEngine {
   /** Attaches stdin/stdout/stderr (live stream only, no log replay) to a container; multiplexed unless it has a TTY. */
   attachContainer(id: string, signal: AbortSignal): Promise<Duplex>;
   inspectContainer(id: string, signal: AbortSignal): Promise<ContainerDetails>;
-  /** How many processes run in the container (Docker's top); 0 when it is not running or gone. */
-  countProcesses(id: string, signal: AbortSignal): Promise<number>;
+  /** The command line of each process running in the container (Docker's top); none when it is not running or gone. */
+  listProcesses(id: string, signal: AbortSignal): Promise<string[]>;
   killContainer(id: string, signalName: string, signal: AbortSignal): Promise<void>;
   resizeContainer(id: string, size: TtySize, signal: AbortSignal): Promise<void>;
   /** Force-removes a container with its anonymous volumes. A container that is already gone counts as removed. */

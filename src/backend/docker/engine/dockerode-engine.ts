@@ -136,12 +136,15 @@ class DockerodeEngine implements DockerEngine {
     };
   }
 
-  async countProcesses(id: string, signal: AbortSignal): Promise<number> {
+  async listProcesses(id: string, signal: AbortSignal): Promise<string[]> {
     try {
-      const top = (await this.docker.getContainer(id).top({ abortSignal: signal })) as { Processes?: unknown[] } | null;
-      return top?.Processes?.length ?? 0;
+      const top = (await this.docker.getContainer(id).top({ abortSignal: signal })) as { Titles?: unknown; Processes?: unknown } | null;
+      const titles = Array.isArray(top?.Titles) ? (top.Titles as unknown[]) : [];
+      const column = Math.max(titles.indexOf('CMD'), titles.indexOf('COMMAND'));
+      const rows = Array.isArray(top?.Processes) ? (top.Processes as unknown[]) : [];
+      return rows.map((row) => (Array.isArray(row) && column >= 0 ? String(row[column] ?? '') : ''));
     } catch (error) {
-      if (statusOf(error) === 409 || statusOf(error) === 404) return 0; // not running, or gone
+      if (statusOf(error) === 409 || statusOf(error) === 404) return []; // not running, or gone
       throw error;
     }
   }

@@ -27,6 +27,11 @@ export interface JanitorOptions {
   retryDelaysMs?: number[];
   /** Engine seam (tests): how a connection config becomes an engine. */
   engineFor?: (connection: DockerConnectionConfig) => Promise<JanitorEngine>;
+  /** serve --workers (src/cluster): the live set the reconciler consults, and false in a worker, whose primary sweeps. */
+  live?: LiveConnections;
+  sweeps?: boolean;
+  /** Hears of each engine a connection uses that this janitor did not know yet (a worker tells its primary). */
+  onEngine?: (connection: DockerConnectionConfig) => void;
 }
 
 export interface ContainerJanitor {
@@ -38,6 +43,8 @@ export interface ContainerJanitor {
   wrap(backend: Backend): Backend;
   /** One periodic pass now (tests, operators); resolves with the number removed. */
   reconcile(): Promise<number>;
+  /** Puts the engine of `connection` under the reconciler (a worker of serve --workers used it). */
+  watchEngine(connection: DockerConnectionConfig): void;
   /** Stops the timer, sweeps every container of this instance, drains the retry queue, gives the id back. Never throws. */
   stop(): Promise<void>;
 }
@@ -52,7 +59,7 @@ export async function startContainerJanitor(o: JanitorOptions): Promise<Containe
     ? { id: o.instanceFlag, source: 'flag' as const }
     : o.instance.id !== '' ? { id: o.instance.id, source: 'config' as const } : undefined;
   const identity = await acquireInstanceId({ stateDir: o.stateDir, override });
-  logIdentity(o.logger, identity);
+  if (o.sweeps !== false) logIdentity(o.logger, identity);
   const janitor = new Janitor(o, identity);
   await janitor.startUp();
   return janitor;
@@ -73,7 +80,7 @@ async function defaultEngineFor(connection: DockerConnectionConfig): Promise<Jan
 class Janitor implements ContainerJanitor {
   readonly instanceId: string;
   orphansRemoved = 0;
-  private readonly live = new LiveConnections();
+  private readonly live: LiveConnections;
   private readonly queue: RemovalQueue;
   private readonly reconciler: Reconciler;
   /** Every engine a connection of this server used, by connection config; the primary one first. */
@@ -83,6 +90,7 @@ class Janitor implements ContainerJanitor {
 
   constructor(private readonly o: JanitorOptions, private readonly identity: InstanceIdentity) {
     this.instanceId = identity.id;
+    this.live = o.live ?? new LiveConnections();
     this.queue = new RemovalQueue({ logger: o.logger, onEvent: o.onEvent, attemptMs: o.attemptMs, delaysMs: o.retryDelaysMs });
     this.reconciler = new Reconciler({
       instanceId: identity.id, live: this.live, queue: this.queue, logger: o.logger, onEvent: o.onEvent,
@@ -92,6 +100,7 @@ class Janitor implements ContainerJanitor {
   }
 
   async startUp(): Promise<void> {
+    if (this.o.sweeps === false) return;
     this.orphansRemoved = await this.reconciler.pass(await this.allEngines(), 'startup');
     const every = this.o.instance.reconcileInterval;
     if (every > 0) {
@@ -140,7 +149,10 @@ class Janitor implements ContainerJanitor {
         const release = this.live.track(ctx.info.connectionId);
         const connection = ctx.config.docker.connection;
         // A connection on another engine (chosen by the config server) puts that engine under the reconciler too.
-        if (!this.engines.has(connectionKey(connection))) void this.engine(connection).catch(() => undefined);
+        if (!this.engines.has(connectionKey(connection))) {
+          this.watchEngine(connection);
+          this.o.onEngine?.(connection);
+        }
         try {
           const handler = await backend.connect({ ...ctx, onEvent: this.observer(connection, ctx.onEvent) }, signal);
           return releasing(handler, release);
@@ -152,6 +164,10 @@ class Janitor implements ContainerJanitor {
     };
   }
 
+  watchEngine(connection: DockerConnectionConfig): void {
+    void this.engine(connection).catch(() => undefined);
+  }
+
   stop(): Promise<void> {
     this.stopping ??= this.doStop();
     return this.stopping;
@@ -160,7 +176,7 @@ class Janitor implements ContainerJanitor {
   private async doStop(): Promise<void> {
     clearInterval(this.timer);
     try {
-      await this.reconciler.pass(await this.allEngines(), 'shutdown');
+      if (this.o.sweeps !== false) await this.reconciler.pass(await this.allEngines(), 'shutdown');
       const left = await this.queue.drain(deadline(this.o.attemptMs));
       if (left.length > 0) {
         this.o.logger.error(DockerCode.REMOVE_GAVE_UP, `${left.length} container(s) could not be removed before exit; the next start of this instance removes them, or \`cssh sweep --instance ${this.instanceId}\`.`, {

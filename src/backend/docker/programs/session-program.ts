@@ -27,13 +27,25 @@ export interface SessionStart {
   signal: AbortSignal;
 }
 
-/** Longest wait for the container's init to start the program before a first signal is sent anyway. */
-const INIT_READY_MS = 2_000;
+/**
+ * Longest wait for the container's init to start the program (or the size wrapper to exec it) before a first signal
+ * or resize is sent anyway. It ends as soon as the process list shows the program, so it only matters on an engine
+ * so loaded that the start takes seconds.
+ */
+const INIT_READY_MS = 10_000;
+
+/** The script of the start-up size wrapper; seen in a process's command line until it execs the program. */
+const SIZE_SCRIPT = 'exec "$@"';
 
 /** Under a TTY the initial size is set by the image's /bin/sh before the program starts (API 1.41 has no ConsoleSize). */
 function withInitialSize(argv: string[], tty: boolean, size?: TtySize): string[] {
   if (!tty || size === undefined || argv.length === 0) return argv;
-  return ['/bin/sh', '-c', `stty rows ${size.rows} cols ${size.cols} 2>/dev/null; exec "$@"`, 'cssh', ...argv];
+  return ['/bin/sh', '-c', `stty rows ${size.rows} cols ${size.cols} 2>/dev/null; ${SIZE_SCRIPT}`, 'cssh', ...argv];
+}
+
+/** The wrapper itself, not an init (`docker-init -- /bin/sh -c stty ...`) whose arguments name it for its lifetime. */
+function isSizeWrapper(command: string): boolean {
+  return command.startsWith('/bin/sh -c stty rows ') && command.includes(SIZE_SCRIPT);
 }
 
 export class SessionProgram implements Program {
@@ -43,13 +55,18 @@ export class SessionProgram implements Program {
   private readonly resizes = new ResizeSequencer();
   private readonly streams: RunningStreams;
   private initStarted: Promise<void> | undefined;
+  private wrapperDone: Promise<void> | undefined;
+  private readonly wrapped: boolean;
+  private readonly withInit: boolean;
 
-  private constructor(private readonly s: SessionStart, readonly containerId: string, stream: Duplex) {
+  private constructor(private readonly s: SessionStart, readonly containerId: string, stream: Duplex, withInit: boolean) {
+    this.withInit = withInit;
     this.streams = runStreams({
       stream, tty: s.tty, io: s.io, logger: s.ctx.logger,
       readExit: () => readExitCode((sig) => s.engine.inspectContainer(containerId, sig), s.ctx.logger, this.cancel.signal),
     });
     this.exited = this.streams.exited.finally(() => { this.finished = true; });
+    this.wrapped = s.tty && s.size !== undefined && s.argv.length > 0;
   }
 
   private static ops(s: SessionStart): OpsContext {
@@ -76,7 +93,7 @@ export class SessionProgram implements Program {
         return attached;
       });
       await startWithEvents(SessionProgram.ops(s), id, s.signal).catch((e: unknown) => { stream.destroy(); throw e; });
-      const program = new SessionProgram(s, id, stream);
+      const program = new SessionProgram(s, id, stream, body.HostConfig?.Init === true);
       if (s.tty && s.size !== undefined) program.initialResize(s.size);
       return program;
     } catch (error) {
@@ -97,11 +114,19 @@ export class SessionProgram implements Program {
     return !this.finished;
   }
 
+  /** Waits for the start-up size wrapper first: its `stty` would otherwise set an earlier size back. */
   async resize(size: TtySize, signal: AbortSignal): Promise<void> {
-    await this.resizes.run(() => dockerCall((sig) => this.s.engine.resizeContainer(this.containerId, size, sig), {
+    await this.resizes.run(async () => {
+      await this.sizeWrapperDone(signal);
+      await this.applyResize(size, signal);
+    });
+  }
+
+  private async applyResize(size: TtySize, signal: AbortSignal): Promise<void> {
+    await dockerCall((sig) => this.s.engine.resizeContainer(this.containerId, size, sig), {
       op: 'container-resize', code: DockerCode.EXEC_RESIZE_FAILED, explanation: `Failed to resize to ${size.cols}x${size.rows}`,
       userMessage: 'Cannot resize window.', permanentStatuses: [409], signal, logger: this.s.ctx.logger, count: false,
-    }));
+    });
   }
 
   /** ContainerKill to the main process (an init forwards it to the program); works without the agent. */
@@ -121,15 +146,26 @@ export class SessionProgram implements Program {
    * process shows, signals are kept until forwarded. Waited for once, bounded (an init-less container never shows one).
    */
   private initReady(signal: AbortSignal): Promise<void> {
-    this.initStarted ??= (async () => {
-      const until = Date.now() + INIT_READY_MS;
-      while (!this.finished && Date.now() < until && !signal.aborted) {
-        const count = await this.s.engine.countProcesses(this.containerId, signal).catch(() => 2);
-        if (count === 0 || count >= 2) return;
-        await new Promise((r) => setTimeout(r, 20));
-      }
-    })();
+    if (!this.withInit) return Promise.resolve(); // the operator turned the init off: the program is PID 1 itself
+    this.initStarted ??= this.waitForProcesses((commands) => commands.length === 0 || commands.length >= 2, signal);
     return this.initStarted;
+  }
+
+  /** Once, bounded: until the start-up size wrapper (if any) has run its `stty` and exec'd the program. */
+  private sizeWrapperDone(signal: AbortSignal): Promise<void> {
+    if (!this.wrapped) return Promise.resolve();
+    this.wrapperDone ??= this.waitForProcesses((commands) => !commands.some(isSizeWrapper), signal);
+    return this.wrapperDone;
+  }
+
+  /** Polls the container's processes until `done` says so, it ends, or INIT_READY_MS passed. An engine error ends it. */
+  private async waitForProcesses(done: (commands: string[]) => boolean, signal: AbortSignal): Promise<void> {
+    const until = Date.now() + INIT_READY_MS;
+    while (!this.finished && Date.now() < until && !signal.aborted) {
+      const commands = await this.s.engine.listProcesses(this.containerId, signal).catch(() => undefined);
+      if (commands === undefined || done(commands)) return;
+      await new Promise((r) => setTimeout(r, 20));
+    }
   }
 
   kill(): void {
