@@ -53,6 +53,18 @@ test('a lock left by a process that is gone (SIGKILL) is taken over: the restart
   await restarted.release();
 });
 
+test('a lock naming this process\'s own pid (a restarted container, pid 1 again) is taken over: the id is kept', async () => {
+  const dir = stateDir();
+  const first = await acquireInstanceId({ stateDir: dir, pid: 1, isAlive: () => true });
+  // The container is restarted: the lock file survived in the state volume, and the new server is pid 1 again.
+  const restarted = await acquireInstanceId({ stateDir: dir, pid: 1, isAlive: () => true });
+  assert.equal(restarted.source, 'state', restarted.note);
+  assert.equal(restarted.id, first.id);
+  const other = await acquireInstanceId({ stateDir: dir, pid: 2, isAlive: () => true });
+  assert.equal(other.source, 'process', 'another live pid still finds the lock held');
+  await restarted.release();
+});
+
 test('a lock written on another host (shared storage) is treated as held', async () => {
   const dir = stateDir();
   const first = await acquireInstanceId({ stateDir: dir, host: 'machine-a' });

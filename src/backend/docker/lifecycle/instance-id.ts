@@ -138,7 +138,8 @@ async function takeLock(path: string, mine: LockFile, host: string, isAlive: (pi
     if (holder !== undefined && holder.host !== host) {
       return { ok: false, why: `${path} is held by pid ${holder.pid} on host "${holder.host}" (shared state directory)` };
     }
-    if (holder !== undefined && isAlive(holder.pid)) {
+    // A lock naming this very pid is an earlier run's: in a restarted container the server is pid 1 again.
+    if (holder !== undefined && holder.pid !== mine.pid && isAlive(holder.pid)) {
       return { ok: false, why: `${path} is held by the running process ${holder.pid}` };
     }
     await removeStale(path, holderText);
