@@ -67,16 +67,30 @@ export interface RunningServe {
  * closes the stack in reverse, logs one line whose code names the failure and rejects with a CsshError.
  */
 export async function startServe(options: ServeOptions): Promise<RunningServe> {
-  const { config } = options;
+  requireDockerBackend(options.config);
+  const root = createLogger(options.config.log, options.logDestination);
+  const logger = options.worker === undefined ? root : root.child(options.worker.logLabels);
+  return startAsOneUnit(options, logger, (stack) => openAll(options, logger, stack));
+}
+
+/** cssh implements the docker backend only; anything else is refused before a resource is opened. */
+export function requireDockerBackend(config: AppConfig): void {
   if (config.backend !== 'docker') {
     throw new CsshError('SSH_BACKEND_UNSUPPORTED', `backend "${config.backend}" is not supported by cssh; set backend: docker`, { permanent: true });
   }
-  const root = createLogger(config.log, options.logDestination);
-  const logger = options.worker === undefined ? root : root.child(options.worker.logLabels);
+}
+
+/**
+ * Runs `open` on a fresh resource stack that holds `logger`. A failure (or a stop request) closes the stack in
+ * reverse, logs one line naming the failure (a notice for a stop) and rejects with the CsshError of startFailure.
+ */
+export async function startAsOneUnit(
+  options: ServeOptions, logger: ManagedLogger, open: (stack: ResourceStack) => Promise<RunningServe>,
+): Promise<RunningServe> {
   const stack = new ResourceStack();
   stack.push('logger', logger, () => logger.close());
   try {
-    return await openAll(options, logger, stack);
+    return await open(stack);
   } catch (error) {
     const failure = startFailure(error, options.stopRequested);
     if (failure.code === STOPPED_DURING_STARTUP) logger.notice(failure.code, failure.message);

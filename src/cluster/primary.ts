@@ -1,12 +1,11 @@
 // The primary process of `serve --workers N`: one instance id, sweep, reconciler, metrics and health endpoint for N
 // worker processes, each a full SSH server on the shared listen socket.
-import { startFailure, type RunningServe, type ServeOptions } from '../app.js';
+import { requireDockerBackend, startAsOneUnit, type RunningServe, type ServeOptions } from '../app.js';
 import { startContainerJanitor } from '../backend/docker/lifecycle/container-janitor.js';
 import { openDockerEngine } from '../backend/docker/index.js';
 import { dockerJanitorEngine } from '../backend/docker/lifecycle/removal-queue.js';
-import { CsshError } from '../core/errors.js';
 import { ResourceStack } from '../core/resource-stack.js';
-import { STOPPED_DURING_STARTUP, unlessStopped } from '../core/start-up.js';
+import { unlessStopped } from '../core/start-up.js';
 import { startHealthServer } from '../observability/health.js';
 import { createLogger, type ManagedLogger } from '../observability/logger.js';
 import { createMetrics } from '../observability/metrics.js';
@@ -27,22 +26,9 @@ export interface ClusterOptions extends ServeOptions {
  * names the failure (a worker's own code, e.g. SSH_LISTEN_FAILED).
  */
 export async function startCluster(options: ClusterOptions): Promise<RunningServe> {
-  const { config } = options;
-  if (config.backend !== 'docker') {
-    throw new CsshError('SSH_BACKEND_UNSUPPORTED', `backend "${config.backend}" is not supported by cssh; set backend: docker`, { permanent: true });
-  }
-  const logger = createLogger(config.log, options.logDestination);
-  const stack = new ResourceStack();
-  stack.push('logger', logger, () => logger.close());
-  try {
-    return await openCluster(options, logger, stack);
-  } catch (error) {
-    const failure = startFailure(error, options.stopRequested);
-    if (failure.code === STOPPED_DURING_STARTUP) logger.notice(failure.code, failure.message);
-    else logger.error(failure.code, `cssh serve could not start: ${failure.message}`);
-    await stack.closeAll();
-    throw failure;
-  }
+  requireDockerBackend(options.config);
+  const logger = createLogger(options.config.log, options.logDestination);
+  return startAsOneUnit(options, logger, (stack) => openCluster(options, logger, stack));
 }
 
 async function openCluster(options: ClusterOptions, logger: ManagedLogger, stack: ResourceStack): Promise<RunningServe> {
