@@ -66,35 +66,29 @@ export function gateSessionOpens(
       hooks.onError(error); // the connection is already gone
     }
   };
-  handlers.CHANNEL_OPEN = (packet: unknown, info: { type: string; sender: number; data?: Record<string, unknown> }): void => {
+  type OpenInfo = { type: string; sender: number; data?: Record<string, unknown> };
+  /** Refuses as decided, or opens through ssh2's own handling between `beforeOpen` and `afterOpen`. */
+  const openAsDecided = (packet: unknown, info: OpenInfo, decision: GateDecision, afterOpen: () => void): void => {
+    if ('refusal' in decision) return openFail(info.sender, decision.refusal.reason, decision.refusal.description);
+    decision.beforeOpen();
+    try {
+      original.call(handlers, packet, info);
+    } catch (error) {
+      hooks.onError(error); // the connection went away meanwhile
+    }
+    afterOpen();
+  };
+  handlers.CHANNEL_OPEN = (packet: unknown, info: OpenInfo): void => {
     if ((info.type === 'direct-tcpip' || info.type === 'direct-streamlocal@openssh.com') && hooks.forwardOpen) {
       hooks.forwardOpen({ type: info.type, data: info.data ?? {} }).then(
-        (decision) => {
-          if ('refusal' in decision) return openFail(info.sender, decision.refusal.reason, decision.refusal.description);
-          decision.beforeOpen();
-          try {
-            original.call(handlers, packet, info);
-          } catch (error) {
-            hooks.onError(error); // the connection went away meanwhile
-          }
-          decision.afterOpen();
-        },
+        (decision) => openAsDecided(packet, info, decision, () => { if (!('refusal' in decision)) decision.afterOpen(); }),
         () => openFail(info.sender, OpenFailure.PROHIBITED, 'Forwarding is rejected'),
       );
       return;
     }
     if (info.type !== 'session') return void original.call(handlers, packet, info);
     gate().then(
-      (decision) => {
-        if ('refusal' in decision) return openFail(info.sender, decision.refusal.reason, decision.refusal.description);
-        decision.beforeOpen();
-        try {
-          original.call(handlers, packet, info);
-        } catch (error) {
-          hooks.onError(error); // the connection went away meanwhile
-        }
-        hooks.afterOpen();
-      },
+      (decision) => openAsDecided(packet, info, decision, () => hooks.afterOpen()),
       (error: unknown) => {
         hooks.onError(error);
         openFail(info.sender, OpenFailure.CONNECT_FAILED, 'Failed to initialize SSH session.');
