@@ -1,5 +1,5 @@
 // Connection mode: one program as a docker exec in the connection container, with its pid known for signals.
-import type { Program, ProgramExit, SessionIO } from '../../../core/contracts.js';
+import type { Program, ProgramExit } from '../../../core/contracts.js';
 import { CsshError, describeCause } from '../../../core/errors.js';
 import type { EventSink } from '../../../core/events.js';
 import type { Logger } from '../../../core/logger.js';
@@ -8,6 +8,7 @@ import type { DockerTimeoutsConfig } from '../../../config/types.js';
 import { DockerCode } from '../codes.js';
 import { checkSignalName } from './program-choice.js';
 import type { ProcessState, TtySize } from '../engine/docker-engine.js';
+import type { ProgramLaunch } from './program-launch.js';
 import { runHelper } from './helper-exec.js';
 import { dockerCall } from '../engine/docker-call.js';
 import { EXEC_ATTACH_FAILED_CODE, readExitState, runStreams, streamEndNotice, type RunningStreams } from './program-runner.js';
@@ -19,15 +20,8 @@ import { removeWithEvents } from '../lifecycle/container-ops.js';
 /** How long a program may outlive a delivered KILL before its container is removed to end it. */
 const KILL_GRACE_MS = 5_000;
 
-export interface ExecStart {
+export interface ExecStart extends ProgramLaunch {
   container: ConnectionContainer;
-  argv: string[];
-  env: string[];
-  tty: boolean;
-  size?: TtySize;
-  io: SessionIO;
-  /** The commandStart deadline. */
-  signal: AbortSignal;
   timeouts: DockerTimeoutsConfig;
   logger: Logger;
   onEvent?: EventSink;

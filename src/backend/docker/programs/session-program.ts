@@ -1,10 +1,11 @@
 // Session mode: the program is the main process of its own container, attached before start so no output is lost.
 import type { Duplex } from 'node:stream';
-import type { ConnectionContext, Program, ProgramExit, SessionIO } from '../../../core/contracts.js';
+import type { ConnectionContext, Program, ProgramExit } from '../../../core/contracts.js';
 import { deadline } from '../../../core/retry.js';
 import { DockerCode } from '../codes.js';
 import { buildCreateOptions, connectionEnv } from '../lifecycle/container-spec.js';
 import type { DockerEngine, TtySize } from '../engine/docker-engine.js';
+import type { ProgramLaunch } from './program-launch.js';
 import { dockerCall } from '../engine/docker-call.js';
 import { createWithEvents, removeWithEvents, startWithEvents, type OpsContext } from '../lifecycle/container-ops.js';
 import { checkSignalName } from './program-choice.js';
@@ -12,19 +13,11 @@ import { readExitCode, runStreams, type RunningStreams } from './program-runner.
 import { inPhase } from '../phases.js';
 import { ResizeSequencer } from './resize-sequencer.js';
 
-export interface SessionStart {
+export interface SessionStart extends ProgramLaunch {
   ctx: ConnectionContext;
   engine: DockerEngine;
   consoleSize: boolean;
   instanceId: string;
-  argv: string[];
-  /** Channel env (SSH env requests and TERM) as K=V. */
-  env: string[];
-  tty: boolean;
-  size?: TtySize;
-  io: SessionIO;
-  /** The commandStart deadline. */
-  signal: AbortSignal;
 }
 
 /**
