@@ -110,6 +110,8 @@ export async function dockerCli(args: string[], env: NodeJS.ProcessEnv = process
     child.stderr.on('data', (d: Buffer) => (err += d.toString()));
     child.on('error', reject);
     child.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`docker ${args.join(' ')}: ${err.trim()}`))));
+    // A CLI that exits before reading its input (EPIPE) is judged by its exit status, not by the broken pipe.
+    child.stdin.on('error', () => undefined);
     child.stdin.end(input ?? '');
   });
 }
