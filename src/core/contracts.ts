@@ -93,10 +93,13 @@ export interface AcceptedConnection {
 export interface RemoteListener {
   /** The port it listens on (the allocated one when 0 was asked for). */
   readonly port: number;
-  /** Emits 'connection' (AcceptedConnection) and 'close'; stop() stops accepting, destroy() ends all it holds. */
+  /**
+   * Emits 'connection' (AcceptedConnection), 'stopped' (the port is closed after stop()) and 'close'; stop() stops
+   * accepting, destroy() ends all it holds.
+   */
   readonly listener: {
     on(event: 'connection', fn: (accepted: AcceptedConnection) => void): unknown;
-    on(event: 'close', fn: () => void): unknown;
+    on(event: 'stopped' | 'close', fn: () => void): unknown;
     stop(): void;
     destroy(): void;
   };

@@ -6,6 +6,7 @@ import { DOCKER_HEADER, FrameParser, RELAY_HEADER, relayFrame } from './frames.j
 const LISTENING = 0x4c; // L
 const ACCEPTED = 0x41; // A
 const FAILED = 0x58; // X
+const STOPPED = 0x53; // S
 const STDOUT = 1;
 
 /** A connection the listener accepted and parked: claim it with claimCommand(name). */
@@ -28,7 +29,7 @@ function parseParked(payload: Buffer): ParkedConnection | undefined {
 
 /**
  * `listening` resolves with the bound port (or rejects with the listener's error text). Emits 'connection'
- * (ParkedConnection) per accepted connection and 'close' once the listener exited. stop() stops accepting (connections
+ * (ParkedConnection) per accepted connection, 'stopped' once the port is closed after stop(), and 'close' once the listener exited. stop() stops accepting (connections
  * already piped go on); destroy() ends the listener and every connection it holds.
  */
 export class ListenerConnection extends EventEmitter {
@@ -62,6 +63,7 @@ export class ListenerConnection extends EventEmitter {
       for (const { type, payload } of this.relay.push(frame.payload)) {
         if (type === LISTENING) this.settle.resolve(Number(payload.toString('latin1')));
         else if (type === FAILED) this.failure = payload.toString('utf8');
+        else if (type === STOPPED) this.emit('stopped');
         else if (type === ACCEPTED) {
           const parked = parseParked(payload);
           if (parked) this.emit('connection', parked);

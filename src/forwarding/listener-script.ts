@@ -3,7 +3,7 @@
 /**
  * Listens on host:port inside the container's network namespace and reports in frames on stdout (1 type byte,
  * 4-byte big-endian length, payload): L (listening; the bound port in decimal), A (a connection was accepted:
- * JSON {name, address, port}), X (error text, then exit). Each accepted socket is parked, paused, behind a one-use
+ * JSON {name, address, port}), S (stopped listening, after an E frame), X (error text, then exit). Each accepted socket is parked, paused, behind a one-use
  * abstract Unix socket "\0<name>" (no file is needed: the helper's root filesystem is read-only); the claim relay
  * (relay-script.ts with a socket name) connects there and the two sockets are piped with backpressure and both
  * half-closes. A socket not claimed within 30 s is dropped. cssh to listener: an E frame stops listening (cancel);
@@ -73,6 +73,7 @@ process.stdin.on('data', (chunk) => {
     if (type === 'E') {
       // Stopped: the process ends with its last piped connection, so standard input must not hold it.
       stop();
+      out.write(frame('S', Buffer.alloc(0)));
       process.stdin.destroy();
     }
   }

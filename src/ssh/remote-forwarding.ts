@@ -89,9 +89,10 @@ export class RemoteForwarding {
     const entry = entries.find((e) => e.bindAddr === bindAddr && (e.port === bindPort || (bindPort === 0 && e.asked === 0)))
       ?? entries.find((e) => e.port === bindPort);
     if (!entry) return false;
+    entry.remote.listener.on('stopped', () =>
+      this.deps.logger.info('FORWARDING_LISTENER_STOPPED', `${entry.bindAddr}:${entry.port} no longer accepts connections (cancelled)`));
     entry.remote.listener.stop();
     entry.forget();
-    this.deps.logger.info('FORWARDING_LISTENER_STOPPED', `${entry.bindAddr}:${entry.port} no longer accepts connections (cancelled)`);
     return true;
   }
 
