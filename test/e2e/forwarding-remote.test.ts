@@ -98,3 +98,33 @@ dockerTest('ssh -R is refused by default with ContainerSSH\'s code, and outside 
   assert.match(allowed.stdout, /ok/);
   await eventually(() => containersOfUser(user).length === 0, 'no container (and no helper) left', 60_000);
 }, { timeout: 180_000 });
+
+dockerTest('session mode: ssh -O forward -R listens in the running session\'s container, which reaches the host through it', async (t) => {
+  const server = await forwardingServer('session', { reverseForwardingMode: 'enable' });
+  const echo = await hostEcho();
+  const dir = await mkdtemp(join(tmpdir(), 'cssh-rfwd-'));
+  t.after(async () => {
+    await server.stop();
+    echo.server.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+  const user = uniqueUser('rfwd-s');
+  const control = join(dir, 'ctl');
+  // The session waits for the port, then makes its round trip through it.
+  const master = sshBackground(server, user, [`echo ready; read port; ${roundTrip(0, 'a').replace(' 0 <', ' $port <')}`], [
+    '-o', 'ControlMaster=yes', '-o', `ControlPath=${control}`,
+  ]);
+  t.after(() => master.child.kill('SIGKILL'));
+  await eventually(() => master.output().includes('ready'), `session running (${master.errors()})`, 60_000);
+  const forward = await ssh(server, user, [], { flags: ['-o', `ControlPath=${control}`, '-O', 'forward', '-R', `0:127.0.0.1:${echo.port}`] });
+  assert.equal(forward.code, 0, forward.stderr);
+  const port = Number(forward.stdout.trim());
+  assert.ok(port > 0, `the allocated port is printed (${forward.stdout})`);
+  master.child.stdin.end(`${port}\n`);
+  const result = await master.done;
+  const [sent, got] = result.stdout.replace('ready', '').trim().split('\n').map((line) => line.split(' ')[0]);
+  assert.ok(sent && /^[0-9a-f]{64}$/.test(sent), result.stdout + result.stderr);
+  assert.equal(got, sent, '1 MiB went to the host echo server and back intact');
+  assert.equal(echo.accepted(), 1);
+  await eventually(() => containersOfUser(user).length === 0, 'no container (and no helper) left', 60_000);
+}, { timeout: 180_000 });
