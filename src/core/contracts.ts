@@ -95,12 +95,14 @@ export interface RemoteListener {
   readonly port: number;
   /**
    * Emits 'connection' (AcceptedConnection), 'stopped' (the port is closed after stop()) and 'close'; stop() stops
-   * accepting, destroy() ends all it holds.
+   * accepting, destroy() ends all it holds. An accepted connection neither claimed nor dropped is closed after 30 s.
    */
   readonly listener: {
     on(event: 'connection', fn: (accepted: AcceptedConnection) => void): unknown;
     on(event: 'stopped' | 'close', fn: () => void): unknown;
     stop(): void;
+    /** Closes an accepted connection without claiming it. */
+    drop(name: string): void;
     destroy(): void;
   };
   /** The accepted connection as a Duplex with dial()'s semantics. */

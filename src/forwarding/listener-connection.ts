@@ -84,6 +84,11 @@ export class ListenerConnection extends EventEmitter {
     if (!this.exec.destroyed && !this.exec.writableEnded) this.exec.write(relayFrame('E'));
   }
 
+  /** Drops a parked connection without claiming it (its peer sees the connection close). */
+  drop(name: string): void {
+    if (!this.exec.destroyed && !this.exec.writableEnded) this.exec.write(relayFrame('K', Buffer.from(name)));
+  }
+
   /** Ends the listener and every connection it still pipes. */
   destroy(): void {
     if (!this.exec.destroyed) this.exec.destroy();

@@ -6,7 +6,8 @@
  * JSON {name, address, port}), S (stopped listening, after an E frame), X (error text, then exit). Each accepted socket is parked, paused, behind a one-use
  * abstract Unix socket "\0<name>" (no file is needed: the helper's root filesystem is read-only); the claim relay
  * (relay-script.ts with a socket name) connects there and the two sockets are piped with backpressure and both
- * half-closes. A socket not claimed within 30 s is dropped. cssh to listener: an E frame stops listening (cancel);
+ * half-closes. A socket not claimed within 30 s is dropped. cssh to listener: K (a parked connection's name) drops that
+ * connection unclaimed; E stops listening (cancel);
  * piped connections go on and the process ends with the last of them. Standard input ending without E means cssh
  * went away: everything is dropped.
  */
@@ -22,6 +23,7 @@ const frame = (type, payload) => {
   return Buffer.concat([head, payload]);
 };
 const live = new Set();
+const parkedByName = new Map();
 let stopped = false;
 const server = net.createServer({ allowHalfOpen: true, pauseOnConnect: true }, (tcp) => {
   live.add(tcp);
@@ -29,6 +31,7 @@ const server = net.createServer({ allowHalfOpen: true, pauseOnConnect: true }, (
   tcp.on('error', () => tcp.destroy());
   const name = 'cssh-rfwd-' + crypto.randomBytes(16).toString('hex');
   const park = net.createServer({ allowHalfOpen: true }, (unix) => {
+    parkedByName.delete(name);
     park.close();
     clearTimeout(timer);
     live.add(unix);
@@ -42,7 +45,8 @@ const server = net.createServer({ allowHalfOpen: true, pauseOnConnect: true }, (
     tcp.resume();
   });
   const timer = setTimeout(() => { park.close(); tcp.destroy(); }, 30000);
-  tcp.on('close', () => { clearTimeout(timer); park.close(); });
+  parkedByName.set(name, tcp);
+  tcp.on('close', () => { clearTimeout(timer); parkedByName.delete(name); park.close(); });
   park.on('error', () => tcp.destroy());
   park.listen('\0' + name, () => {
     out.write(frame('A', Buffer.from(JSON.stringify({ name, address: tcp.remoteAddress || '', port: tcp.remotePort || 0 }))));
@@ -69,8 +73,12 @@ process.stdin.on('data', (chunk) => {
     const length = pending.readUInt32BE(1);
     if (pending.length < 5 + length) break;
     const type = String.fromCharCode(pending[0]);
+    const payload = pending.subarray(5, 5 + length);
     pending = pending.subarray(5 + length);
-    if (type === 'E') {
+    if (type === 'K') {
+      const parked = parkedByName.get(payload.toString());
+      if (parked) parked.destroy();
+    } else if (type === 'E') {
       // Stopped: the process ends with its last piped connection, so standard input must not hold it.
       stop();
       out.write(frame('S', Buffer.alloc(0)));

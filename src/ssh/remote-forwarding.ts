@@ -103,7 +103,7 @@ export class RemoteForwarding {
     const security = this.deps.security();
     const max = security?.forwarding.maxChannels ?? -1;
     if (max >= 0 && this.channels.activeChannels >= max) {
-      // The unclaimed connection is dropped by the listener (after its claim deadline).
+      entry.remote.listener.drop(accepted.name);
       refuse({ logger, onEvent }, 'SECURITY_MAX_FORWARDED_CHANNELS', `${where} Limit: ${max}.`);
       return;
     }
@@ -115,7 +115,8 @@ export class RemoteForwarding {
       if (!this.deps.forwardOut) throw new Error('the connection cannot open forwarded channels');
       channel = await this.deps.forwardOut(entry.bindAddr, entry.port, accepted.address, accepted.port);
     } catch (error) {
-      stream?.destroy();
+      if (stream) stream.destroy();
+      else entry.remote.listener.drop(accepted.name);
       release();
       const code = isCsshError(error) ? error.code : 'DOCKER_FORWARDING_FAILED';
       logger.warning(code, `${where} ${describeCause(error)}`);

@@ -107,6 +107,13 @@ test('listener relay: port 0 is allocated, an accepted socket is claimed with bo
   const [parked2] = (await once(listener, 'connection')) as [ParkedConnection];
   const claimed2 = new RelayConnection(localExec(claimCommand(process.execPath, parked2.name)));
   await claimed2.connected;
+  // drop(): an accepted connection closed unclaimed.
+  const dropped = connect({ port, host: '127.0.0.1' });
+  dropped.on('error', () => undefined);
+  const [parked3] = (await once(listener, 'connection')) as [ParkedConnection];
+  listener.drop(parked3.name);
+  await once(dropped, 'close');
+
   listener.stop();
   await once(listener, 'stopped');
   const refused = connect({ port, host: '127.0.0.1' });
