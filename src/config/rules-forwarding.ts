@@ -4,14 +4,21 @@ import { configError, configWarning, describeValue, type ConfigIssue } from './i
 import type { SecurityConfig } from './types.js';
 
 export function checkForwarding(forwarding: SecurityConfig['forwarding'], issues: ConfigIssue[]): void {
-  forwarding.forwardingAllow.forEach((text, index) => {
-    const parsed = parseTargetPattern(text);
-    if (typeof parsed !== 'string') return;
-    issues.push(configError('CONFIG_INVALID_VALUE', `security.forwarding.forwardingAllow[${index}]`, parsed, {
-      found: describeValue(text),
-      hint: 'for example "localhost:8080", "127.0.0.1:*" or "*:8000-8100"',
+  for (const key of ['forwardingAllow', 'reverseForwardingAllow'] as const) {
+    forwarding[key].forEach((text, index) => {
+      const parsed = parseTargetPattern(text);
+      if (typeof parsed !== 'string') return;
+      issues.push(configError('CONFIG_INVALID_VALUE', `security.forwarding.${key}[${index}]`, parsed, {
+        found: describeValue(text),
+        hint: 'for example "localhost:8080", "127.0.0.1:*" or "*:8000-8100"',
+      }));
+    });
+  }
+  if (forwarding.maxListeners < -1) {
+    issues.push(configError('CONFIG_OUT_OF_RANGE', 'security.forwarding.maxListeners', 'must be at least -1 (-1 = unlimited)', {
+      expected: '>= -1', found: String(forwarding.maxListeners),
     }));
-  });
+  }
   if (forwarding.maxChannels < -1) {
     issues.push(configError('CONFIG_OUT_OF_RANGE', 'security.forwarding.maxChannels', 'must be at least -1 (-1 = unlimited)', {
       expected: '>= -1', found: String(forwarding.maxChannels),

@@ -73,6 +73,40 @@ export interface ConnectionForwarding {
    * reached or `signal` aborts. The handler's close() ends every stream it opened.
    */
   dial(target: DialTarget, signal: AbortSignal): Promise<Duplex>;
+  /**
+   * Optional: remote forwarding (ssh -R). Listens on bindAddr:bindPort inside the user's environment (port 0: any
+   * free port); resolves once listening. Rejects like dial(). The handler's close() ends every listener.
+   */
+  listen?(bindAddr: string, bindPort: number, signal: AbortSignal): Promise<RemoteListener>;
+}
+
+/** A connection accepted by a remote-forwarding listener, waiting to be claimed. */
+export interface AcceptedConnection {
+  /** What claim() takes. */
+  name: string;
+  /** The peer that connected, as seen inside the user's environment. */
+  address: string;
+  port: number;
+}
+
+/** One remote-forwarding listener inside the user's environment. */
+export interface RemoteListener {
+  /** The port it listens on (the allocated one when 0 was asked for). */
+  readonly port: number;
+  /**
+   * Emits 'connection' (AcceptedConnection), 'stopped' (the port is closed after stop()) and 'close'; stop() stops
+   * accepting, destroy() ends all it holds. An accepted connection neither claimed nor dropped is closed after 30 s.
+   */
+  readonly listener: {
+    on(event: 'connection', fn: (accepted: AcceptedConnection) => void): unknown;
+    on(event: 'stopped' | 'close', fn: () => void): unknown;
+    stop(): void;
+    /** Closes an accepted connection without claiming it. */
+    drop(name: string): void;
+    destroy(): void;
+  };
+  /** The accepted connection as a Duplex with dial()'s semantics. */
+  claim(name: string, signal: AbortSignal): Promise<Duplex>;
 }
 
 export interface SessionInfo {

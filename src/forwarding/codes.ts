@@ -7,6 +7,8 @@ export const FORWARDING_CODES = {
     'A forwarding helper container (docker.forwarding.image) was started, joined to the network namespace of the container it serves.',
   FORWARDING_CHANNEL_OPEN: 'A forwarded connection (direct-tcpip) reached its destination inside the container.',
   FORWARDING_CHANNEL_CLOSED: 'A forwarded connection ended.',
+  FORWARDING_LISTENER_STARTED: 'A remote forwarding (ssh -R) listens inside the container; each connection it accepts becomes a forwarded-tcpip channel to the client.',
+  FORWARDING_LISTENER_STOPPED: 'A remote forwarding (ssh -R) was cancelled: it accepts no new connections, open ones go on.',
 } as const;
 
 export type ForwardingCode = keyof typeof FORWARDING_CODES;

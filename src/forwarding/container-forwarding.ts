@@ -1,6 +1,6 @@
 // Forwarding for one connection: relays in helper containers joined to the target container's namespaces.
 import type { Duplex } from 'node:stream';
-import type { ConnectionForwarding, DialTarget } from '../core/contracts.js';
+import type { ConnectionForwarding, DialTarget, RemoteListener } from '../core/contracts.js';
 import { CsshError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { releasableDeadline } from '../core/retry.js';
@@ -8,7 +8,9 @@ import { FORWARDING_CODES } from './codes.js';
 import { ForwardingHelper } from './helper-container.js';
 import type { HelperEngine } from './helper-engine.js';
 import { RelayConnection } from './relay-connection.js';
-import { relayCommand } from './relay-script.js';
+import { ListenerConnection } from './listener-connection.js';
+import { listenerCommand } from './listener-script.js';
+import { claimCommand, relayCommand } from './relay-script.js';
 
 export interface ContainerForwardingOptions {
   engine: HelperEngine;
@@ -31,6 +33,7 @@ export function forwardingFailed(reason: string, cause?: unknown): CsshError {
 export class ContainerForwarding implements ConnectionForwarding {
   private readonly helpers = new Map<string, ForwardingHelper>();
   private readonly open = new Set<RelayConnection>();
+  private readonly listeners = new Set<ListenerConnection>();
   private image: Promise<void> | undefined;
   private closed = false;
 
@@ -41,16 +44,61 @@ export class ContainerForwarding implements ConnectionForwarding {
     return this.open.size;
   }
 
-  async dial(target: DialTarget, signal: AbortSignal): Promise<Duplex> {
+  dial(target: DialTarget, signal: AbortSignal): Promise<Duplex> {
+    const targetId = this.o.target();
+    return this.relay(targetId, relayCommand(this.o.node, target.host, target.port), `${target.host}:${target.port}`, signal);
+  }
+
+  /**
+   * Remote forwarding: starts a listener relay on bindAddr:bindPort inside the container (the one forwarding reaches
+   * now), resolved once it listens. Reject as dial() does. Its connections are claimed with claim(), on the same
+   * helper.
+   */
+  async listen(bindAddr: string, bindPort: number, signal: AbortSignal): Promise<RemoteListener> {
     if (this.closed) throw forwardingFailed('The connection is closing.');
     const targetId = this.o.target();
+    if (targetId === undefined) throw forwardingFailed('No running container to forward into (session mode: start a program first).');
+    const { signal: limit, release } = releasableDeadline(this.o.setupMs, signal);
+    let listener: ListenerConnection;
+    try {
+      await this.ensureImage(limit);
+      if (this.closed) throw new Error('the connection is closing');
+      listener = new ListenerConnection(await this.helperFor(targetId).exec(listenerCommand(this.o.node, bindAddr, bindPort), limit));
+    } catch (error) {
+      release();
+      throw forwardingFailed(`Helper for ${targetId.slice(0, 12)}: ${error instanceof Error ? error.message : String(error)}`, error);
+    }
+    this.listeners.add(listener);
+    listener.once('close', () => this.listeners.delete(listener));
+    if (this.closed) listener.destroy();
+    const onAbort = (): void => listener.destroy();
+    limit.addEventListener('abort', onAbort, { once: true });
+    try {
+      const port = await listener.listening;
+      return {
+        port,
+        listener,
+        claim: (name, claimSignal) => this.relay(targetId, claimCommand(this.o.node, name), `${bindAddr}:${port}`, claimSignal),
+      };
+    } catch (error) {
+      listener.destroy();
+      throw forwardingFailed(`listen on ${bindAddr}:${bindPort}: ${error instanceof Error ? error.message : String(error)}`, error);
+    } finally {
+      limit.removeEventListener('abort', onAbort);
+      release();
+    }
+  }
+
+  /** Starts `cmd` (a relay) in the helper of `targetId` and resolves once it is connected. */
+  private async relay(targetId: string | undefined, cmd: string[], what: string, signal: AbortSignal): Promise<Duplex> {
+    if (this.closed) throw forwardingFailed('The connection is closing.');
     if (targetId === undefined) throw forwardingFailed('No running container to forward into (session mode: start a program first).');
     const { signal: limit, release } = releasableDeadline(this.o.setupMs, signal);
     let relay: RelayConnection;
     try {
       await this.ensureImage(limit);
       if (this.closed) throw new Error('the connection is closing');
-      const exec = await this.helperFor(targetId).exec(relayCommand(this.o.node, target.host, target.port), limit);
+      const exec = await this.helperFor(targetId).exec(cmd, limit);
       relay = new RelayConnection(exec);
     } catch (error) {
       release();
@@ -68,7 +116,7 @@ export class ContainerForwarding implements ConnectionForwarding {
       await relay.connected;
     } catch (error) {
       relay.destroy();
-      throw forwardingFailed(`${target.host}:${target.port}: ${error instanceof Error ? error.message : String(error)}`, error);
+      throw forwardingFailed(`${what}: ${error instanceof Error ? error.message : String(error)}`, error);
     } finally {
       limit.removeEventListener('abort', onAbort);
       release();
@@ -105,6 +153,7 @@ export class ContainerForwarding implements ConnectionForwarding {
   async close(): Promise<void> {
     this.closed = true;
     for (const relay of this.open) relay.destroy();
+    for (const listener of this.listeners) listener.destroy();
     const helpers = [...this.helpers.values()];
     this.helpers.clear();
     await Promise.all(helpers.map((helper) => helper.remove()));

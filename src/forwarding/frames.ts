@@ -39,7 +39,7 @@ export class FrameParser {
 }
 
 /** One relay frame (type letter, then the payload). */
-export function relayFrame(type: 'D' | 'E', payload: Buffer = Buffer.alloc(0)): Buffer {
+export function relayFrame(type: 'D' | 'E' | 'K', payload: Buffer = Buffer.alloc(0)): Buffer {
   const head = Buffer.alloc(RELAY_HEADER.size);
   head.write(type, 0, 'latin1');
   head.writeUInt32BE(payload.length, RELAY_HEADER.lengthAt);

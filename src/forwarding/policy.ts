@@ -13,3 +13,16 @@ export function allowsDestination(security: SecurityConfig, host: string, port: 
   if (forwardingMode === 'filter') return matchesTarget(forwardingAllow, host, port);
   return false;
 }
+
+/**
+ * Whether a tcpip-forward bind address passes security.forwarding: enable allows all, filter the patterns of
+ * reverseForwardingAllow, disable none. Port 0 (any free port) is allowed only by a pattern whose port is "*".
+ */
+export function allowsBind(security: SecurityConfig, host: string, port: number): boolean {
+  const { reverseForwardingMode, reverseForwardingAllow } = security.forwarding;
+  if (reverseForwardingMode === 'enable') return true;
+  if (reverseForwardingMode !== 'filter') return false;
+  if (port !== 0) return matchesTarget(reverseForwardingAllow, host, port);
+  const anyPort = reverseForwardingAllow.filter((text) => /:\*\s*$/.test(text));
+  return matchesTarget(anyPort, host, 1);
+}

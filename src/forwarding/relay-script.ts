@@ -9,7 +9,7 @@
  */
 export const RELAY_SCRIPT = String.raw`'use strict';
 const net = require('net');
-const [host, port] = process.argv.slice(1);
+const [host, port, parked] = process.argv.slice(1);
 const out = process.stdout;
 const frame = (type, payload) => {
   const head = Buffer.alloc(5);
@@ -19,7 +19,9 @@ const frame = (type, payload) => {
 };
 let connected = false;
 let clientEnded = false;
-const sock = net.connect({ host, port: Number(port), allowHalfOpen: true });
+const sock = parked
+  ? net.connect({ path: '\0' + parked, allowHalfOpen: true })
+  : net.connect({ host, port: Number(port), allowHalfOpen: true });
 // Output to a pipe is asynchronous: the relay never calls process.exit, it closes its handles and lets Node end.
 const fail = (text) => {
   out.write(frame('X', Buffer.from(text)));
@@ -63,6 +65,14 @@ process.stdin.on('end', () => {
   if (!clientEnded) sock.destroy();
 });
 `;
+
+/**
+ * The relay that claims a connection parked by the listener relay (listener-script.ts): it connects to the abstract
+ * Unix socket `name` instead of a TCP destination; everything else is the same relay.
+ */
+export function claimCommand(node: string, name: string): string[] {
+  return [node, '-e', RELAY_SCRIPT, '', '0', name];
+}
 
 /** The relay's command line in the helper: `node -e <script> <host> <port>`. */
 export function relayCommand(node: string, host: string, port: number): string[] {

@@ -22,7 +22,9 @@ export const SecurityCodes = {
   SECURITY_EXEC_FAILED_SETENV: 'SSH_ORIGINAL_COMMAND (which security.forceCommand programs rely on) could not be set, so nothing was run.',
   SECURITY_FORWARDING_REJECTED: 'A TCP port forwarding (direct-tcpip) was refused by security.forwarding.forwardingMode.',
   SECURITY_REVERSE_FORWARDING_REJECTED:
-    'A reverse port forwarding (tcpip-forward) was refused by security.forwarding.reverseForwardingMode.',
+    'A reverse port forwarding (tcpip-forward) was refused by security.forwarding.reverseForwardingMode (or, with filter, its bind address is not in reverseForwardingAllow).',
+  SECURITY_MAX_FORWARDING_LISTENERS:
+    'A reverse port forwarding (tcpip-forward) was refused because the connection already has security.forwarding.maxListeners of them.',
   SECURITY_SOCKET_FORWARDING_REJECTED:
     'A Unix socket forwarding (direct-streamlocal) was refused by security.forwarding.socketForwardingMode.',
   SECURITY_SOCKET_LISTEN_REJECTED: 'A Unix socket listen (streamlocal-forward) was refused by security.forwarding.socketListenMode.',
@@ -53,6 +55,7 @@ export const SecurityUserMessages = {
   SECURITY_SIGNAL_LIMIT: 'Too many signals.',
   SECURITY_MAX_SESSIONS: 'Too many sessions.',
   SECURITY_MAX_FORWARDED_CHANNELS: 'Too many forwarded connections.',
+  SECURITY_MAX_FORWARDING_LISTENERS: 'Too many remote forwardings.',
   SECURITY_EXEC_FAILED_SETENV: 'Could not execute program.',
   SECURITY_MAX_CONNECTIONS: 'Too many connections to this server; please try again later.',
   SECURITY_MAX_CONNECTIONS_PER_USER: 'Too many connections for this user; close one and try again.',

@@ -94,6 +94,9 @@ export class SshConnection {
       security: () => this.security,
       ready: () => this.handlerPromise,
       signal: this.abort.signal,
+      forwardOut: (boundAddr, boundPort, remoteAddr, remotePort) => new Promise((resolve, reject) => {
+        client.forwardOut(boundAddr, boundPort, remoteAddr, remotePort, (error, channel) => (error ? reject(error) : resolve(channel)));
+      }),
     });
     this.logger.info('SSH_CONNECTED', `connection from ${remoteAddress}`, { remoteAddress });
     deps.onEvent?.({ type: 'ssh-connection-open' });
@@ -104,8 +107,8 @@ export class SshConnection {
     client.on('close', () => this.onClose());
     if (!watchEndOfWrite(client)) this.logger.debug('SSH_UNSUPPORTED_REQUEST', `${EOW_REQUEST} cannot be observed with this ssh2 version; ignored`);
     // ssh2's typings split this event by request name; one listener handles them all.
-    (client as unknown as NodeJS.EventEmitter).on('request', (_accept: unknown, reject: (() => void) | undefined, name: string, info: Record<string, unknown>) =>
-      this.forwarding.onGlobalRequest(reject, name, info),
+    (client as unknown as NodeJS.EventEmitter).on('request', (accept: ((port?: number) => void) | undefined, reject: (() => void) | undefined, name: string, info: Record<string, unknown>) =>
+      this.forwarding.onGlobalRequest(accept, reject, name, info),
     );
     client.on(
       'authentication',

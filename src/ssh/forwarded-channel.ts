@@ -24,7 +24,9 @@ export function bridgeChannel(channel: ServerChannel, stream: Duplex, onClose: (
       channel.once('drain', () => stream.resume());
     }
   });
-  stream.on('end', () => channel.eof());
+  // ssh2's eof() is sent at once, ahead of writes still waiting for window: an empty write's callback runs after
+  // every earlier write went out, so the EOF follows the last byte.
+  stream.on('end', () => void channel.write(Buffer.alloc(0), () => channel.eof()));
   stream.on('close', () => {
     channel.end();
     finish();

@@ -11,6 +11,7 @@ import { forwardingRefusal, type ForwardingKind } from '../security/index.js';
 import { refuse } from '../security/refusal.js';
 import { OpenFailure, type ForwardDecision, type ForwardOpen } from './channel-open.js';
 import { bridgeChannel } from './forwarded-channel.js';
+import { RemoteForwarding } from './remote-forwarding.js';
 
 export interface ForwardingDeps {
   logger: Logger;
@@ -21,6 +22,8 @@ export interface ForwardingDeps {
   ready(): Promise<ConnectionHandler> | undefined;
   /** Aborts when the client connection closed. */
   signal: AbortSignal;
+  /** Opens a forwarded-tcpip channel to the client (ssh -R); absent where the connection cannot. */
+  forwardOut?(boundAddr: string, boundPort: number, remoteAddr: string, remotePort: number): Promise<ServerChannel>;
 }
 
 const FORWARDING_REJECTED = { reason: OpenFailure.PROHIBITED, description: 'Forwarding is rejected' };
@@ -33,7 +36,11 @@ export class SshForwarding {
   /** Forwarded channels from the policy check on: dialling, or open. */
   private active = 0;
 
-  constructor(private readonly deps: ForwardingDeps) {}
+  private readonly remote: RemoteForwarding;
+
+  constructor(private readonly deps: ForwardingDeps) {
+    this.remote = new RemoteForwarding(deps, this);
+  }
 
   /** Forwarded channels dialling or open. */
   get activeChannels(): number {
@@ -53,15 +60,21 @@ export class SshForwarding {
     else logger.info('SSH_UNSUPPORTED_REQUEST', `${detail} refused: cssh does not implement this forwarding yet`);
   }
 
-  /** Global requests: tcpip-forward (ssh -R) and streamlocal-forward are refused once the policy is known. */
-  onGlobalRequest(reject: (() => void) | undefined, name: string, info: Record<string, unknown>): void {
-    const kind: ForwardingKind | undefined =
-      name === 'tcpip-forward' ? 'reverseForwardingMode' : name === 'streamlocal-forward@openssh.com' ? 'socketListenMode' : undefined;
-    if (!kind) return reject?.();
-    const where = kind === 'socketListenMode' ? `Path: ${String(info.socketPath)}.` : `Address: ${String(info.bindAddr)}:${String(info.bindPort)}.`;
+  /**
+   * Global requests: tcpip-forward (ssh -R) starts a listener inside the container when the policy allows it,
+   * cancel-tcpip-forward stops one; streamlocal-forward is refused once the policy is known.
+   */
+  onGlobalRequest(accept: ((port?: number) => void) | undefined, reject: (() => void) | undefined, name: string, info: Record<string, unknown>): void {
+    if (name === 'tcpip-forward') return void this.remote.listen(String(info.bindAddr), Number(info.bindPort)).then(
+      (port) => (port === undefined ? reject?.() : accept?.(port)),
+      () => reject?.(),
+    );
+    if (name === 'cancel-tcpip-forward') return this.remote.cancel(String(info.bindAddr), Number(info.bindPort)) ? accept?.() : reject?.();
+    if (name !== 'streamlocal-forward@openssh.com') return reject?.();
+    const where = `Path: ${String(info.socketPath)}.`;
     void (this.deps.ready() ?? Promise.resolve())
       .catch(() => undefined)
-      .then(() => this.refuse(kind, where))
+      .then(() => this.refuse('socketListenMode', where))
       .finally(() => reject?.());
   }
 
@@ -96,14 +109,19 @@ export class SshForwarding {
     return this.dial(handler.forwarding, host, port, where);
   }
 
-  private async dial(forwarding: NonNullable<ConnectionHandler['forwarding']>, host: string, port: number, where: string): Promise<ForwardDecision> {
+  /** Takes one forwarded-channel place (maxChannels counts ssh -L and ssh -R connections together). */
+  takeChannel(): () => void {
     this.active++;
     let released = false;
-    const release = (): void => {
+    return () => {
       if (released) return;
       released = true;
       this.active--;
     };
+  }
+
+  private async dial(forwarding: NonNullable<ConnectionHandler['forwarding']>, host: string, port: number, where: string): Promise<ForwardDecision> {
+    const release = this.takeChannel();
     let stream: Duplex;
     try {
       stream = await forwarding.dial({ host, port }, this.deps.signal);

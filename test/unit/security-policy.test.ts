@@ -42,6 +42,8 @@ function security(overrides: Partial<SecurityConfig> = {}): SecurityConfig {
       forwardingMode: 'disable',
       forwardingAllow: [],
       maxChannels: 32,
+      reverseForwardingAllow: [],
+      maxListeners: 8,
       reverseForwardingMode: 'disable',
       socketForwardingMode: 'disable',
       socketListenMode: 'disable',

@@ -1,0 +1,110 @@
+// The listener relay of remote forwarding (ssh -R), run in the forwarding helper (`node -e`): listens, parks accepted sockets.
+
+/**
+ * Listens on host:port inside the container's network namespace and reports in frames on stdout (1 type byte,
+ * 4-byte big-endian length, payload): L (listening; the bound port in decimal), A (a connection was accepted:
+ * JSON {name, address, port}), S (stopped listening, after an E frame), X (error text, then exit). Each accepted socket is parked, paused, behind a one-use
+ * abstract Unix socket "\0<name>" (no file is needed: the helper's root filesystem is read-only); the claim relay
+ * (relay-script.ts with a socket name) connects there and the two sockets are piped with backpressure and both
+ * half-closes. A socket not claimed within 30 s is dropped. cssh to listener: K (a parked connection's name) drops that
+ * connection unclaimed; E stops listening (cancel);
+ * piped connections go on and the process ends with the last of them. Standard input ending without E means cssh
+ * went away: everything is dropped.
+ */
+export const LISTENER_SCRIPT = String.raw`'use strict';
+const net = require('net');
+const crypto = require('crypto');
+const [host, port] = process.argv.slice(1);
+const out = process.stdout;
+const frame = (type, payload) => {
+  const head = Buffer.alloc(5);
+  head.write(type, 0, 'latin1');
+  head.writeUInt32BE(payload.length, 1);
+  return Buffer.concat([head, payload]);
+};
+const live = new Set();
+const parkedByName = new Map();
+let stopped = false;
+const server = net.createServer({ allowHalfOpen: true, pauseOnConnect: true }, (tcp) => {
+  live.add(tcp);
+  tcp.on('close', () => live.delete(tcp));
+  tcp.on('error', () => tcp.destroy());
+  const name = 'cssh-rfwd-' + crypto.randomBytes(16).toString('hex');
+  const park = net.createServer({ allowHalfOpen: true }, (unix) => {
+    parkedByName.delete(name);
+    park.close();
+    clearTimeout(timer);
+    live.add(unix);
+    unix.on('close', () => live.delete(unix));
+    unix.on('error', () => { unix.destroy(); tcp.destroy(); });
+    // Each side ends the other once its own bytes were written (destroySoon), so nothing queued is dropped.
+    tcp.on('close', () => unix.destroySoon());
+    unix.on('close', () => tcp.destroySoon());
+    tcp.pipe(unix);
+    unix.pipe(tcp);
+    tcp.resume();
+  });
+  const timer = setTimeout(() => { park.close(); tcp.destroy(); }, 30000);
+  parkedByName.set(name, tcp);
+  tcp.on('close', () => { clearTimeout(timer); parkedByName.delete(name); park.close(); });
+  park.on('error', () => tcp.destroy());
+  park.listen('\0' + name, () => {
+    out.write(frame('A', Buffer.from(JSON.stringify({ name, address: tcp.remoteAddress || '', port: tcp.remotePort || 0 }))));
+  });
+});
+server.on('error', (e) => {
+  out.write(frame('X', Buffer.from((e.code || 'ERROR') + ': ' + e.message)));
+  process.exitCode = 1;
+  process.stdin.destroy();
+  out.end();
+});
+server.listen({ host: host === '' ? undefined : host, port: Number(port) }, () => {
+  out.write(frame('L', Buffer.from(String(server.address().port))));
+});
+const stop = () => {
+  if (stopped) return;
+  stopped = true;
+  server.close();
+};
+let pending = Buffer.alloc(0);
+process.stdin.on('data', (chunk) => {
+  pending = Buffer.concat([pending, chunk]);
+  while (pending.length >= 5) {
+    const length = pending.readUInt32BE(1);
+    if (pending.length < 5 + length) break;
+    const type = String.fromCharCode(pending[0]);
+    const payload = pending.subarray(5, 5 + length);
+    pending = pending.subarray(5 + length);
+    if (type === 'K') {
+      const parked = parkedByName.get(payload.toString());
+      if (parked) parked.destroy();
+    } else if (type === 'E') {
+      // Stopped: the process ends with its last piped connection, so standard input must not hold it.
+      stop();
+      out.write(frame('S', Buffer.alloc(0)));
+      process.stdin.destroy();
+    }
+  }
+});
+process.stdin.on('end', () => {
+  if (stopped) return;
+  stop();
+  for (const socket of live) socket.destroy();
+  out.end();
+});
+`;
+
+/**
+ * The bind address as the listener takes it: "" and "*" (all addresses) and "localhost" (OpenSSH's default,
+ * the container's IPv4 loopback) are mapped; other hosts are passed on.
+ */
+export function listenHost(bindAddr: string): string {
+  if (bindAddr === '' || bindAddr === '*' || bindAddr === '0.0.0.0') return '';
+  if (bindAddr === 'localhost') return '127.0.0.1';
+  return bindAddr.replace(/^\[(.*)\]$/, '$1');
+}
+
+/** The listener's command line in the helper: `node -e <script> <host> <port>`. */
+export function listenerCommand(node: string, bindAddr: string, port: number): string[] {
+  return [node, '-e', LISTENER_SCRIPT, listenHost(bindAddr), String(port)];
+}
