@@ -53,10 +53,12 @@ export async function startEngineProxy(target = engineSocket()): Promise<EngineP
     client.pause();
     const connect = (): void => {
       if (client.destroyed) return;
-      const upstream = createConnection(target);
+      // Half-open both ways, as the engine itself is: a client that ends its stdin (an attach's write side) still
+      // gets the rest of the output, and a side that closes cleanly ends the other only after its data is through.
+      const upstream = createConnection({ path: target, allowHalfOpen: true });
       track(upstream);
-      upstream.on('close', () => client.destroy());
-      client.on('close', () => upstream.destroy());
+      upstream.on('close', (hadError) => (hadError ? client.destroy() : client.end()));
+      client.on('close', (hadError) => (hadError ? upstream.destroy() : upstream.end()));
       upstream.on('connect', () => {
         client.pipe(upstream);
         upstream.pipe(client);
@@ -67,7 +69,7 @@ export async function startEngineProxy(target = engineSocket()): Promise<EngineP
     else connect();
   };
   const listen = (): Promise<void> => new Promise((resolve, reject) => {
-    const s = createServer(forward);
+    const s = createServer({ allowHalfOpen: true }, forward);
     s.once('error', reject);
     s.listen(path, () => {
       server = s;
