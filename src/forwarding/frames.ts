@@ -45,3 +45,35 @@ export function relayFrame(type: 'D' | 'E' | 'K', payload: Buffer = Buffer.alloc
   head.writeUInt32BE(payload.length, RELAY_HEADER.lengthAt);
   return Buffer.concat([head, payload]);
 }
+
+/** Docker's stream number for stderr in a multiplexed exec stream. */
+const DOCKER_STDERR = 2;
+/** How much of a relay's stderr is kept for error messages. */
+const STDERR_KEEP = 2048;
+
+/**
+ * Reads a relay exec's multiplexed output: stdout carries relay frames (returned by push), stderr is kept, bounded,
+ * for the message when the relay fails.
+ */
+export class RelayOutput {
+  private readonly docker = new FrameParser(DOCKER_HEADER);
+  private readonly relay = new FrameParser(RELAY_HEADER);
+  private kept = '';
+
+  /** The relay's stderr so far (at most STDERR_KEEP characters), trimmed. */
+  get stderr(): string {
+    return this.kept.trim();
+  }
+
+  push(chunk: Buffer): Frame[] {
+    const frames: Frame[] = [];
+    for (const frame of this.docker.push(chunk)) {
+      if (frame.type === DOCKER_STDERR) {
+        if (this.kept.length < STDERR_KEEP) this.kept += frame.payload.toString('utf8').slice(0, STDERR_KEEP);
+      } else {
+        frames.push(...this.relay.push(frame.payload));
+      }
+    }
+    return frames;
+  }
+}

@@ -1,13 +1,12 @@
 // One remote-forwarding listener seen from cssh: the listener relay's framed exec stream decoded into events.
 import { EventEmitter } from 'node:events';
 import type { Duplex } from 'node:stream';
-import { DOCKER_HEADER, FrameParser, RELAY_HEADER, relayFrame } from './frames.js';
+import { RelayOutput, relayFrame } from './frames.js';
 
 const LISTENING = 0x4c; // L
 const ACCEPTED = 0x41; // A
 const FAILED = 0x58; // X
 const STOPPED = 0x53; // S
-const STDOUT = 1;
 
 /** A connection the listener accepted and parked: claim it with claimCommand(name). */
 export interface ParkedConnection {
@@ -34,11 +33,9 @@ function parseParked(payload: Buffer): ParkedConnection | undefined {
  */
 export class ListenerConnection extends EventEmitter {
   readonly listening: Promise<number>;
-  private readonly docker = new FrameParser(DOCKER_HEADER);
-  private readonly relay = new FrameParser(RELAY_HEADER);
+  private readonly output = new RelayOutput();
   private settle!: { resolve(port: number): void; reject(error: Error): void };
   private failure = '';
-  private stderr = '';
   private ended = false;
 
   constructor(private readonly exec: Duplex) {
@@ -55,19 +52,13 @@ export class ListenerConnection extends EventEmitter {
   }
 
   private onData(chunk: Buffer): void {
-    for (const frame of this.docker.push(chunk)) {
-      if (frame.type !== STDOUT) {
-        if (this.stderr.length < 2048) this.stderr += frame.payload.toString('utf8').slice(0, 2048);
-        continue;
-      }
-      for (const { type, payload } of this.relay.push(frame.payload)) {
-        if (type === LISTENING) this.settle.resolve(Number(payload.toString('latin1')));
-        else if (type === FAILED) this.failure = payload.toString('utf8');
-        else if (type === STOPPED) this.emit('stopped');
-        else if (type === ACCEPTED) {
-          const parked = parseParked(payload);
-          if (parked) this.emit('connection', parked);
-        }
+    for (const { type, payload } of this.output.push(chunk)) {
+      if (type === LISTENING) this.settle.resolve(Number(payload.toString('latin1')));
+      else if (type === FAILED) this.failure = payload.toString('utf8');
+      else if (type === STOPPED) this.emit('stopped');
+      else if (type === ACCEPTED) {
+        const parked = parseParked(payload);
+        if (parked) this.emit('connection', parked);
       }
     }
   }
@@ -75,7 +66,7 @@ export class ListenerConnection extends EventEmitter {
   private onEnd(): void {
     if (this.ended) return;
     this.ended = true;
-    this.settle.reject(new Error(this.failure || this.stderr.trim() || 'the listener exited before listening'));
+    this.settle.reject(new Error(this.failure || this.output.stderr || 'the listener exited before listening'));
     this.emit('close');
   }
 

@@ -1,15 +1,12 @@
 // One forwarded connection seen as a Duplex: the relay's framed exec stream decoded, with both half-closes kept.
 import { Duplex } from 'node:stream';
-import { DOCKER_HEADER, FrameParser, RELAY_HEADER, relayFrame } from './frames.js';
+import { RelayOutput, relayFrame } from './frames.js';
 
 /** Relay frame letters (see relay-script.ts). */
 const CONNECTED = 0x43; // C
 const DATA = 0x44; // D
 const ENDED = 0x45; // E
 const FAILED = 0x58; // X
-const STDERR = 2;
-/** Bytes of the relay's stderr kept for the log (it only writes there when Node itself fails). */
-const STDERR_KEEP = 2048;
 
 /**
  * Reads: what the destination sent; the readable side ends when the destination ended its side (or the relay
@@ -22,12 +19,10 @@ export class RelayConnection extends Duplex {
   readonly connected: Promise<void>;
   /** Why the relay stopped, when it said (an X frame or its stderr), for the log. */
   failure = '';
-  private readonly docker = new FrameParser(DOCKER_HEADER);
-  private readonly relay = new FrameParser(RELAY_HEADER);
+  private readonly output = new RelayOutput();
   private settle!: { resolve(): void; reject(error: Error): void };
   private isConnected = false;
   private readableDone = false;
-  private stderr = '';
   private execEnded = false;
 
   constructor(private readonly exec: Duplex) {
@@ -44,13 +39,7 @@ export class RelayConnection extends Duplex {
   }
 
   private onExecData(chunk: Buffer): void {
-    for (const frame of this.docker.push(chunk)) {
-      if (frame.type === STDERR) {
-        if (this.stderr.length < STDERR_KEEP) this.stderr += frame.payload.toString('utf8').slice(0, STDERR_KEEP);
-        continue;
-      }
-      for (const relayed of this.relay.push(frame.payload)) this.onRelayFrame(relayed.type, relayed.payload);
-    }
+    for (const relayed of this.output.push(chunk)) this.onRelayFrame(relayed.type, relayed.payload);
   }
 
   private onRelayFrame(type: number, payload: Buffer): void {
@@ -78,10 +67,10 @@ export class RelayConnection extends Duplex {
     if (this.execEnded) return;
     this.execEnded = true;
     if (!this.isConnected) {
-      const why = this.failure || this.stderr.trim() || 'the relay exited before connecting';
+      const why = this.failure || this.output.stderr || 'the relay exited before connecting';
       this.settle.reject(new Error(why));
     }
-    if (this.failure === '' && this.stderr.trim() !== '') this.failure = this.stderr.trim();
+    if (this.failure === '' && this.output.stderr !== '') this.failure = this.output.stderr;
     this.finishReadable();
     // Data may still wait in the readable buffer (the reader is held back by backpressure): destroying now would
     // drop it, so the stream closes once its reader has taken everything.
