@@ -1,4 +1,5 @@
 // The listener relay of remote forwarding (ssh -R), run in the forwarding helper (`node -e`): listens, parks accepted sockets.
+import { FRAME_JS } from './frame-script.js';
 
 /**
  * Listens on host:port inside the container's network namespace and reports in frames on stdout (1 type byte,
@@ -16,12 +17,7 @@ const net = require('net');
 const crypto = require('crypto');
 const [host, port] = process.argv.slice(1);
 const out = process.stdout;
-const frame = (type, payload) => {
-  const head = Buffer.alloc(5);
-  head.write(type, 0, 'latin1');
-  head.writeUInt32BE(payload.length, 1);
-  return Buffer.concat([head, payload]);
-};
+${FRAME_JS}
 const live = new Set();
 const parkedByName = new Map();
 let stopped = false;

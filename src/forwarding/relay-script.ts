@@ -1,4 +1,5 @@
 // The relay that runs inside the forwarding helper container (`node -e`): one TCP connection per process, framed on stdio.
+import { FRAME_JS } from './frame-script.js';
 
 /**
  * Frames both ways: 1 type byte, a 4-byte big-endian payload length, the payload. Relay to cssh: C (connected),
@@ -11,12 +12,7 @@ export const RELAY_SCRIPT = String.raw`'use strict';
 const net = require('net');
 const [host, port, parked] = process.argv.slice(1);
 const out = process.stdout;
-const frame = (type, payload) => {
-  const head = Buffer.alloc(5);
-  head.write(type, 0, 'latin1');
-  head.writeUInt32BE(payload.length, 1);
-  return Buffer.concat([head, payload]);
-};
+${FRAME_JS}
 let connected = false;
 let clientEnded = false;
 const sock = parked
