@@ -1,6 +1,6 @@
 // The relay script run by a local node, read through RelayConnection as the engine would deliver it (multiplexed frames).
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer, type Server, type Socket } from 'node:net';
 import { Duplex, Writable } from 'node:stream';
@@ -8,36 +8,11 @@ import { test } from 'node:test';
 import { FrameParser, RELAY_HEADER, relayFrame } from '../../src/forwarding/frames.js';
 import { RelayConnection } from '../../src/forwarding/relay-connection.js';
 import { relayCommand } from '../../src/forwarding/relay-script.js';
+import { localExec } from '../support/local-exec.js';
 
 /** The relay as a local process whose output reaches us in Docker's 8-byte multiplexed frames, as an exec stream. */
-function localExec(port: number): { stream: Duplex; child: ChildProcessWithoutNullStreams } {
-  const [node = '', ...args] = relayCommand(process.execPath, '127.0.0.1', port);
-  const child = spawn(node, args, { stdio: ['pipe', 'pipe', 'pipe'] });
-  const muxed = (type: number, chunk: Buffer): Buffer => {
-    const head = Buffer.alloc(8);
-    head[0] = type;
-    head.writeUInt32BE(chunk.length, 4);
-    return Buffer.concat([head, chunk]);
-  };
-  let open = 2;
-  const stream = new Duplex({
-    read: () => undefined,
-    write: (chunk: Buffer, _encoding, callback) => void child.stdin.write(chunk, () => callback()),
-    destroy: (error, callback) => {
-      child.stdin.destroy();
-      callback(error);
-    },
-  });
-  const ended = (): void => {
-    if (--open === 0) stream.push(null);
-  };
-  child.stdout.on('data', (chunk: Buffer) => stream.push(muxed(1, chunk)));
-  child.stderr.on('data', (chunk: Buffer) => stream.push(muxed(2, chunk)));
-  child.stdout.on('end', ended);
-  child.stderr.on('end', ended);
-  child.stdin.on('error', () => undefined);
-  child.on('exit', () => child.stdin.destroy());
-  return { stream, child };
+function localRelay(port: number): { stream: Duplex; child: ChildProcessWithoutNullStreams } {
+  return localExec(relayCommand(process.execPath, '127.0.0.1', port));
 }
 
 async function listen(onSocket: (socket: Socket) => void): Promise<{ server: Server; port: number }> {
@@ -78,7 +53,7 @@ test('both half-closes survive the relay: the server ends first, then still read
     socket.on('end', () => serverEnd(bytes));
   });
   t.after(() => server.close());
-  const { stream, child } = localExec(port);
+  const { stream, child } = localRelay(port);
   const relay = new RelayConnection(stream);
   await relay.connected;
   const fromServer = await readAll(relay);
@@ -93,7 +68,7 @@ test('both half-closes survive the relay: the server ends first, then still read
 test('a refused destination rejects connected with the reason, and the relay exits 1', async () => {
   const { server, port } = await listen(() => undefined);
   await new Promise((resolve) => server.close(resolve));
-  const { stream, child } = localExec(port);
+  const { stream, child } = localRelay(port);
   const relay = new RelayConnection(stream);
   await assert.rejects(relay.connected, /ECONNREFUSED/);
   const [code] = (await once(child, 'exit')) as [number | null];
@@ -107,7 +82,7 @@ test('cssh going away (stream dropped without an end) makes the relay drop the d
     socket.resume();
   });
   t.after(() => server.close());
-  const { stream, child } = localExec(port);
+  const { stream, child } = localRelay(port);
   const relay = new RelayConnection(stream);
   await relay.connected;
   relay.destroy();

@@ -1,6 +1,5 @@
 // Remote forwarding pieces: the bind policy, its config rules, and the listener + claim relays run by a local node.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
@@ -14,6 +13,7 @@ import { listenerCommand, listenHost } from '../../src/forwarding/listener-scrip
 import { allowsBind } from '../../src/forwarding/policy.js';
 import { RelayConnection } from '../../src/forwarding/relay-connection.js';
 import { claimCommand } from '../../src/forwarding/relay-script.js';
+import { localExec } from '../support/local-exec.js';
 
 const security = (forwarding: Partial<SecurityConfig['forwarding']>): SecurityConfig => {
   const base = defaultConfig().security;
@@ -45,33 +45,8 @@ test('config: a bad reverseForwardingAllow pattern and a bad maxListeners name t
 });
 
 /** `cmd` run by a local node, its output delivered in Docker's multiplexed frames, as an exec stream would be. */
-function localExec(cmd: string[]): Duplex {
-  const [, ...args] = cmd;
-  const child = spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'pipe'] });
-  const muxed = (type: number, chunk: Buffer): Buffer => {
-    const head = Buffer.alloc(8);
-    head[0] = type;
-    head.writeUInt32BE(chunk.length, 4);
-    return Buffer.concat([head, chunk]);
-  };
-  let open = 2;
-  const stream = new Duplex({
-    read: () => undefined,
-    write: (chunk: Buffer, _encoding, callback) => void child.stdin.write(chunk, () => callback()),
-    destroy: (error, callback) => {
-      child.stdin.destroy();
-      callback(error);
-    },
-  });
-  const ended = (): void => {
-    if (--open === 0) stream.push(null);
-  };
-  child.stdout.on('data', (chunk: Buffer) => stream.push(muxed(1, chunk)));
-  child.stderr.on('data', (chunk: Buffer) => stream.push(muxed(2, chunk)));
-  child.stdout.on('end', ended);
-  child.stderr.on('end', ended);
-  child.stdin.on('error', () => undefined);
-  return stream;
+function localStream(cmd: string[]): Duplex {
+  return localExec(cmd).stream;
 }
 
 function readAll(stream: Duplex | Socket): Promise<Buffer> {
@@ -81,7 +56,7 @@ function readAll(stream: Duplex | Socket): Promise<Buffer> {
 }
 
 test('listener relay: port 0 is allocated, an accepted socket is claimed with both half-closes, stop() refuses new ones only', async (t) => {
-  const listener = new ListenerConnection(localExec(listenerCommand(process.execPath, '127.0.0.1', 0)));
+  const listener = new ListenerConnection(localStream(listenerCommand(process.execPath, '127.0.0.1', 0)));
   t.after(() => listener.destroy());
   const port = await listener.listening;
   assert.ok(port > 0, 'an allocated port is reported');
@@ -90,7 +65,7 @@ test('listener relay: port 0 is allocated, an accepted socket is claimed with bo
   const [parked] = (await once(listener, 'connection')) as [ParkedConnection];
   assert.match(parked.name, /^cssh-rfwd-[0-9a-f]{32}$/);
   assert.equal(parked.port, peer.localPort, 'the peer is reported as the listener saw it');
-  const claimed = new RelayConnection(localExec(claimCommand(process.execPath, parked.name)));
+  const claimed = new RelayConnection(localStream(claimCommand(process.execPath, parked.name)));
   await claimed.connected;
 
   const fromPeer = Buffer.alloc(3 * 1024 * 1024, 7);
@@ -105,7 +80,7 @@ test('listener relay: port 0 is allocated, an accepted socket is claimed with bo
   // A second connection stays up across stop(); a third is refused.
   const second = connect({ port, host: '127.0.0.1', allowHalfOpen: true });
   const [parked2] = (await once(listener, 'connection')) as [ParkedConnection];
-  const claimed2 = new RelayConnection(localExec(claimCommand(process.execPath, parked2.name)));
+  const claimed2 = new RelayConnection(localStream(claimCommand(process.execPath, parked2.name)));
   await claimed2.connected;
   // drop(): an accepted connection closed unclaimed.
   const dropped = connect({ port, host: '127.0.0.1' });
@@ -127,9 +102,9 @@ test('listener relay: port 0 is allocated, an accepted socket is claimed with bo
 });
 
 test('listener relay: a port already in use is reported as the listening failure', async (t) => {
-  const first = new ListenerConnection(localExec(listenerCommand(process.execPath, '127.0.0.1', 0)));
+  const first = new ListenerConnection(localStream(listenerCommand(process.execPath, '127.0.0.1', 0)));
   t.after(() => first.destroy());
   const port = await first.listening;
-  const second = new ListenerConnection(localExec(listenerCommand(process.execPath, '127.0.0.1', port)));
+  const second = new ListenerConnection(localStream(listenerCommand(process.execPath, '127.0.0.1', port)));
   await assert.rejects(second.listening, /EADDRINUSE/);
 });
