@@ -1,9 +1,9 @@
 // SessionHandler decorator ending sessions that stay silent too long (idleTimeout) or run too long (maxSessionDuration).
-import { performance } from 'node:perf_hooks';
 import type { Writable } from 'node:stream';
 import type { SecurityConfig } from '../config/types.js';
 import type { Program, PtyRequest, SessionHandler, SessionIO, StartRequest, WindowSize } from '../core/contracts.js';
 import type { Logger } from '../core/logger.js';
+import { realClock, type TimerClock, type TimerHandle } from '../core/timer-clock.js';
 import { SecurityCodes } from './codes.js';
 import { observeActivity } from './activity-io.js';
 
@@ -31,6 +31,7 @@ export class TimeoutSessionHandler implements SessionHandler {
     private readonly inner: SessionHandler,
     private readonly settings: TimeoutSettings,
     private readonly logger: Logger,
+    private readonly clock: TimerClock = realClock,
   ) {}
 
   setEnv(name: string, value: string): void {
@@ -49,7 +50,7 @@ export class TimeoutSessionHandler implements SessionHandler {
     const { idleTimeout, maxSessionDuration } = this.settings;
     if (idleTimeout <= 0 && maxSessionDuration <= 0) return this.inner.start(req, io, signal);
     const warnTo = req.kind === 'subsystem' ? undefined : io.stdout;
-    const watch = new SessionWatch(this.inner, this.settings, this.logger, warnTo);
+    const watch = new SessionWatch(this.inner, this.settings, this.logger, warnTo, this.clock);
     const program = await this.inner.start(req, observeActivity(io, watch.touch), signal);
     this.watch = watch;
     watch.begin(program);
@@ -73,29 +74,32 @@ export class TimeoutSessionHandler implements SessionHandler {
 
 /** The timers of one running program. */
 class SessionWatch {
-  private last = performance.now();
+  private last: number;
   private warnedIdleFor = -1;
   private ending = false;
   private stopped = false;
   private program: Program | undefined;
-  private readonly timers = new Set<NodeJS.Timeout>();
-  private idleTimer: NodeJS.Timeout | undefined;
+  private readonly timers = new Set<TimerHandle>();
+  private idleTimer: TimerHandle | undefined;
 
   constructor(
     private readonly session: SessionHandler,
     private readonly settings: TimeoutSettings,
     private readonly logger: Logger,
     private readonly warnTo: Writable | undefined,
-  ) {}
+    private readonly clock: TimerClock,
+  ) {
+    this.last = clock.now();
+  }
 
   /** Marks input or output activity. Cheap: the idle timer re-checks lazily. */
   readonly touch = (): void => {
-    this.last = performance.now();
+    this.last = this.clock.now();
   };
 
   begin(program: Program): void {
     this.program = program;
-    this.last = performance.now();
+    this.last = this.clock.now();
     const { idleTimeout, maxSessionDuration } = this.settings;
     if (idleTimeout > 0) this.scheduleIdle(this.firstIdleDelay());
     if (maxSessionDuration > 0) this.scheduleDuration(maxSessionDuration);
@@ -103,7 +107,7 @@ class SessionWatch {
 
   stop(): void {
     this.stopped = true;
-    for (const timer of this.timers) clearTimeout(timer);
+    for (const timer of this.timers) this.clock.clearTimeout(timer);
     this.timers.clear();
   }
 
@@ -120,9 +124,9 @@ class SessionWatch {
   }
 
   /** Runs `fn` after `ms` unless the watch stops first; nothing is scheduled once it has stopped. */
-  private later(ms: number, fn: () => void): NodeJS.Timeout | undefined {
+  private later(ms: number, fn: () => void): TimerHandle | undefined {
     if (this.stopped) return undefined;
-    const timer = setTimeout(() => {
+    const timer = this.clock.setTimeout(() => {
       this.timers.delete(timer);
       if (!this.stopped) fn();
     }, Math.max(0, ms));
@@ -131,13 +135,13 @@ class SessionWatch {
   }
 
   private scheduleIdle(ms: number): void {
-    if (this.idleTimer !== undefined) clearTimeout(this.idleTimer);
+    if (this.idleTimer !== undefined) this.clock.clearTimeout(this.idleTimer);
     this.idleTimer = this.later(ms, () => this.checkIdle());
   }
 
   private checkIdle(): void {
     const timeout = this.settings.idleTimeout;
-    const silent = performance.now() - this.last;
+    const silent = this.clock.now() - this.last;
     if (silent >= timeout) {
       this.end('idle', this.warnedIdleFor !== this.last);
       return;

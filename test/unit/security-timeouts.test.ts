@@ -3,11 +3,11 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { PassThrough, Writable } from 'node:stream';
 import { test } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Program, ProgramExit, SessionHandler, SessionIO } from '../../src/core/contracts.js';
 import { createNullLogger } from '../../src/core/logger.js';
 import { observeActivity } from '../../src/security/activity-io.js';
 import { TimeoutSessionHandler, type TimeoutSettings } from '../../src/security/timeouts.js';
+import { ManualClock } from '../support/manual-clock.js';
 
 /** A program the test drives: it records what happens to it in order and exits on KILL (and on TERM if told to). */
 class FakeProgram {
@@ -69,32 +69,43 @@ function frontEnd(program: FakeProgram): SessionIO & { stdin: PassThrough; text:
 
 const never = new AbortController().signal;
 
-test('idle timeout: a silent session gets the warning, then TERM, then KILL after the grace period', async () => {
+/** A timeout handler over `program` on a manual clock; the test moves time. */
+function timed(program: FakeProgram, overrides: Partial<TimeoutSettings>): { handler: TimeoutSessionHandler; clock: ManualClock } {
+  const clock = new ManualClock();
+  return { handler: new TimeoutSessionHandler(program.session(), settings(overrides), createNullLogger(), clock), clock };
+}
+
+test('idle timeout: a silent session gets the warning at its lead time, then TERM, then KILL after the grace period', async () => {
   const program = new FakeProgram(false);
-  const handler = new TimeoutSessionHandler(
-    program.session(),
-    settings({ idleTimeout: 120, timeoutWarning: { message: 'Bye ({reason})', leadTime: 80 } }),
-    createNullLogger(),
-  );
-  const io = frontEnd(program);
-  const running = await handler.start({ kind: 'shell' }, io, never);
+  const { handler, clock } = timed(program, { idleTimeout: 120, timeoutWarning: { message: 'Bye ({reason})', leadTime: 80 } });
+  const running = await handler.start({ kind: 'shell' }, frontEnd(program), never);
+  await clock.advance(39);
+  assert.deepEqual(program.steps, [], 'nothing before the lead time');
+  await clock.advance(1);
+  assert.deepEqual(program.steps, ['out:Bye (idle timeout)\r\n']);
+  await clock.advance(79);
+  assert.deepEqual(program.steps, ['out:Bye (idle timeout)\r\n'], 'TERM only when the idle timeout is reached');
+  await clock.advance(1);
+  assert.deepEqual(program.steps, ['out:Bye (idle timeout)\r\n', 'TERM']);
+  await clock.advance(20);
   assert.deepEqual(await running.exited, { code: 137 });
   assert.deepEqual(program.steps, ['out:Bye (idle timeout)\r\n', 'TERM', 'KILL']);
 });
 
 test('idle timeout: a program that exits on TERM is not killed', async () => {
   const program = new FakeProgram(true);
-  const handler = new TimeoutSessionHandler(program.session(), settings({ idleTimeout: 50, terminateGracePeriod: 50 }), createNullLogger());
-  const io = frontEnd(program);
-  const running = await handler.start({ kind: 'exec', command: 'sleep 100' }, io, never);
+  const { handler, clock } = timed(program, { idleTimeout: 50, terminateGracePeriod: 50 });
+  const running = await handler.start({ kind: 'exec', command: 'sleep 100' }, frontEnd(program), never);
+  await clock.advance(50);
   assert.deepEqual(await running.exited, { code: 143 });
-  await sleep(100);
+  await clock.advance(1000);
   assert.deepEqual(program.steps, ['out:Session ends: idle timeout.\r\n', 'TERM', 'exit']);
+  assert.equal(clock.scheduled, 0, 'no timer is left once the program has exited');
 });
 
 test('idle timeout: input and output keep a session alive, silence then ends it', async () => {
   const program = new FakeProgram(true);
-  const handler = new TimeoutSessionHandler(program.session(), settings({ idleTimeout: 300 }), createNullLogger());
+  const { handler, clock } = timed(program, { idleTimeout: 300 });
   const io = frontEnd(program);
   const running = await handler.start({ kind: 'shell' }, io, never);
   const backendIO = program.io!;
@@ -103,62 +114,75 @@ test('idle timeout: input and output keep a session alive, silence then ends it'
   for (let i = 0; i < 60; i++) {
     if (i % 2 === 0) io.stdin.write(`k${i}`);
     else backendIO.stdout.write(`o${i}`);
-    await sleep(15);
+    await clock.advance(15);
   }
-  assert.ok(!program.steps.includes('TERM'), `ended while active: ${program.steps.join(',')}`);
+  assert.ok(!program.steps.includes('TERM'), `ended while active (900 ms of activity): ${program.steps.join(',')}`);
   assert.equal(received.join(''), Array.from({ length: 30 }, (_, i) => `k${i * 2}`).join(''));
+  await clock.advance(284);
+  assert.ok(!program.steps.includes('TERM'), 'not before 300 ms of silence');
+  await clock.advance(1);
   assert.deepEqual(await running.exited, { code: 143 });
   assert.deepEqual(program.steps.slice(-3), ['out:Session ends: idle timeout.\r\n', 'TERM', 'exit']);
 });
 
 test('maximum duration ends even a busy session, warning first', async () => {
   const program = new FakeProgram(false);
-  const handler = new TimeoutSessionHandler(
-    program.session(),
-    settings({ maxSessionDuration: 150, timeoutWarning: { message: 'Time is up: {reason}', leadTime: 100 } }),
-    createNullLogger(),
-  );
-  const io = frontEnd(program);
-  const running = await handler.start({ kind: 'shell' }, io, never);
-  const busy = setInterval(() => program.io!.stdout.write('.'), 5);
-  const exit = await running.exited;
-  clearInterval(busy);
-  assert.equal(exit.code, 137);
-  const steps = program.steps.filter((s) => s !== 'out:.');
-  assert.deepEqual(steps, ['out:Time is up: maximum session duration\r\n', 'TERM', 'KILL']);
+  const { handler, clock } = timed(program, {
+    maxSessionDuration: 150,
+    timeoutWarning: { message: 'Time is up: {reason}', leadTime: 100 },
+  });
+  const running = await handler.start({ kind: 'shell' }, frontEnd(program), never);
+  const meaningful = (): string[] => program.steps.filter((s) => s !== 'out:.');
+  for (let elapsed = 0; elapsed < 200; elapsed += 5) {
+    program.io!.stdout.write('.');
+    await clock.advance(5);
+    if (elapsed + 5 === 45) assert.deepEqual(meaningful(), [], 'no warning before 50 ms');
+    if (elapsed + 5 === 50) assert.deepEqual(meaningful(), ['out:Time is up: maximum session duration\r\n']);
+    if (elapsed + 5 === 150) assert.deepEqual(meaningful().at(-1), 'TERM');
+  }
+  assert.equal((await running.exited).code, 137);
+  assert.deepEqual(meaningful(), ['out:Time is up: maximum session duration\r\n', 'TERM', 'KILL']);
 });
 
 test('a lead time not shorter than the timeout warns at the start (duration) or when ending (idle)', async () => {
   const long = { message: 'bye', leadTime: 5000 };
   const duration = new FakeProgram(true);
-  const d = new TimeoutSessionHandler(duration.session(), settings({ maxSessionDuration: 60, timeoutWarning: long }), createNullLogger());
+  const d = timed(duration, { maxSessionDuration: 60, timeoutWarning: long });
   const io = frontEnd(duration);
-  const running = await d.start({ kind: 'shell' }, io, never);
-  await sleep(0);
+  const running = await d.handler.start({ kind: 'shell' }, io, never);
+  await d.clock.advance(0);
   assert.equal(io.text(), 'bye\r\n', 'written as soon as the program runs');
+  await d.clock.advance(60);
   await running.exited;
   assert.deepEqual(duration.steps, ['out:bye\r\n', 'TERM', 'exit']);
 
   const idle = new FakeProgram(true);
-  const i = new TimeoutSessionHandler(idle.session(), settings({ idleTimeout: 40, timeoutWarning: long }), createNullLogger());
-  await (await i.start({ kind: 'shell' }, frontEnd(idle), never)).exited;
+  const i = timed(idle, { idleTimeout: 40, timeoutWarning: long });
+  const idleRunning = await i.handler.start({ kind: 'shell' }, frontEnd(idle), never);
+  await i.clock.advance(39);
+  assert.deepEqual(idle.steps, [], 'no warning at the start of a silence');
+  await i.clock.advance(1);
+  await idleRunning.exited;
   assert.deepEqual(idle.steps, ['out:bye\r\n', 'TERM', 'exit']);
 });
 
 test('a subsystem gets no warning on its protocol stream; a failed TERM kills at once', async () => {
   const program = new FakeProgram(false, true);
-  const handler = new TimeoutSessionHandler(program.session(), settings({ idleTimeout: 30 }), createNullLogger());
+  const { handler, clock } = timed(program, { idleTimeout: 30 });
   const running = await handler.start({ kind: 'subsystem', name: 'sftp' }, frontEnd(program), never);
+  await clock.advance(30);
   assert.deepEqual(await running.exited, { code: 137 });
   assert.deepEqual(program.steps, ['KILL']);
 });
 
 test('closing the session stops its timers', async () => {
   const program = new FakeProgram(true);
-  const handler = new TimeoutSessionHandler(program.session(), settings({ idleTimeout: 40 }), createNullLogger());
+  const { handler, clock } = timed(program, { idleTimeout: 40 });
   await handler.start({ kind: 'shell' }, frontEnd(program), never);
+  assert.ok(clock.scheduled > 0);
   await handler.close();
-  await sleep(120);
+  assert.equal(clock.scheduled, 0);
+  await clock.advance(1000);
   assert.deepEqual(program.steps, []);
 });
 
