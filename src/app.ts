@@ -133,7 +133,7 @@ async function openAll(options: ServeOptions, logger: ManagedLogger, stack: Reso
   }), stopRequested);
   stack.push('janitor', janitor, () => janitor.stop());
   const { instanceId, orphansRemoved } = janitor;
-  const backend = applySecurity(janitor.wrap(withForwarding(createDockerBackend({ instanceId, logger }))), { logger, onEvent });
+  const backend = applySecurity(janitor.wrap(withForwarding(createDockerBackend({ instanceId, logger }))), { logger, onEvent, slots: options.worker?.slots });
   const auth = createAuthenticator(config.auth, { logger, onEvent });
   const authenticator = options.onlyUser === undefined ? auth : restrictToUser(auth, options.onlyUser);
   const prepare = createPrepare({ config, backend, onEvent });

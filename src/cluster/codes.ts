@@ -9,6 +9,7 @@ export const ClusterCodes = {
   CLUSTER_WORKER_CONTAINERS_REMOVED: 'The containers of a worker process that ended were removed by the primary.',
   CLUSTER_WORKER_KILLED: 'A worker process did not end in time after a forced stop and was killed; the shutdown sweep removes its containers.',
   CLUSTER_PRIMARY_GONE: 'A worker process lost its primary (the primary was killed); it stops its sessions and exits.',
+  CLUSTER_SLOT_UNANSWERED: 'A worker asked the primary for a connection slot (security.maxConnections, maxConnectionsPerUser are counted server-wide) and got no answer in time; that connection is refused.',
 } as const;
 
 export type ClusterCode = keyof typeof ClusterCodes;

@@ -12,8 +12,10 @@ import { createMetrics } from '../observability/metrics.js';
 import { loadHostKeys } from '../ssh/host-keys.js';
 import { ClusterLiveConnections } from './cluster-live.js';
 import { ClusterMetrics } from './cluster-metrics.js';
+import { ClusterSlotLedger } from './cluster-slots.js';
 import { removeWorkerContainers } from './worker-containers.js';
 import { WorkerPool } from './worker-pool.js';
+import { workerShareOfStartups } from './worker-share.js';
 
 export interface ClusterOptions extends ServeOptions {
   /** Worker processes, at least 2 (1 is a plain startServe). */
@@ -50,6 +52,7 @@ async function openCluster(options: ClusterOptions, logger: ManagedLogger, stack
   // One janitor for the instance: id and lock, start-up sweep, the periodic reconciler over every worker's live
   // connections, the shutdown sweep once every worker has ended.
   const live = new ClusterLiveConnections();
+  const slots = new ClusterSlotLedger();
   const janitor = await unlessStopped(startContainerJanitor({
     stateDir: options.stateDir, instanceFlag: options.instanceId, instance: config.instance, logger, onEvent, live,
     primary: { engine: docker, connection: config.docker.connection },
@@ -65,16 +68,25 @@ async function openCluster(options: ClusterOptions, logger: ManagedLogger, stack
     logger,
     start: {
       // The primary serves metrics and health for all; the host key is the one loaded above.
-      config: { ...config, metrics: { ...config.metrics, enable: false }, health: { ...config.health, enable: false } },
+      // Connection caps are counted here for all (ClusterSlotLedger); each worker holds its share of the pre-auth limits.
+      config: {
+        ...config,
+        ssh: workerShareOfStartups(config.ssh, options.workers),
+        metrics: { ...config.metrics, enable: false },
+        health: { ...config.health, enable: false },
+      },
       stateDir: options.stateDir, instanceId, onlyUser: options.onlyUser,
     },
     onMessage: (worker, message) => {
       if (message.t === 'events') counted.record(worker, message.events);
       else if (message.t === 'live') live.set(worker, message.id, message.on);
       else if (message.t === 'engine') janitor.watchEngine(message.connection);
+      else if (message.t === 'slot-take') pool.send(worker, { t: 'slot', id: message.id, refused: slots.take(worker, message.username, message.limits) });
+      else if (message.t === 'slot-give') slots.give(worker, message.username);
     },
     onGone: (worker) => {
       void counted.retire(worker);
+      slots.drop(worker);
       void removeWorkerContainers(live.drop(worker), { engine, instanceId, attemptMs, logger, onEvent });
     },
   });

@@ -2,6 +2,7 @@
 import type { ServeSummary } from '../app.js';
 import type { AppConfig, DockerConnectionConfig } from '../config/types.js';
 import type { CsshEvent } from '../core/events.js';
+import type { SlotLimits, SlotRefusal } from '../security/connection-slots.js';
 
 /** What a worker needs to start: the configuration the primary resolved (file, zero-config defaults, flags). */
 export interface WorkerStart {
@@ -20,7 +21,9 @@ export type ToWorker =
   | { t: 'stop' }
   /** Force the drain under way, as on a second SIGTERM. */
   | { t: 'force' }
-  | { t: 'ready?'; id: number };
+  | { t: 'ready?'; id: number }
+  /** The answer to slot-take `id`: granted, or the cap that refused it. */
+  | { t: 'slot'; id: number; refused?: SlotRefusal };
 
 export type FromWorker =
   /** The worker listens for messages now (one sent earlier would have been lost): send it the start message. */
@@ -32,7 +35,11 @@ export type FromWorker =
   /** A connection id became live (a connection of this worker may own containers) or stopped being live. */
   | { t: 'live'; id: string; on: boolean }
   | { t: 'engine'; connection: DockerConnectionConfig }
-  | { t: 'ready'; id: number; ok: boolean };
+  | { t: 'ready'; id: number; ok: boolean }
+  /** A connection asks for a slot under its caps (security.maxConnections*, counted server-wide by the primary). */
+  | { t: 'slot-take'; id: number; username: string; limits: SlotLimits }
+  /** A connection holding a slot ended. */
+  | { t: 'slot-give'; username: string };
 
 export function isFromWorker(value: unknown): value is FromWorker {
   return typeof value === 'object' && value !== null && typeof (value as { t?: unknown }).t === 'string';

@@ -2,6 +2,7 @@
 import { startServe, type RunningServe } from '../app.js';
 import { trapStopSignals } from '../cli/stop-signals.js';
 import { ReportingLiveConnections } from './cluster-live.js';
+import { PrimarySlots } from './cluster-slots.js';
 import { ClusterCodes } from './codes.js';
 import { forwardEvents } from './event-forwarder.js';
 import { isToWorker, type FromWorker, type WorkerStart } from './protocol.js';
@@ -24,6 +25,11 @@ function send(message: FromWorker, callback: (error: Error | null) => void = () 
 const signals = trapStopSignals(() => undefined);
 let running: RunningServe | undefined;
 let started = false;
+const slots = new PrimarySlots((message) => {
+  if (process.send === undefined || !process.connected) return false;
+  send(message);
+  return true;
+});
 
 process.on('message', (message: unknown) => {
   if (!isToWorker(message)) return;
@@ -43,6 +49,9 @@ process.on('message', (message: unknown) => {
       }
       signals.request();
       if (message.t === 'force') signals.force();
+      return;
+    case 'slot':
+      slots.answer(message.id, message.refused);
       return;
     case 'ready?': {
       const ready = running?.ready() ?? Promise.resolve(false);
@@ -78,6 +87,7 @@ async function run(start: WorkerStart): Promise<void> {
         logLabels: { worker: start.index, pid: process.pid },
         onEvent: forwarder.sink,
         janitor: { live, sweeps: false, onEngine: (connection) => send({ t: 'engine', connection }) },
+        slots,
       },
     });
   } catch (error) {

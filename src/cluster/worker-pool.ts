@@ -156,6 +156,12 @@ export class WorkerPool {
     });
   }
 
+  /** Sends `message` to the worker with cluster id `workerId`; false when it is gone. */
+  send(workerId: number, message: ToWorker): boolean {
+    const worker = cluster.workers?.[workerId];
+    return worker !== undefined && this.sendTo(worker, message);
+  }
+
   private sendTo(worker: Worker, message: ToWorker): boolean {
     if (!worker.isConnected()) return false;
     try {

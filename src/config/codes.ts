@@ -12,7 +12,6 @@ export const CONFIG_CODES = {
   CONFIG_DURATION: 'A duration is neither a Go duration string (60s, 1m30s, 500ms) nor a number of nanoseconds, or is negative.',
   CONFIG_DURATION_NANOSECONDS: 'A bare number is a duration in nanoseconds, so a small one such as 60 is almost certainly missing its unit.',
   CONFIG_DURATION_TOO_SHORT: 'A timeout is below its minimum (100ms for HTTP clients, 1s for keepalives).',
-  CONFIG_LIMITS_PER_WORKER: 'With instance.workers other than 1, connection caps (security.maxConnections, maxConnectionsPerUser, ssh.maxStartups) are enforced by each worker, so the server as a whole admits up to workers times as many.',
   CONFIG_OUT_OF_RANGE: 'A number is outside its allowed range (-1 means unlimited for the limits), or a limit can never apply.',
   CONFIG_FILE_NOT_FOUND: 'A value that is not PEM text names a file that does not exist on this machine, so serve would not start here; validating away from the server, --offline leaves these out.',
   CONFIG_LISTEN_CONFLICT: 'Two of ssh.listen, metrics.listen and health.listen use one port on overlapping addresses (0.0.0.0 and [::] cover every address), so serve could not bind both.',

@@ -61,7 +61,7 @@ function atLeast(value: number, min: number, path: string, issues: ConfigIssue[]
   }));
 }
 
-/** instance.workers: 1 (default) to 1024 processes, or 0 for one per core; caps then hold per worker, said as a warning. */
+/** instance.workers: 1 (default) to 1024 processes, or 0 for one per core (connection caps hold server-wide either way). */
 function checkWorkers(config: AppConfig, issues: ConfigIssue[]): void {
   const { workers } = config.instance;
   if (workers < 0 || workers > 1024) {
@@ -69,13 +69,7 @@ function checkWorkers(config: AppConfig, issues: ConfigIssue[]): void {
       expected: '0..1024',
       found: String(workers),
     }));
-    return;
   }
-  const { maxConnections, maxConnectionsPerUser } = config.security;
-  if (workers === 1 || (maxConnections < 0 && maxConnectionsPerUser < 0)) return;
-  issues.push(configWarning('CONFIG_LIMITS_PER_WORKER', 'instance.workers', `security.maxConnections and maxConnectionsPerUser hold per worker: with ${workers === 0 ? 'one worker per core' : `${workers} workers`} the server admits up to that many times the cap`, {
-    hint: 'divide the caps by the worker count, or set instance.workers: 1 where the cap must hold exactly',
-  }));
 }
 
 function checkSecurity(security: SecurityConfig, issues: ConfigIssue[]): void {

@@ -1,30 +1,24 @@
 // Backend decorator: caps concurrent connections in total and per login username (security.maxConnections*).
 import type { Backend, ConnectionContext, ConnectionHandler, SessionHandler, SessionInfo } from '../core/contracts.js';
 import type { EventSink } from '../core/events.js';
+import { LocalConnectionSlots, type ConnectionSlots, type SlotRelease } from './connection-slots.js';
 import { refuse } from './refusal.js';
 
 /**
- * Counts connections from connect() until their handler is closed or shut down (or connect fails), and refuses
- * connect() with SECURITY_MAX_CONNECTIONS / SECURITY_MAX_CONNECTIONS_PER_USER before the inner backend is asked.
+ * Holds a slot for each connection from connect() until its handler is closed or shut down (or connect fails), and
+ * refuses connect() with SECURITY_MAX_CONNECTIONS / SECURITY_MAX_CONNECTIONS_PER_USER before the inner backend is
+ * asked. Slots are counted by `slots`: in this process by default, server-wide for the workers of serve --workers.
  * The caps are read from each connection's effective config (-1 = unlimited); users are told apart by login username.
  */
 export class ConnectionCapBackend implements Backend {
-  private total = 0;
-  private readonly perUser = new Map<string, number>();
-
   constructor(
     private readonly inner: Backend,
     private readonly onEvent?: EventSink,
+    private readonly slots: ConnectionSlots = new LocalConnectionSlots(),
   ) {}
 
-  /** Connections currently counted, in total and for one username. */
-  counts(username?: string): { total: number; user: number } {
-    return { total: this.total, user: username === undefined ? 0 : (this.perUser.get(username) ?? 0) };
-  }
-
   async connect(ctx: ConnectionContext, signal: AbortSignal): Promise<ConnectionHandler> {
-    this.admit(ctx);
-    const release = this.reserve(ctx.info.username);
+    const release = await this.admit(ctx);
     let handler: ConnectionHandler;
     try {
       handler = await this.inner.connect(ctx, signal);
@@ -35,34 +29,14 @@ export class ConnectionCapBackend implements Backend {
     return new ReleasingConnectionHandler(handler, release);
   }
 
-  private admit(ctx: ConnectionContext): void {
+  private async admit(ctx: ConnectionContext): Promise<SlotRelease> {
     const { maxConnections, maxConnectionsPerUser } = ctx.config.security;
-    const reporter = { logger: ctx.logger, onEvent: this.onEvent };
     const username = ctx.info.username;
-    if (maxConnections >= 0 && this.total >= maxConnections) {
-      throw refuse(reporter, 'SECURITY_MAX_CONNECTIONS', `Limit: ${maxConnections}.`, { username });
-    }
-    const userCount = this.perUser.get(username) ?? 0;
-    if (maxConnectionsPerUser >= 0 && userCount >= maxConnectionsPerUser) {
-      throw refuse(reporter, 'SECURITY_MAX_CONNECTIONS_PER_USER', `Limit: ${maxConnectionsPerUser} for ${username}.`, {
-        username,
-      });
-    }
-  }
-
-  /** Takes one slot for `username`; the returned function gives it back, once. */
-  private reserve(username: string): () => void {
-    this.total++;
-    this.perUser.set(username, (this.perUser.get(username) ?? 0) + 1);
-    let released = false;
-    return () => {
-      if (released) return;
-      released = true;
-      this.total--;
-      const left = (this.perUser.get(username) ?? 1) - 1;
-      if (left <= 0) this.perUser.delete(username);
-      else this.perUser.set(username, left);
-    };
+    const taken = await this.slots.take(username, { maxConnections, maxConnectionsPerUser });
+    if (typeof taken === 'function') return taken;
+    const reporter = { logger: ctx.logger, onEvent: this.onEvent };
+    if (taken === 'total') throw refuse(reporter, 'SECURITY_MAX_CONNECTIONS', `Limit: ${maxConnections}.`, { username });
+    throw refuse(reporter, 'SECURITY_MAX_CONNECTIONS_PER_USER', `Limit: ${maxConnectionsPerUser} for ${username}.`, { username });
   }
 }
 

@@ -3,6 +3,7 @@ import type { Backend, ConnectionContext, ConnectionHandler } from '../core/cont
 import type { EventSink } from '../core/events.js';
 import type { Logger } from '../core/logger.js';
 import { ConnectionCapBackend } from './connection-caps.js';
+import type { ConnectionSlots } from './connection-slots.js';
 import { PolicySessionHandler } from './policy-session.js';
 import { RequestLimitSessionHandler } from './request-limits.js';
 import { SessionCapConnectionHandler, SessionMappingConnectionHandler } from './session-cap.js';
@@ -16,6 +17,8 @@ export interface SecurityDeps {
   logger: Logger;
   /** Receives `{ type: 'policy-refusal', code }` for every refusal (metrics). Must not throw. */
   onEvent?: EventSink;
+  /** Where connection slots are counted; this process by default. */
+  slots?: ConnectionSlots;
 }
 
 /**
@@ -30,7 +33,7 @@ export function applySecurity(backend: Backend, deps: SecurityDeps): Backend {
     connect: async (ctx: ConnectionContext, signal: AbortSignal): Promise<ConnectionHandler> =>
       secureConnection(await backend.connect(ctx, signal), ctx, deps),
   };
-  return new ConnectionCapBackend(perConnection, deps.onEvent);
+  return new ConnectionCapBackend(perConnection, deps.onEvent, deps.slots);
 }
 
 function secureConnection(handler: ConnectionHandler, ctx: ConnectionContext, deps: SecurityDeps): ConnectionHandler {

@@ -218,13 +218,9 @@ test('instance.workers: 0 (one per core) to 1024', () => {
   assert.equal(issuesOf('instance:\n  workers: 4\n').filter((i) => i.path === 'instance.workers').length, 0);
 });
 
-test('instance.workers other than 1 with connection caps: a warning that the caps hold per worker', () => {
-  const capped = only(issuesOf('instance:\n  workers: 4\nsecurity:\n  maxConnectionsPerUser: 2\n'), 'instance.workers');
-  assert.equal(capped.code, 'CONFIG_LIMITS_PER_WORKER');
-  assert.equal(capped.severity, 'warning');
-  assert.match(capped.message, /with 4 workers the server admits up to that many times the cap/);
-  assert.equal(only(issuesOf('instance:\n  workers: 0\nsecurity:\n  maxConnections: 100\n'), 'instance.workers').code, 'CONFIG_LIMITS_PER_WORKER');
-  assert.equal(issuesOf('security:\n  maxConnections: 100\n').filter((i) => i.path === 'instance.workers').length, 0, 'one worker by default');
+test('instance.workers other than 1 with connection caps: no warning, the caps hold for the whole server', () => {
+  assert.equal(issuesOf('instance:\n  workers: 4\nsecurity:\n  maxConnectionsPerUser: 2\n').filter((i) => i.path === 'instance.workers').length, 0);
+  assert.equal(issuesOf('instance:\n  workers: 0\nsecurity:\n  maxConnections: 100\n').filter((i) => i.path === 'instance.workers').length, 0);
 });
 
 test('log, metrics and health', () => {
