@@ -47,8 +47,11 @@ export function freePort(): Promise<number> {
 
 export const quote = (args: string[]): string => args.map((arg) => `'${arg.replace(/'/g, `'\\''`)}'`).join(' ');
 
-/** OpenSSH's sshd on a free 127.0.0.1 port, letting root in with `publicKey`; stop() kills it. */
-export async function startSshd(publicKey: string): Promise<{ port: number; stop(): void }> {
+/**
+ * OpenSSH's sshd on a free 127.0.0.1 port, letting root in with `publicKey`; `extra` lines end its sshd_config (e.g.
+ * a ForceCommand); stop() kills it.
+ */
+export async function startSshd(publicKey: string, extra: string[] = []): Promise<{ port: number; stop(): void }> {
   const dir = mkdtempSync(join(tmpdir(), 'cssh-bench-sshd-'));
   mkdirSync('/run/sshd', { recursive: true, mode: 0o755 });
   execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(dir, 'host_key')]);
@@ -67,6 +70,7 @@ export async function startSshd(publicKey: string): Promise<{ port: number; stop
       'UsePAM no',
       'PidFile none',
       'Subsystem sftp /usr/lib/openssh/sftp-server',
+      ...extra,
     ].join('\n') + '\n',
   );
   const child: ChildProcess = spawn('/usr/sbin/sshd', ['-D', '-e', '-f', join(dir, 'sshd_config')], { stdio: 'ignore' });
