@@ -2,7 +2,8 @@
 // `ssh -N` clients (authenticated, no session) to one `cssh serve` and reads its RSS and fds before and after. Usage:
 //   node --import tsx scripts/bench/idle-rss.ts [--connections 100] [--mode connection|session] [--batch 10]
 // Connection mode starts a container per connection at login (so the figure includes cssh's state for it); session
-// mode starts none for `ssh -N`, so it is the SSH connection alone. RSS moves with garbage collection by more than
+// mode starts none for `ssh -N`, so it is the SSH connection alone. A first round of N idle connections is opened and
+// closed before the baseline, so the heap has grown to its working size. RSS moves with garbage collection by more than
 // 100 idle connections cost, so the server runs with test/support/gc-on-signal-preload.ts and each point is also read
 // after a full collection (RSS, V8 heap in use, external memory); the engine connections Node's HTTP agent keeps idle for 5 s are
 // let close first.
@@ -59,6 +60,18 @@ async function measure(srv: ServeHandle): Promise<Point> {
   return { ...usage, gcRssKiB: gc.rss / 1024, gcHeapUsedKiB: gc.heapUsed / 1024, gcExternalKiB: gc.external / 1024 };
 }
 
+/** Opens `n` idle `ssh -N` clients in batches, each batch waited for (its logins completed, containers started). */
+async function openIdle(srv: ServeHandle, metrics: string, n: number, into: SshProcess[]): Promise<void> {
+  const handshakes = (m: Map<string, number>): number => m.get('containerssh_ssh_successful_handshakes_total') ?? 0;
+  const base = handshakes(await scrapeMetrics(metrics));
+  const first = into.length;
+  while (into.length - first < n) {
+    const k = Math.min(batch, n - (into.length - first));
+    for (let i = 0; i < k; i++) into.push(spawnSsh(['-N', ...srv.sshArgs()]));
+    await untilMetrics(metrics, (m) => handshakes(m) >= base + into.length - first, `${into.length - first} logins`, 180_000);
+  }
+}
+
 const srv = await startServe({
   mode,
   image: TEST_IMAGES.busybox,
@@ -77,18 +90,17 @@ try {
     const r = await srv.ssh(['true']);
     if (r.code !== 0) throw new Error(`warm-up connection failed (${r.code}): ${r.stderr}`);
   }
+  // A full round of `count` idle connections opened and closed first: the heap and the allocator reach the size the
+  // server keeps once it has served that many, so RSS no longer falls while the measured round is opened.
+  const warm: SshProcess[] = [];
+  await openIdle(srv, metrics, count, warm);
+  for (const c of warm) c.child.kill('SIGTERM');
+  await Promise.all(warm.map((c) => c.exited));
   await untilQuiet(srv, metrics);
   await untilUnixSocketsAtMost(pid, unixAtStart, 30_000);
   const before = await measure(srv);
-  const handshakes = (m: Map<string, number>): number => m.get('containerssh_ssh_successful_handshakes_total') ?? 0;
-  const base = handshakes(await scrapeMetrics(metrics));
   const openedAt = performance.now();
-  // Batches, each waited for (its logins completed, containers started), so a loaded machine does not time them out.
-  while (clients.length < count) {
-    const n = Math.min(batch, count - clients.length);
-    for (let i = 0; i < n; i++) clients.push(spawnSsh(['-N', ...srv.sshArgs()]));
-    await untilMetrics(metrics, (m) => handshakes(m) >= base + clients.length, `${clients.length} logins`, 180_000);
-  }
+  await openIdle(srv, metrics, count, clients);
   const openMs = performance.now() - openedAt;
   const gone = clients.filter((c) => c.child.exitCode !== null || c.child.signalCode !== null);
   if (gone.length > 0) throw new Error(`${gone.length} client(s) ended: ${gone[0]?.stderr() ?? ''}`);
@@ -109,7 +121,7 @@ try {
     `${containers} containers while open, opened in ${(openMs / 1000).toFixed(1)} s`);
   console.log('  point                             RSS MiB  RSS after GC  V8 heap in use  external   fds');
   console.log(row('after start-up', start));
-  console.log(row(`before (after ${WARMUP} warm-up logins)`, before));
+  console.log(row(`before (after ${WARMUP} logins, ${count} idle)`, before));
   console.log(row(`with ${count} idle connections`, after));
   console.log(row('after they closed', closed));
   console.log(`per idle connection: RSS ${per(after.rssKiB - before.rssKiB)}, RSS after GC ${per(after.gcRssKiB - before.gcRssKiB)}, ` +
