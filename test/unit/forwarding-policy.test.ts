@@ -50,7 +50,7 @@ test('config: defaults, a bad pattern and a bad cap name their path; filter with
   const defaults = defaultConfig();
   assert.deepEqual(
     { ...defaults.security.forwarding, image: defaults.docker.forwarding.image },
-    { forwardingMode: 'disable', forwardingAllow: [], maxChannels: 32, reverseForwardingMode: 'disable', reverseForwardingAllow: [], maxListeners: 8, socketForwardingMode: 'disable', socketListenMode: 'disable', x11ForwardingMode: 'disable', image: 'node:24-alpine' },
+    { forwardingMode: 'disable', forwardingAllow: [], maxChannels: 32, reverseForwardingMode: 'disable', reverseForwardingAllow: [], maxListeners: 8, socketForwardingMode: 'disable', socketListenMode: 'disable', x11ForwardingMode: 'disable', agentForwardingMode: 'disable', image: 'node:24-alpine' },
   );
   const bad = configFile('security:\n  forwarding:\n    forwardingMode: filter\n    forwardingAllow: ["localhost:8080", "nope"]\n    maxChannels: -2\n');
   await assert.rejects(loadConfig(bad), (error: unknown) => {

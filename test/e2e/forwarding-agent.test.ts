@@ -1,0 +1,110 @@
+// ssh -A through `cssh serve` in both modes: a program in the container lists the client's agent keys; refused by default.
+import assert from 'node:assert/strict';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { dockerTest, TEST_IMAGES } from '../support/docker.js';
+import { helpersOf } from './forwarding-helpers.js';
+import { containersOfUser, eventually, startServer, uniqueUser, type ProductionServer, type SshResult } from './production-helpers.js';
+
+interface TestAgent {
+  sock: string;
+  /** The key's SHA256 fingerprint, as ssh-add -l prints it. */
+  fingerprint: string;
+  process: ChildProcess;
+}
+
+/** A real ssh-agent on a socket in `dir`, holding one freshly generated key. */
+async function testAgent(dir: string): Promise<TestAgent> {
+  const key = join(dir, 'agent-key');
+  execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'cssh-agent-test', '-f', key]);
+  const sock = join(dir, 'agent.sock');
+  const agent = spawn('ssh-agent', ['-D', '-a', sock], { stdio: 'ignore' });
+  await eventually(() => existsSync(sock), 'ssh-agent listening');
+  execFileSync('ssh-add', ['-q', key], { env: { ...process.env, SSH_AUTH_SOCK: sock }, stdio: 'ignore' });
+  const fingerprint = /SHA256:\S+/.exec(execFileSync('ssh-keygen', ['-lf', `${key}.pub`], { encoding: 'utf8' }))?.[0] ?? '';
+  assert.ok(fingerprint !== '', 'the key has a fingerprint');
+  return { sock, fingerprint, process: agent };
+}
+
+/** Runs the OpenSSH client with SSH_AUTH_SOCK pointing at the test agent. */
+function sshWithAgent(server: ProductionServer, user: string, agentSock: string, flags: string[], command: string): Promise<SshResult> {
+  return new Promise((resolve) => {
+    const child = spawn('ssh', [...flags, ...server.srv.sshArgs(user), command], {
+      stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, SSH_AUTH_SOCK: agentSock },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 90_000); // hang guard
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+/** In the container: where SSH_AUTH_SOCK points, the modes of the socket and its directory, then the agent's keys. */
+const LIST_KEYS = 'echo "sock=${SSH_AUTH_SOCK:-none}"; ls -ld "$(dirname "$SSH_AUTH_SOCK")" "$SSH_AUTH_SOCK"; ssh-add -l; echo "rc=$?"';
+
+async function agentServer(mode: 'connection' | 'session', agentForwardingMode?: string, user?: string): Promise<ProductionServer> {
+  return startServer(
+    {
+      security: { forwarding: agentForwardingMode === undefined ? {} : { agentForwardingMode } },
+      docker: { forwarding: { image: TEST_IMAGES.node }, ...(user === undefined ? {} : { execution: { container: { User: user } } }) },
+    },
+    { mode, image: TEST_IMAGES.sshTools },
+  );
+}
+
+for (const mode of ['connection', 'session'] as const) {
+  for (const containerUser of [undefined, '65534:65534']) {
+    const who = containerUser === undefined ? 'root' : 'nobody';
+    dockerTest(`${mode} mode, container user ${who}: ssh -A gives the program the client's agent keys; nothing is left`, async (t) => {
+      const dir = await mkdtemp(join(tmpdir(), 'cssh-agent-'));
+      const agent = await testAgent(dir);
+      const server = await agentServer(mode, 'enable', containerUser);
+      t.after(async () => {
+        await server.stop();
+        agent.process.kill();
+        await rm(dir, { recursive: true, force: true });
+      });
+      const user = uniqueUser(`agent-${mode}-${who}`);
+      const result = await sshWithAgent(server, user, agent.sock, ['-A'], LIST_KEYS);
+      assert.equal(result.code, 0, result.stderr);
+      assert.match(result.stdout, /sock=\/tmp\/ssh-[^/]+\/agent\.\d+\n/, result.stdout);
+      assert.match(result.stdout, /^drwx------ .*\n/m, 'the socket directory is private (0700)');
+      assert.match(result.stdout, /^srw------- .*agent\.\d+\n/m, 'the socket is 0600');
+      const owner = containerUser === undefined ? 'root' : 'nobody';
+      assert.match(result.stdout, new RegExp(`^srw------- +\\d+ ${owner} `, 'm'), `the socket belongs to the container's user (${owner})`);
+      assert.ok(result.stdout.includes(agent.fingerprint), `ssh-add -l inside lists the client's key ${agent.fingerprint}:\n${result.stdout}`);
+      assert.match(result.stdout, /rc=0/);
+      await eventually(() => server.srv.output().includes('FORWARDING_AGENT_STARTED'), 'the agent socket was logged');
+      await eventually(() => containersOfUser(user).length === 0, 'no container or helper is left', 60_000);
+      assert.deepEqual(helpersOf(user), []);
+    });
+  }
+
+  dockerTest(`${mode} mode: ssh -A is refused by default; the program sees no SSH_AUTH_SOCK`, async (t) => {
+    const dir = await mkdtemp(join(tmpdir(), 'cssh-agent-'));
+    const agent = await testAgent(dir);
+    const server = await agentServer(mode);
+    t.after(async () => {
+      await server.stop();
+      agent.process.kill();
+      await rm(dir, { recursive: true, force: true });
+    });
+    const user = uniqueUser(`agent-off-${mode}`);
+    const result = await sshWithAgent(server, user, agent.sock, ['-A'], 'echo "sock=${SSH_AUTH_SOCK:-none}"; ssh-add -l; echo "rc=$?"');
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /sock=none/);
+    assert.match(result.stdout, /rc=2/, 'ssh-add finds no agent');
+    assert.ok(!result.stdout.includes(agent.fingerprint));
+    await eventually(() => server.srv.output().includes('SECURITY_AGENT_FORWARDING_REJECTED'), 'the refusal was logged');
+    await eventually(() => containersOfUser(user).length === 0, 'no container is left', 60_000);
+    assert.deepEqual(helpersOf(user), [], 'no helper was started');
+  });
+}
