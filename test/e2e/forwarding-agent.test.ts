@@ -1,51 +1,12 @@
 // ssh -A through `cssh serve` in both modes: a program in the container lists the client's agent keys; refused by default.
 import assert from 'node:assert/strict';
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dockerTest, TEST_IMAGES } from '../support/docker.js';
+import { sshWithAgent, testAgent } from './agent-helpers.js';
 import { helpersOf } from './forwarding-helpers.js';
-import { containersOfUser, eventually, startServer, uniqueUser, type ProductionServer, type SshResult } from './production-helpers.js';
-
-interface TestAgent {
-  sock: string;
-  /** The key's SHA256 fingerprint, as ssh-add -l prints it. */
-  fingerprint: string;
-  process: ChildProcess;
-}
-
-/** A real ssh-agent on a socket in `dir`, holding one freshly generated key. */
-async function testAgent(dir: string): Promise<TestAgent> {
-  const key = join(dir, 'agent-key');
-  execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'cssh-agent-test', '-f', key]);
-  const sock = join(dir, 'agent.sock');
-  const agent = spawn('ssh-agent', ['-D', '-a', sock], { stdio: 'ignore' });
-  await eventually(() => existsSync(sock), 'ssh-agent listening');
-  execFileSync('ssh-add', ['-q', key], { env: { ...process.env, SSH_AUTH_SOCK: sock }, stdio: 'ignore' });
-  const fingerprint = /SHA256:\S+/.exec(execFileSync('ssh-keygen', ['-lf', `${key}.pub`], { encoding: 'utf8' }))?.[0] ?? '';
-  assert.ok(fingerprint !== '', 'the key has a fingerprint');
-  return { sock, fingerprint, process: agent };
-}
-
-/** Runs the OpenSSH client with SSH_AUTH_SOCK pointing at the test agent. */
-function sshWithAgent(server: ProductionServer, user: string, agentSock: string, flags: string[], command: string): Promise<SshResult> {
-  return new Promise((resolve) => {
-    const child = spawn('ssh', [...flags, ...server.srv.sshArgs(user), command], {
-      stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, SSH_AUTH_SOCK: agentSock },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 90_000); // hang guard
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+import { containersOfUser, eventually, startServer, uniqueUser, type ProductionServer } from './production-helpers.js';
 
 /** In the container: where SSH_AUTH_SOCK points, the modes of the socket and its directory, then the agent's keys. */
 const LIST_KEYS = 'echo "sock=${SSH_AUTH_SOCK:-none}"; ls -ld "$(dirname "$SSH_AUTH_SOCK")" "$SSH_AUTH_SOCK"; ssh-add -l; echo "rc=$?"';
