@@ -44,3 +44,11 @@ export function sshWithAgent(server: ProductionServer, user: string, agentSock: 
     });
   });
 }
+
+/** Starts the OpenSSH client in the background with SSH_AUTH_SOCK pointing at the test agent (e.g. a ControlMaster). */
+export function sshWithAgentBackground(server: ProductionServer, user: string, agentSock: string, flags: string[]): { child: ChildProcess; done: Promise<number | null> } {
+  const child = spawn('ssh', [...flags, ...server.srv.sshArgs(user)], { stdio: 'ignore', env: { ...process.env, SSH_AUTH_SOCK: agentSock } });
+  const timer = setTimeout(() => child.kill('SIGKILL'), 120_000); // hang guard
+  const done = new Promise<number | null>((resolve) => child.on('close', (code) => (clearTimeout(timer), resolve(code))));
+  return { child, done };
+}

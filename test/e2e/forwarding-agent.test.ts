@@ -4,9 +4,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dockerTest, TEST_IMAGES } from '../support/docker.js';
-import { sshWithAgent, testAgent } from './agent-helpers.js';
+import { sshWithAgent, sshWithAgentBackground, testAgent } from './agent-helpers.js';
 import { helpersOf } from './forwarding-helpers.js';
-import { containersOfUser, eventually, startServer, uniqueUser, type ProductionServer } from './production-helpers.js';
+import { containersOfUser, eventually, ssh, startServer, uniqueUser, type ProductionServer } from './production-helpers.js';
 
 /** In the container: where SSH_AUTH_SOCK points, the modes of the socket and its directory, then the agent's keys. */
 const LIST_KEYS = 'echo "sock=${SSH_AUTH_SOCK:-none}"; ls -ld "$(dirname "$SSH_AUTH_SOCK")" "$SSH_AUTH_SOCK"; ssh-add -l; echo "rc=$?"';
@@ -69,3 +69,61 @@ for (const mode of ['connection', 'session'] as const) {
     assert.deepEqual(helpersOf(user), [], 'no helper was started');
   });
 }
+
+dockerTest('connection mode: each session has its own agent socket, removed when the session ends while the connection goes on', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'cssh-agent-'));
+  const agent = await testAgent(dir);
+  const server = await agentServer('connection', 'enable');
+  t.after(async () => {
+    await server.stop();
+    agent.process.kill();
+    await rm(dir, { recursive: true, force: true });
+  });
+  const user = uniqueUser('agent-mux');
+  const control = join(dir, 'ctl');
+  const mux = ['-o', `ControlPath=${control}`];
+  // The master answers the agent channels, so it is the one that needs SSH_AUTH_SOCK.
+  const master = sshWithAgentBackground(server, user, agent.sock, ['-A', '-N', '-o', 'ControlMaster=yes', ...mux]);
+  t.after(() => master.child.kill('SIGKILL'));
+  await eventually(async () => (await ssh(server, user, [], { flags: [...mux, '-O', 'check'] })).code === 0, 'master connected', 60_000);
+
+  const first = await sshWithAgent(server, user, agent.sock, ['-A', ...mux], 'echo "sock=$SSH_AUTH_SOCK"; ssh-add -l');
+  assert.ok(first.stdout.includes(agent.fingerprint), first.stdout + first.stderr);
+  const sock = /sock=(\S+)/.exec(first.stdout)?.[1] ?? '';
+  assert.match(sock, /^\/tmp\/ssh-/);
+  // The same container serves the next session: the first session's socket and directory are gone.
+  const dirOf = sock.replace(/\/[^/]+$/, '');
+  await eventually(async () => {
+    const check = await ssh(server, user, [`[ -e ${dirOf} ] && echo present || echo gone`], { flags: mux });
+    return check.stdout.includes('gone');
+  }, 'the agent socket directory was removed', 30_000);
+  assert.equal(helpersOf(user).length, 1, 'the helper stays for the connection');
+
+  master.child.kill('SIGTERM');
+  await master.done;
+  await eventually(() => containersOfUser(user).length === 0, 'no container or helper is left', 60_000);
+});
+
+dockerTest('connection mode: a read-only root file system gets its agent socket under /dev/shm; maxChannels counts agent connections', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'cssh-agent-'));
+  const agent = await testAgent(dir);
+  const server = await startServer(
+    {
+      security: { forwarding: { agentForwardingMode: 'enable', maxChannels: 0 } },
+      docker: { forwarding: { image: TEST_IMAGES.node }, execution: { host: { ReadonlyRootfs: true } } },
+    },
+    { mode: 'connection', image: TEST_IMAGES.sshTools },
+  );
+  t.after(async () => {
+    await server.stop();
+    agent.process.kill();
+    await rm(dir, { recursive: true, force: true });
+  });
+  const user = uniqueUser('agent-ro');
+  const result = await sshWithAgent(server, user, agent.sock, ['-A'], 'echo "sock=$SSH_AUTH_SOCK"; ssh-add -l; echo "rc=$?"');
+  assert.match(result.stdout, /sock=\/dev\/shm\/ssh-[^/]+\/agent\.\d+\n/, result.stdout + result.stderr);
+  assert.ok(!result.stdout.includes(agent.fingerprint), 'maxChannels 0 leaves no room for an agent connection');
+  assert.doesNotMatch(result.stdout, /rc=0/);
+  await eventually(() => server.srv.output().includes('SECURITY_MAX_FORWARDED_CHANNELS'), 'the cap was logged');
+  await eventually(() => containersOfUser(user).length === 0, 'no container or helper is left', 60_000);
+});
