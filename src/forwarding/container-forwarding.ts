@@ -1,4 +1,5 @@
 // Forwarding for one connection: relays in helper containers joined to the target container's namespaces.
+import { posix } from 'node:path';
 import type { Duplex } from 'node:stream';
 import type { ConnectionForwarding, DialTarget, RemoteListener } from '../core/contracts.js';
 import { CsshError } from '../core/errors.js';
@@ -28,6 +29,14 @@ export function forwardingFailed(reason: string, cause?: unknown): CsshError {
   return new CsshError('DOCKER_FORWARDING_FAILED', `${FORWARDING_CODES.DOCKER_FORWARDING_FAILED} ${reason}`, {
     userMessage: 'Error setting up the forwarding', cause, permanent: true,
   });
+}
+
+/**
+ * A socket path as the relays take it: absolute and normalized, so no ".." can climb out of /proc/1/root (a relative
+ * path is taken from the container's root, as OpenSSH's sshd takes it from the user's home: there is none here).
+ */
+export function inContainer(path: string): string {
+  return posix.normalize(`/${path}`);
 }
 
 export class ContainerForwarding implements ConnectionForwarding {
@@ -60,7 +69,8 @@ export class ContainerForwarding implements ConnectionForwarding {
 
   /** streamlocal-forward: a listener on the Unix socket `path` in the container forwarding reaches now. */
   listenSocket(path: string, signal: AbortSignal): Promise<RemoteListener> {
-    return this.startListener(this.o.target(), () => unixListenerCommand(this.o.node, path), true, path, signal);
+    const clean = inContainer(path);
+    return this.startListener(this.o.target(), () => unixListenerCommand(this.o.node, clean), true, clean, signal);
   }
 
   /** Agent forwarding: a listener on a fresh agent socket (its path in `path`) in the container `targetId`. */
@@ -70,7 +80,8 @@ export class ContainerForwarding implements ConnectionForwarding {
 
   /** direct-streamlocal: connects to the Unix socket `path` in the container, as the container's user. */
   dialSocket(path: string, signal: AbortSignal): Promise<Duplex> {
-    return this.relay(this.o.target(), unixRelayCommand(this.o.node, path), path, signal, true);
+    const clean = inContainer(path);
+    return this.relay(this.o.target(), unixRelayCommand(this.o.node, clean), clean, signal, true);
   }
 
   private async startListener(

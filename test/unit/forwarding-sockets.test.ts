@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import type { RemoteListener, SessionHandler } from '../../src/core/contracts.js';
 import { createNullLogger } from '../../src/core/logger.js';
 import { AgentSession, type PreparableSession } from '../../src/forwarding/agent-session.js';
-import { ContainerForwarding } from '../../src/forwarding/container-forwarding.js';
+import { ContainerForwarding, inContainer } from '../../src/forwarding/container-forwarding.js';
 import { helperHostConfig, RELAY_USER, type HelperEngine } from '../../src/forwarding/helper-engine.js';
 import type { ContainerHook } from '../../src/backend/docker/lifecycle/session-handler.js';
 
@@ -71,6 +71,7 @@ test('TCP relays run as nobody; socket relays and listeners as the container\'s 
   const users = engine.execs.map((e) => e.user);
   assert.deepEqual(users, [RELAY_USER, RELAY_USER, '1000:1001', '1000:1001', '1000:1001'], 'the probe runs once, as nobody');
   await forwarding.close();
+  assert.deepEqual(['/../../etc/x.sock', '//a/./b/../c.sock', 'rel.sock'].map(inContainer), ['/etc/x.sock', '/a/c.sock', '/rel.sock'], 'no ".." reaches past /proc/1/root');
   const host = helperHostConfig('target-a');
   assert.deepEqual(host.CapDrop, ['ALL']);
   assert.deepEqual(host.CapAdd, ['SYS_PTRACE'], 'the only capability, for root relays reaching /proc/1/root');
