@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds the small local images the Docker and end-to-end tests use (no registry needed): busybox, busybox+sftp, busybox+bash, node.
+# Builds the small local images the Docker and end-to-end tests use (no registry needed): busybox, busybox+sftp, busybox+bash, busybox+ssh-add, node.
 set -euo pipefail
 have() { docker image inspect "$1" >/dev/null 2>&1; }
 root_with_busybox() {
@@ -37,6 +37,16 @@ if ! have cssh-test/bash:latest; then
   tar -C "$r" -c . | docker import -c 'CMD ["/bin/bash"]' - cssh-test/bash:latest >/dev/null
   rm -rf "$r"
 fi
+if ! have cssh-test/ssh-tools:latest; then
+  # busybox with OpenSSH's ssh-add and ssh-agent: the agent and Unix-socket forwarding tests list keys inside.
+  r=$(root_with_busybox)
+  copy_with_libs "$r" /usr/bin/ssh-add
+  copy_with_libs "$r" /usr/bin/ssh-agent
+  echo 'nobody:x:65534:65534:nobody:/tmp:/bin/sh' >> "$r/etc/passwd"
+  echo 'nogroup:x:65534:' >> "$r/etc/group"
+  tar -C "$r" -c . | docker import -c 'CMD ["/bin/sh"]' - cssh-test/ssh-tools:latest >/dev/null
+  rm -rf "$r"
+fi
 if ! have cssh-test/node:latest; then
   # Node.js and the libraries it links, nothing else (no shell): the forwarding helper image of the tests.
   r=$(mktemp -d); mkdir -p "$r/tmp"; chmod 1777 "$r/tmp"
@@ -44,4 +54,4 @@ if ! have cssh-test/node:latest; then
   tar -C "$r" -c . | docker import -c 'CMD ["/usr/bin/node"]' - cssh-test/node:latest >/dev/null
   rm -rf "$r"
 fi
-echo "test images ready: cssh-test/busybox cssh-test/sftp cssh-test/bash cssh-test/node"
+echo "test images ready: cssh-test/busybox cssh-test/sftp cssh-test/bash cssh-test/ssh-tools cssh-test/node"

@@ -46,6 +46,8 @@ export const CONFIG_CODES = {
   SECURITY_NO_SESSIONS: 'security.maxSessions is 0, which rejects every session.',
   SECURITY_WARNING_LEAD_TOO_LONG: 'The timeout warning lead time is not shorter than the timeout it announces.',
   SECURITY_FORWARDING_FILTER_EMPTY: 'security.forwarding.forwardingMode is filter with an empty forwardingAllow, so every forwarding is refused.',
+  SECURITY_FORWARDING_FILTER_UNSUPPORTED:
+    'security.forwarding.agentForwardingMode, socketForwardingMode or socketListenMode is filter, which has no allow-list for them, so every such request is refused as with disable.',
   SECURITY_FORWARDING_ALLOW_UNUSED: 'security.forwarding.forwardingAllow is set but forwardingMode is not filter, so the list has no effect.',
 } as const;
 

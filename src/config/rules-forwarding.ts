@@ -29,6 +29,12 @@ export function checkForwarding(forwarding: SecurityConfig['forwarding'], issues
       hint: 'list destinations such as "localhost:8080", or set forwardingMode: disable',
     }));
   }
+  for (const key of ['agentForwardingMode', 'socketForwardingMode', 'socketListenMode'] as const) {
+    if (forwarding[key] !== 'filter') continue;
+    issues.push(configWarning('SECURITY_FORWARDING_FILTER_UNSUPPORTED', `security.forwarding.${key}`, `${key} has no allow-list, so filter refuses every request (as disable does)`, {
+      hint: 'use enable or disable',
+    }));
+  }
   if (forwarding.forwardingMode !== 'filter' && forwarding.forwardingAllow.length > 0) {
     issues.push(configWarning('SECURITY_FORWARDING_ALLOW_UNUSED', 'security.forwarding.forwardingAllow', `forwardingAllow only applies with forwardingMode: filter (it is ${forwarding.forwardingMode === '' ? 'unset' : forwarding.forwardingMode})`, {
       hint: 'set forwardingMode: filter',

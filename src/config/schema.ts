@@ -240,8 +240,9 @@ export const SecuritySchema = Obj({
     reverseForwardingMode: Policy('disable', 'Reverse TCP forwarding (tcpip-forward: ssh -R): enable, filter (only reverseForwardingAllow), disable.'),
     reverseForwardingAllow: StrList([], 'With reverseForwardingMode filter: the bind addresses allowed inside the container, as host:port patterns ("127.0.0.1:8000-8100", "localhost:*"); port 0 (any free port) matches only "*" ports; hosts are matched as the client wrote them.'),
     maxListeners: Type.Integer({ default: 8, description: 'Remote forwardings (ssh -R listeners) one SSH connection may have at once; more are refused; -1 = unlimited.' }),
-    socketForwardingMode: Policy('disable', 'Unix socket forwarding.'),
-    socketListenMode: Policy('disable', 'Unix socket listening.'),
+    socketForwardingMode: Policy('disable', 'Unix socket forwarding (direct-streamlocal: ssh -L port:/path/in/container.sock): enable or disable.'),
+    socketListenMode: Policy('disable', 'Unix socket listening (streamlocal-forward: ssh -R /path/in/container.sock:host:port): enable or disable.'),
+    agentForwardingMode: Policy('disable', 'SSH agent forwarding (ssh -A): enable gives programs an SSH_AUTH_SOCK socket whose connections reach the client\'s agent; disable refuses it.'),
     x11ForwardingMode: Policy('disable', 'X11 forwarding.'),
   }, 'Forwarding policies (all disabled by default).'),
 }, 'Restrictions on what SSH users may do.');

@@ -78,6 +78,16 @@ export interface ConnectionForwarding {
    * free port); resolves once listening. Rejects like dial(). The handler's close() ends every listener.
    */
   listen?(bindAddr: string, bindPort: number, signal: AbortSignal): Promise<RemoteListener>;
+  /**
+   * Optional: Unix socket forwarding (direct-streamlocal: ssh -L ...:/path). Connects to the socket at the absolute
+   * `path` in the user's environment, as its user; like dial() otherwise.
+   */
+  dialSocket?(path: string, signal: AbortSignal): Promise<Duplex>;
+  /**
+   * Optional: Unix socket listening (streamlocal-forward: ssh -R /path:...). Creates a socket at the absolute `path`
+   * (mode 0600, owned by the environment's user; removed when the listener stops); like listen() otherwise.
+   */
+  listenSocket?(path: string, signal: AbortSignal): Promise<RemoteListener>;
 }
 
 /** A connection accepted by a remote-forwarding listener, waiting to be claimed. */
@@ -91,8 +101,10 @@ export interface AcceptedConnection {
 
 /** One remote-forwarding listener inside the user's environment. */
 export interface RemoteListener {
-  /** The port it listens on (the allocated one when 0 was asked for). */
+  /** The port it listens on (the allocated one when 0 was asked for); 0 for a Unix socket. */
   readonly port: number;
+  /** A Unix socket's path, as the user's environment sees it. */
+  readonly path?: string;
   /**
    * Emits 'connection' (AcceptedConnection), 'stopped' (the port is closed after stop()) and 'close'; stop() stops
    * accepting, destroy() ends all it holds. An accepted connection neither claimed nor dropped is closed after 30 s.
@@ -154,6 +166,13 @@ export interface SessionHandler {
    * start would not refuse it for policy. Never touches Docker, never starts anything; decorators pass it on.
    */
   precheck?(req: StartRequest): void;
+  /**
+   * Optional: SSH agent forwarding (auth-agent-req@openssh.com). Buffered until start: the program then finds
+   * SSH_AUTH_SOCK naming a socket inside the user's environment, and `listening` receives its listener (each
+   * connection to it is to become an auth-agent@openssh.com channel to the client). The listener ends with the
+   * session. Throws a CsshError when it cannot (after start, or the backend cannot forward); decorators pass it on.
+   */
+  forwardAgent?(listening: (listener: RemoteListener) => void): void;
   /** Starts the program; resolves once it runs (output may already be flowing). Rejects with CsshError. */
   start(req: StartRequest, io: SessionIO, signal: AbortSignal): Promise<Program>;
   /** Resizes the program's TTY. Rejects (DOCKER_PROGRAM_NOT_RUNNING) before start. */

@@ -1,4 +1,5 @@
 // Forwarding for one connection: relays in helper containers joined to the target container's namespaces.
+import { posix } from 'node:path';
 import type { Duplex } from 'node:stream';
 import type { ConnectionForwarding, DialTarget, RemoteListener } from '../core/contracts.js';
 import { CsshError } from '../core/errors.js';
@@ -9,8 +10,8 @@ import { ForwardingHelper } from './helper-container.js';
 import type { HelperEngine } from './helper-engine.js';
 import { RelayConnection } from './relay-connection.js';
 import { ListenerConnection } from './listener-connection.js';
-import { listenerCommand } from './listener-script.js';
-import { claimCommand, relayCommand } from './relay-script.js';
+import { listenerCommand, unixListenerCommand } from './listener-script.js';
+import { claimCommand, relayCommand, unixRelayCommand } from './relay-script.js';
 
 export interface ContainerForwardingOptions {
   engine: HelperEngine;
@@ -28,6 +29,14 @@ export function forwardingFailed(reason: string, cause?: unknown): CsshError {
   return new CsshError('DOCKER_FORWARDING_FAILED', `${FORWARDING_CODES.DOCKER_FORWARDING_FAILED} ${reason}`, {
     userMessage: 'Error setting up the forwarding', cause, permanent: true,
   });
+}
+
+/**
+ * A socket path as the relays take it: absolute and normalized, so no ".." can climb out of /proc/1/root (a relative
+ * path is taken from the container's root, as OpenSSH's sshd takes it from the user's home: there is none here).
+ */
+export function inContainer(path: string): string {
+  return posix.normalize(`/${path}`);
 }
 
 export class ContainerForwarding implements ConnectionForwarding {
@@ -54,16 +63,40 @@ export class ContainerForwarding implements ConnectionForwarding {
    * now), resolved once it listens. Reject as dial() does. Its connections are claimed with claim(), on the same
    * helper.
    */
-  async listen(bindAddr: string, bindPort: number, signal: AbortSignal): Promise<RemoteListener> {
+  listen(bindAddr: string, bindPort: number, signal: AbortSignal): Promise<RemoteListener> {
+    return this.startListener(this.o.target(), () => listenerCommand(this.o.node, bindAddr, bindPort), false, `${bindAddr}:${bindPort}`, signal);
+  }
+
+  /** streamlocal-forward: a listener on the Unix socket `path` in the container forwarding reaches now. */
+  listenSocket(path: string, signal: AbortSignal): Promise<RemoteListener> {
+    const clean = inContainer(path);
+    return this.startListener(this.o.target(), () => unixListenerCommand(this.o.node, clean), true, clean, signal);
+  }
+
+  /** Agent forwarding: a listener on a fresh agent socket (its path in `path`) in the container `targetId`. */
+  listenAgent(targetId: string, signal: AbortSignal): Promise<RemoteListener> {
+    return this.startListener(targetId, () => unixListenerCommand(this.o.node, undefined), true, 'the agent socket', signal);
+  }
+
+  /** direct-streamlocal: connects to the Unix socket `path` in the container, as the container's user. */
+  dialSocket(path: string, signal: AbortSignal): Promise<Duplex> {
+    const clean = inContainer(path);
+    return this.relay(this.o.target(), unixRelayCommand(this.o.node, clean), clean, signal, true);
+  }
+
+  private async startListener(
+    targetId: string | undefined, cmd: () => string[], asTarget: boolean, what: string, signal: AbortSignal,
+  ): Promise<RemoteListener> {
     if (this.closed) throw forwardingFailed('The connection is closing.');
-    const targetId = this.o.target();
     if (targetId === undefined) throw forwardingFailed('No running container to forward into (session mode: start a program first).');
     const { signal: limit, release } = releasableDeadline(this.o.setupMs, signal);
     let listener: ListenerConnection;
     try {
       await this.ensureImage(limit);
       if (this.closed) throw new Error('the connection is closing');
-      listener = new ListenerConnection(await this.helperFor(targetId).exec(listenerCommand(this.o.node, bindAddr, bindPort), limit));
+      const helper = this.helperFor(targetId);
+      const user = asTarget ? await helper.targetUser(limit) : undefined;
+      listener = new ListenerConnection(await helper.exec(cmd(), limit, user));
     } catch (error) {
       release();
       throw forwardingFailed(`Helper for ${targetId.slice(0, 12)}: ${error instanceof Error ? error.message : String(error)}`, error);
@@ -74,15 +107,17 @@ export class ContainerForwarding implements ConnectionForwarding {
     const onAbort = (): void => listener.destroy();
     limit.addEventListener('abort', onAbort, { once: true });
     try {
-      const port = await listener.listening;
+      const bound = await listener.bound;
+      const port = asTarget ? 0 : Number(bound);
       return {
         port,
+        ...(asTarget ? { path: bound } : {}),
         listener,
-        claim: (name, claimSignal) => this.relay(targetId, claimCommand(this.o.node, name), `${bindAddr}:${port}`, claimSignal),
+        claim: (name, claimSignal) => this.relay(targetId, claimCommand(this.o.node, name), asTarget ? bound : `${what.replace(/:\d+$/, '')}:${port}`, claimSignal),
       };
     } catch (error) {
       listener.destroy();
-      throw forwardingFailed(`listen on ${bindAddr}:${bindPort}: ${error instanceof Error ? error.message : String(error)}`, error);
+      throw forwardingFailed(`listen on ${what}: ${error instanceof Error ? error.message : String(error)}`, error);
     } finally {
       limit.removeEventListener('abort', onAbort);
       release();
@@ -90,7 +125,7 @@ export class ContainerForwarding implements ConnectionForwarding {
   }
 
   /** Starts `cmd` (a relay) in the helper of `targetId` and resolves once it is connected. */
-  private async relay(targetId: string | undefined, cmd: string[], what: string, signal: AbortSignal): Promise<Duplex> {
+  private async relay(targetId: string | undefined, cmd: string[], what: string, signal: AbortSignal, asTarget = false): Promise<Duplex> {
     if (this.closed) throw forwardingFailed('The connection is closing.');
     if (targetId === undefined) throw forwardingFailed('No running container to forward into (session mode: start a program first).');
     const { signal: limit, release } = releasableDeadline(this.o.setupMs, signal);
@@ -98,7 +133,8 @@ export class ContainerForwarding implements ConnectionForwarding {
     try {
       await this.ensureImage(limit);
       if (this.closed) throw new Error('the connection is closing');
-      const exec = await this.helperFor(targetId).exec(cmd, limit);
+      const helper = this.helperFor(targetId);
+      const exec = await helper.exec(cmd, limit, asTarget ? await helper.targetUser(limit) : undefined);
       relay = new RelayConnection(exec);
     } catch (error) {
       release();

@@ -1,6 +1,7 @@
 // Backend decorator: gives each Docker connection handler its forwarding (helpers are removed with the connection).
 import type { DockerEngine } from '../backend/docker/index.js';
 import type { Backend, ConnectionContext, ConnectionHandler } from '../core/contracts.js';
+import { AgentSession, isPreparable } from './agent-session.js';
 import { ContainerForwarding } from './container-forwarding.js';
 import { dockerHelperEngine } from './helper-engine.js';
 
@@ -29,7 +30,11 @@ export function forwardingFor(handler: ConnectionHandler & ForwardingTargets, ct
     logger: ctx.logger,
   });
   return {
-    openSession: (info) => handler.openSession(info),
+    openSession: async (info) => {
+      const session = await handler.openSession(info);
+      if (!isPreparable(session)) return session;
+      return new AgentSession(session, (id, signal) => forwarding.listenAgent(id, signal), ctx.logger.child({ channelId: info.channelId }));
+    },
     // Helpers end with their target's main process anyway; removing them alongside never delays the target.
     shutdown: async (deadlineSignal) => {
       await Promise.all([handler.shutdown(deadlineSignal), forwarding.close()]);

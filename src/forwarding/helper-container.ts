@@ -1,6 +1,7 @@
 // One forwarding helper: a container joined to one target's namespaces, started on first use, removed once.
 import type { Duplex } from 'node:stream';
-import type { HelperEngine } from './helper-engine.js';
+import { DOCKER_HEADER, FrameParser } from './frames.js';
+import { RELAY_USER, type HelperEngine } from './helper-engine.js';
 
 /** Label that tells a forwarding helper apart from the containers users work in (its other labels are the target's). */
 export const LABEL_ROLE = 'cssh.role';
@@ -11,6 +12,11 @@ export const LABEL_TARGET = 'cssh.forwarding.target';
 /** The helper's main process: the node it needs anyway, idling until the container ends. */
 export const IDLE_SCRIPT = 'setInterval(() => {}, 1 << 30)';
 
+/** Prints "uid:gid" of the target's main process (pid 1 of the shared process namespace; /proc/1/status is world-readable). */
+export const OWNER_SCRIPT = String.raw`const s = require('fs').readFileSync('/proc/1/status', 'utf8');
+const id = (k) => (s.split('\n').find((l) => l.startsWith(k + ':')) || '').split(/\s+/)[1];
+process.stdout.write(id('Uid') + ':' + id('Gid'));`;
+
 function statusOf(error: unknown): number | undefined {
   const status = (error as { statusCode?: unknown } | null)?.statusCode;
   return typeof status === 'number' ? status : undefined;
@@ -18,6 +24,7 @@ function statusOf(error: unknown): number | undefined {
 
 export class ForwardingHelper {
   private starting: Promise<string> | undefined;
+  private owner: Promise<string> | undefined;
   private removed = false;
 
   constructor(
@@ -54,20 +61,38 @@ export class ForwardingHelper {
   }
 
   /**
-   * Runs `cmd` in the helper and returns its exec stream. A helper that is gone (its target restarted its main
-   * process, or someone removed it) is replaced once.
+   * Runs `cmd` in the helper (as RELAY_USER unless `user` is given) and returns its exec stream. A helper that is
+   * gone (its target restarted its main process, or someone removed it) is replaced once.
    */
-  async exec(cmd: string[], signal: AbortSignal): Promise<Duplex> {
+  async exec(cmd: string[], signal: AbortSignal, user = RELAY_USER): Promise<Duplex> {
     if (this.removed) throw new Error('the forwarding helper was removed');
     const id = await this.start(signal);
     try {
-      return await this.engine.exec(id, cmd, signal);
+      return await this.engine.exec(id, cmd, user, signal);
     } catch (error) {
       const status = statusOf(error);
       if ((status !== 404 && status !== 409) || this.removed) throw error;
       if (this.starting !== undefined && (await this.starting.catch(() => undefined)) === id) this.starting = undefined;
-      return this.engine.exec(await this.start(signal), cmd, signal);
+      return this.engine.exec(await this.start(signal), cmd, user, signal);
     }
+  }
+
+  /**
+   * "uid:gid" of the target's main process, found once: Unix-socket relays run as that user, so sockets they create
+   * belong to it and they reach only what it may reach (a root target's relays have SYS_PTRACE for /proc/1/root).
+   */
+  targetUser(signal: AbortSignal): Promise<string> {
+    if (this.owner === undefined) {
+      const pending = this.exec([this.spec.node, '-e', OWNER_SCRIPT], signal).then(readAll).then((text) => {
+        if (!/^\d+:\d+$/.test(text)) throw new Error(`cannot tell the container's user (${text || 'no answer'})`);
+        return text;
+      });
+      this.owner = pending;
+      pending.catch(() => {
+        if (this.owner === pending) this.owner = undefined;
+      });
+    }
+    return this.owner;
   }
 
   /** Removes the helper if it was started; later exec() calls fail. Never throws. */
@@ -76,4 +101,23 @@ export class ForwardingHelper {
     const id = await this.starting?.catch(() => undefined);
     if (id !== undefined) await this.engine.remove(id);
   }
+}
+
+/** Everything a short exec wrote to stdout (Docker's multiplexed frames decoded; stderr appended). */
+function readAll(exec: Duplex): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const docker = new FrameParser(DOCKER_HEADER);
+    let out = '';
+    let err = '';
+    exec.on('data', (chunk: Buffer) => {
+      for (const frame of docker.push(chunk)) {
+        if (frame.type === 2) err += frame.payload.toString('utf8');
+        else out += frame.payload.toString('utf8');
+      }
+    });
+    exec.on('error', reject);
+    exec.on('close', () => resolve((out || err).trim()));
+    exec.on('end', () => resolve((out || err).trim()));
+    exec.end();
+  });
 }

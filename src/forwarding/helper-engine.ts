@@ -29,8 +29,8 @@ export interface HelperEngine {
   labelsOf(id: string, signal: AbortSignal): Promise<Record<string, string>>;
   /** Creates and starts a helper; resolves with its id. A start that fails removes what it created. */
   startHelper(spec: HelperSpec, signal: AbortSignal): Promise<string>;
-  /** Runs `cmd` in the container with stdin attached, no TTY; resolves with the multiplexed exec stream. */
-  exec(containerId: string, cmd: string[], signal: AbortSignal): Promise<Duplex>;
+  /** Runs `cmd` as `user` ("uid:gid") in the container with stdin attached, no TTY; resolves with the multiplexed exec stream. */
+  exec(containerId: string, cmd: string[], user: string, signal: AbortSignal): Promise<Duplex>;
   /** Force-removes a container on the containerStop deadline; 404 counts as removed. */
   remove(containerId: string): Promise<void>;
 }
@@ -43,7 +43,15 @@ export interface DockerHelperEngineOptions {
   onEvent?: EventSink;
 }
 
-/** The HostConfig of a helper: joined to the target, no privileges, gone as soon as it stops. */
+/** The user TCP relays run as: nobody, with no capabilities. */
+export const RELAY_USER = '65534:65534';
+
+/**
+ * The HostConfig of a helper: joined to the target, gone as soon as it stops. Its only capability is SYS_PTRACE,
+ * and only processes run as root have it: Unix-socket relays of a root container need it to reach the container's
+ * files through /proc/1/root (relays of a non-root container run as that user and need nothing); TCP relays run as
+ * RELAY_USER with no capabilities at all.
+ */
 export function helperHostConfig(targetId: string): Record<string, unknown> {
   return {
     NetworkMode: `container:${targetId}`,
@@ -52,6 +60,7 @@ export function helperHostConfig(targetId: string): Record<string, unknown> {
     PidMode: `container:${targetId}`,
     AutoRemove: true,
     CapDrop: ['ALL'],
+    CapAdd: ['SYS_PTRACE'],
     SecurityOpt: ['no-new-privileges'],
     ReadonlyRootfs: true,
   };
@@ -68,7 +77,8 @@ export function dockerHelperEngine(o: DockerHelperEngineOptions): HelperEngine {
         Image: spec.image,
         Entrypoint: spec.command,
         Labels: spec.labels,
-        User: '65534:65534',
+        // Root only so that exec'd Unix-socket relays can be root (the capability set follows the container's user).
+        User: '0:0',
         HostConfig: helperHostConfig(spec.targetId),
       };
       const limits = { attemptMs: o.timeouts.containerStart, stopMs: o.timeouts.containerStop };
@@ -81,8 +91,8 @@ export function dockerHelperEngine(o: DockerHelperEngineOptions): HelperEngine {
       }
       return id;
     },
-    exec: async (containerId, cmd, signal) => {
-      const execId = await o.engine.createExec(containerId, { cmd, env: [], tty: false, consoleSize: false }, signal);
+    exec: async (containerId, cmd, user, signal) => {
+      const execId = await o.engine.createExec(containerId, { cmd, env: [], tty: false, consoleSize: false, user }, signal);
       return o.engine.startExec(execId, false, signal);
     },
     remove: async (containerId) => {

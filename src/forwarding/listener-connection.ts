@@ -32,15 +32,19 @@ function parseParked(payload: Buffer): ParkedConnection | undefined {
  * already piped go on); destroy() ends the listener and every connection it holds.
  */
 export class ListenerConnection extends EventEmitter {
+  /** What the listener bound, as it reported it: the port in decimal, or a Unix socket's path in the container. */
+  readonly bound: Promise<string>;
   readonly listening: Promise<number>;
   private readonly output = new RelayOutput();
-  private settle!: { resolve(port: number): void; reject(error: Error): void };
+  private settle!: { resolve(bound: string): void; reject(error: Error): void };
   private failure = '';
   private ended = false;
 
   constructor(private readonly exec: Duplex) {
     super();
-    this.listening = new Promise((resolve, reject) => (this.settle = { resolve, reject }));
+    this.bound = new Promise((resolve, reject) => (this.settle = { resolve, reject }));
+    this.bound.catch(() => undefined);
+    this.listening = this.bound.then(Number);
     this.listening.catch(() => undefined);
     exec.on('data', (chunk: Buffer) => this.onData(chunk));
     exec.on('end', () => this.onEnd());
@@ -53,7 +57,7 @@ export class ListenerConnection extends EventEmitter {
 
   private onData(chunk: Buffer): void {
     for (const { type, payload } of this.output.push(chunk)) {
-      if (type === LISTENING) this.settle.resolve(Number(payload.toString('latin1')));
+      if (type === LISTENING) this.settle.resolve(payload.toString('utf8'));
       else if (type === FAILED) this.failure = payload.toString('utf8');
       else if (type === STOPPED) this.emit('stopped');
       else if (type === ACCEPTED) {

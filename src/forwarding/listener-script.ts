@@ -11,13 +11,25 @@ import { FRAME_JS } from './frame-script.js';
  * connection unclaimed; E stops listening (cancel);
  * piped connections go on and the process ends with the last of them. Standard input ending without E means cssh
  * went away: everything is dropped.
+ *
+ * With a third argument it listens on a Unix socket in the container's file system instead, reached through
+ * /proc/1/root (the helper shares the container's process namespace): "unix" binds the path given as host
+ * (ssh -R /path:...), "agent" a socket agent.<pid> in a fresh 0700 directory /tmp/ssh-XXXXXX (/dev/shm/ssh-XXXXXX
+ * when /tmp is not writable, e.g. a read-only root file system), as OpenSSH's sshd does for ssh -A. The socket is
+ * made with umask 0177 (mode 0600, owned by the user the relay runs as), L carries its path as the container
+ * sees it, and it is removed (with the agent directory) once the listener stops or cssh goes away. The relay binds
+ * the socket's last path component from inside its directory, so long paths do not hit the 108-byte socket limit.
  */
 export const LISTENER_SCRIPT = String.raw`'use strict';
 const net = require('net');
 const crypto = require('crypto');
-const [host, port] = process.argv.slice(1);
+const fs = require('fs');
+const posix = require('path').posix;
+const [host, port, kind] = process.argv.slice(1);
 const out = process.stdout;
+const ROOT = '/proc/1/root';
 ${FRAME_JS}
+let cleanup = () => {};
 const live = new Set();
 const parkedByName = new Map();
 let stopped = false;
@@ -48,19 +60,60 @@ const server = net.createServer({ allowHalfOpen: true, pauseOnConnect: true }, (
     out.write(frame('A', Buffer.from(JSON.stringify({ name, address: tcp.remoteAddress || '', port: tcp.remotePort || 0 }))));
   });
 });
-server.on('error', (e) => {
+const failed = (e) => {
   out.write(frame('X', Buffer.from((e.code || 'ERROR') + ': ' + e.message)));
   process.exitCode = 1;
   process.stdin.destroy();
   out.end();
-});
-server.listen({ host: host === '' ? undefined : host, port: Number(port) }, () => {
-  out.write(frame('L', Buffer.from(String(server.address().port))));
-});
+};
+server.on('error', failed);
+const listenUnix = () => {
+  let shown;
+  if (kind === 'agent') {
+    let dir;
+    let why;
+    for (const base of ['/tmp', '/dev/shm']) {
+      try {
+        dir = fs.mkdtempSync(ROOT + base + '/ssh-');
+        break;
+      } catch (e) {
+        why = why || e;
+      }
+    }
+    if (!dir) throw why;
+    process.chdir(dir);
+    shown = dir.slice(ROOT.length) + '/agent.' + process.pid;
+    cleanup = () => {
+      try { fs.unlinkSync(posix.basename(shown)); } catch (e) {}
+      try { fs.rmdirSync(dir); } catch (e) {}
+    };
+  } else {
+    process.chdir(ROOT + posix.dirname(host));
+    shown = host;
+  }
+  process.umask(0o177);
+  server.listen(posix.basename(shown), () => {
+    if (kind !== 'agent') cleanup = () => { try { fs.unlinkSync(posix.basename(shown)); } catch (e) {} };
+    out.write(frame('L', Buffer.from(shown)));
+  });
+};
+if (kind === 'unix' || kind === 'agent') {
+  try {
+    listenUnix();
+  } catch (e) {
+    cleanup();
+    failed(e);
+  }
+} else {
+  server.listen({ host: host === '' ? undefined : host, port: Number(port) }, () => {
+    out.write(frame('L', Buffer.from(String(server.address().port))));
+  });
+}
 const stop = () => {
   if (stopped) return;
   stopped = true;
   server.close();
+  cleanup();
 };
 let pending = Buffer.alloc(0);
 process.stdin.on('data', (chunk) => {
@@ -103,4 +156,9 @@ export function listenHost(bindAddr: string): string {
 /** The listener's command line in the helper: `node -e <script> <host> <port>`. */
 export function listenerCommand(node: string, bindAddr: string, port: number): string[] {
   return [node, '-e', LISTENER_SCRIPT, listenHost(bindAddr), String(port)];
+}
+
+/** A Unix-socket listener: at `path` in the container (ssh -R /path:...), or the agent socket (ssh -A) when undefined. */
+export function unixListenerCommand(node: string, path: string | undefined): string[] {
+  return path === undefined ? [node, '-e', LISTENER_SCRIPT, '', '0', 'agent'] : [node, '-e', LISTENER_SCRIPT, path, '0', 'unix'];
 }

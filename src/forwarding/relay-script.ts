@@ -15,9 +15,23 @@ const out = process.stdout;
 ${FRAME_JS}
 let connected = false;
 let clientEnded = false;
+// A Unix socket in the container's file system, reached from inside its directory (no 108-byte path limit).
+const connectUnix = (where) => {
+  const posix = require('path').posix;
+  try {
+    process.chdir('/proc/1/root' + posix.dirname(where));
+  } catch (e) {
+    const failed = new net.Socket();
+    process.nextTick(() => failed.destroy(e));
+    return failed;
+  }
+  return net.connect({ path: posix.basename(where), allowHalfOpen: true });
+};
 const sock = parked
   ? net.connect({ path: '\0' + parked, allowHalfOpen: true })
-  : net.connect({ host, port: Number(port), allowHalfOpen: true });
+  : port === 'unix'
+    ? connectUnix(host)
+    : net.connect({ host, port: Number(port), allowHalfOpen: true });
 // Output to a pipe is asynchronous: the relay never calls process.exit, it closes its handles and lets Node end.
 const fail = (text) => {
   out.write(frame('X', Buffer.from(text)));
@@ -68,6 +82,11 @@ process.stdin.on('end', () => {
  */
 export function claimCommand(node: string, name: string): string[] {
   return [node, '-e', RELAY_SCRIPT, '', '0', name];
+}
+
+/** A relay to the Unix socket at `path` in the container's file system (ssh -L ...:/path). */
+export function unixRelayCommand(node: string, path: string): string[] {
+  return [node, '-e', RELAY_SCRIPT, path, 'unix'];
 }
 
 /** The relay's command line in the helper: `node -e <script> <host> <port>`. */

@@ -29,6 +29,7 @@ export const SecurityCodes = {
     'A Unix socket forwarding (direct-streamlocal) was refused by security.forwarding.socketForwardingMode.',
   SECURITY_SOCKET_LISTEN_REJECTED: 'A Unix socket listen (streamlocal-forward) was refused by security.forwarding.socketListenMode.',
   SECURITY_X11_FORWARDING_REJECTED: 'An X11 forwarding request was refused by security.forwarding.x11ForwardingMode.',
+  SECURITY_AGENT_FORWARDING_REJECTED: 'An SSH agent forwarding request (ssh -A) was refused by security.forwarding.agentForwardingMode; the program gets no SSH_AUTH_SOCK.',
   SECURITY_MAX_CONNECTIONS: 'A connection was refused because security.maxConnections connections are already open.',
   SECURITY_MAX_CONNECTIONS_PER_USER:
     'A connection was refused because this login username already has security.maxConnectionsPerUser open connections.',

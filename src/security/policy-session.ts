@@ -31,6 +31,11 @@ export class PolicySessionHandler implements SessionHandler {
   }
 
   /** Throws the refusal start(req) would reject with (logged and counted once); forceCommand's target is not checked. */
+  /** Agent forwarding is decided in the SSH layer; it only passes through. */
+  get forwardAgent(): SessionHandler['forwardAgent'] {
+    return this.inner.forwardAgent?.bind(this.inner);
+  }
+
   precheck(req: StartRequest): void {
     this.check(req);
     const forced = this.security.forceCommand;

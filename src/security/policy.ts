@@ -70,7 +70,7 @@ export function normalizeSignal(name: string): string {
 }
 
 /** The forwarding section's mode keys (its other keys are the allow-list and the channel cap). */
-export type ForwardingKind = 'forwardingMode' | 'reverseForwardingMode' | 'socketForwardingMode' | 'socketListenMode' | 'x11ForwardingMode';
+export type ForwardingKind = 'forwardingMode' | 'reverseForwardingMode' | 'socketForwardingMode' | 'socketListenMode' | 'x11ForwardingMode' | 'agentForwardingMode';
 
 const forwardingCodes = {
   forwardingMode: 'SECURITY_FORWARDING_REJECTED',
@@ -78,6 +78,7 @@ const forwardingCodes = {
   socketForwardingMode: 'SECURITY_SOCKET_FORWARDING_REJECTED',
   socketListenMode: 'SECURITY_SOCKET_LISTEN_REJECTED',
   x11ForwardingMode: 'SECURITY_X11_FORWARDING_REJECTED',
+  agentForwardingMode: 'SECURITY_AGENT_FORWARDING_REJECTED',
 } as const;
 
 /**

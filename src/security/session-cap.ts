@@ -81,6 +81,7 @@ export function withCloseHook(session: SessionHandler, onClose: () => void): Ses
     setEnv: (name, value) => session.setEnv(name, value),
     requestPty: (pty) => session.requestPty(pty),
     precheck: (req) => session.precheck?.(req),
+    forwardAgent: session.forwardAgent?.bind(session),
     start: (req, io, signal) => session.start(req, io, signal),
     resize: (size) => session.resize(size),
     signal: (name) => session.signal(name),

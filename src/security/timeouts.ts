@@ -42,6 +42,11 @@ export class TimeoutSessionHandler implements SessionHandler {
     this.inner.requestPty(pty);
   }
 
+  /** Agent forwarding is decided in the SSH layer; it only passes through. */
+  get forwardAgent(): SessionHandler['forwardAgent'] {
+    return this.inner.forwardAgent?.bind(this.inner);
+  }
+
   precheck(req: StartRequest): void {
     this.inner.precheck?.(req);
   }

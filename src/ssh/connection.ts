@@ -12,6 +12,7 @@ import { gateSessionOpens, OpenFailure, type GateDecision, type OpenRefusal, typ
 import { DisconnectReason, disconnectWithText } from './disconnect.js';
 import { EOW_REQUEST, watchEndOfWrite } from './eow.js';
 import { SshForwarding } from './forwarding.js';
+import { openAgentChannel } from './agent-channel.js';
 import { gateNoMoreSessions } from './no-more-sessions.js';
 import { closeIdleSession } from './session-close.js';
 import { serveSession, type ServedSession } from './session-channel.js';
@@ -97,6 +98,10 @@ export class SshConnection {
       forwardOut: (boundAddr, boundPort, remoteAddr, remotePort) => new Promise((resolve, reject) => {
         client.forwardOut(boundAddr, boundPort, remoteAddr, remotePort, (error, channel) => (error ? reject(error) : resolve(channel)));
       }),
+      forwardOutSocket: (socketPath) => new Promise((resolve, reject) => {
+        client.openssh_forwardOutStreamLocal(socketPath, (error, channel) => (error ? reject(error) : resolve(channel)));
+      }),
+      agentOut: () => openAgentChannel(client),
     });
     this.logger.info('SSH_CONNECTED', `connection from ${remoteAddress}`, { remoteAddress });
     deps.onEvent?.({ type: 'ssh-connection-open' });
@@ -130,6 +135,7 @@ export class SshConnection {
     });
     if (gated) gate = gateNoMoreSessions(client, gate);
     client.on('tcpip', (accept, reject) => this.forwarding.onTcpip(accept, reject));
+    client.on('openssh.streamlocal', (accept, reject) => this.forwarding.onTcpip(accept, reject));
     client.on('session', (accept: () => Session, reject: () => void) => {
       if (gated) this.onSession(accept);
       else this.onUngatedSession(accept, reject);
@@ -230,6 +236,7 @@ export class SshConnection {
       connectionSignal: this.abort.signal,
       closeIdle: () => closeIdleSession(this.client, session),
       refuseX11: () => this.forwarding.refuse('x11ForwardingMode', 'Request: x11-req.'),
+      forwardAgent: (handler) => this.forwarding.agent(handler),
       // forceCommand runs instead of any subsystem, so then every name is served (ContainerSSH's security layer).
       knownSubsystem: (name) => this.subsystems === undefined || Object.hasOwn(this.subsystems, name) || (this.security?.forceCommand ?? '') !== '',
     });

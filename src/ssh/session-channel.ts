@@ -23,6 +23,8 @@ export interface SessionChannelDeps {
   closeIdle?(): void;
   /** Logs (and counts) the refusal of an x11-req; the request is then answered with failure. */
   refuseX11?(): void;
+  /** Decides an auth-agent-req (ssh -A) for `handler`: true when accepted (see SshForwarding.agent). */
+  forwardAgent?(handler: SessionHandler): boolean;
   /**
    * Whether a subsystem of this name is configured. An unknown one is refused at the SSH level before anything is
    * accepted, as OpenSSH's sshd and ContainerSSH refuse it: the client prints "subsystem request failed" (exit 255).
@@ -76,6 +78,9 @@ class SessionChannel {
     );
     session.on('signal', (accept: Reply, reject: Reply, info: { name: string }) => this.onSignal(accept, reject, info.name));
     session.on('x11', (accept: Reply, reject: Reply) => (deps.refuseX11?.(), this.replies.slot(accept, reject)(false)));
+    session.on('auth-agent', (accept: Reply, reject: Reply) =>
+      this.replies.slot(accept, reject)(!this.started && !this.closing && (deps.forwardAgent?.(deps.handler) ?? false)),
+    );
     session.on(EOW_EVENT, () => this.onEndOfWrite());
     session.on('shell', (accept: () => ServerChannel, reject: Reply) => this.onStart(accept, reject, { kind: 'shell' }));
     session.on('exec', (accept: () => ServerChannel, reject: Reply, info: { command: string }) =>

@@ -45,7 +45,7 @@ export function testConfig(mode: ExecutionMode, image: string = TEST_IMAGES.busy
       defaultMode: '', forceCommand: '', maxSessions: -1, maxEnvRequests: -1, maxEnvBytes: -1, maxPendingSignals: -1, env: item, command: item, shell: item, subsystem: item, tty: item, signal: item,
       maxConnections: -1, maxConnectionsPerUser: -1, idleTimeout: 0, maxSessionDuration: 0,
       timeoutWarning: { message: '', leadTime: 0 }, terminateGracePeriod: 10000,
-      forwarding: { forwardingMode: '', forwardingAllow: [], maxChannels: -1, reverseForwardingMode: '', reverseForwardingAllow: [], maxListeners: 8, socketForwardingMode: '', socketListenMode: '', x11ForwardingMode: '' },
+      forwarding: { forwardingMode: '', forwardingAllow: [], maxChannels: -1, reverseForwardingMode: '', reverseForwardingAllow: [], maxListeners: 8, socketForwardingMode: '', socketListenMode: '', x11ForwardingMode: '', agentForwardingMode: '' },
     },
     log: { level: 'info', format: 'ljson', destination: 'stdout', file: '' },
     metrics: { enable: false, listen: '0.0.0.0:9100', path: '/metrics', ...serverTls },

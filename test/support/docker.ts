@@ -16,6 +16,8 @@ export const TEST_IMAGES = {
   busybox: 'cssh-test/busybox:latest',
   sftp: 'cssh-test/sftp:latest',
   bash: 'cssh-test/bash:latest',
+  /** busybox with OpenSSH's ssh-add and ssh-agent (agent and Unix-socket forwarding tests). */
+  sshTools: 'cssh-test/ssh-tools:latest',
   /** Node.js only (no shell, no busybox): the forwarding helper image of the tests. */
   node: 'cssh-test/node:latest',
 } as const;

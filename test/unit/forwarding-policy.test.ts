@@ -50,7 +50,7 @@ test('config: defaults, a bad pattern and a bad cap name their path; filter with
   const defaults = defaultConfig();
   assert.deepEqual(
     { ...defaults.security.forwarding, image: defaults.docker.forwarding.image },
-    { forwardingMode: 'disable', forwardingAllow: [], maxChannels: 32, reverseForwardingMode: 'disable', reverseForwardingAllow: [], maxListeners: 8, socketForwardingMode: 'disable', socketListenMode: 'disable', x11ForwardingMode: 'disable', image: 'node:24-alpine' },
+    { forwardingMode: 'disable', forwardingAllow: [], maxChannels: 32, reverseForwardingMode: 'disable', reverseForwardingAllow: [], maxListeners: 8, socketForwardingMode: 'disable', socketListenMode: 'disable', x11ForwardingMode: 'disable', agentForwardingMode: 'disable', image: 'node:24-alpine' },
   );
   const bad = configFile('security:\n  forwarding:\n    forwardingMode: filter\n    forwardingAllow: ["localhost:8080", "nope"]\n    maxChannels: -2\n');
   await assert.rejects(loadConfig(bad), (error: unknown) => {
@@ -61,6 +61,9 @@ test('config: defaults, a bad pattern and a bad cap name their path; filter with
   });
   const empty = await loadConfig(configFile('security:\n  forwarding:\n    forwardingMode: filter\n'));
   assert.deepEqual(empty.warnings.map((issue) => issue.code).filter((code) => code.includes('FORWARDING')), ['SECURITY_FORWARDING_FILTER_EMPTY']);
+  const agentFilter = await loadConfig(configFile('security:\n  forwarding:\n    agentForwardingMode: filter\n'));
+  assert.deepEqual(agentFilter.warnings.map((issue) => `${issue.code} ${issue.path}`).filter((text) => text.includes('FORWARDING')), ['SECURITY_FORWARDING_FILTER_UNSUPPORTED security.forwarding.agentForwardingMode']);
+  await assert.rejects(loadConfig(configFile('security:\n  forwarding:\n    agentForwardingMode: yes-please\n')), /agentForwardingMode/);
   const image = await loadConfig(configFile('docker:\n  forwarding:\n    image: registry.example/relay:1\n'));
   assert.equal(image.config.docker.forwarding.image, 'registry.example/relay:1');
   await assert.rejects(loadConfig(configFile('docker:\n  forwarding:\n    imag: x\n')), /imag/);

@@ -48,6 +48,7 @@ function security(overrides: Partial<SecurityConfig> = {}): SecurityConfig {
       socketForwardingMode: 'disable',
       socketListenMode: 'disable',
       x11ForwardingMode: 'disable',
+      agentForwardingMode: 'disable',
     },
     ...overrides,
   };
@@ -263,6 +264,7 @@ test('forceCommand does not bypass the request policy, and SSH_ORIGINAL_COMMAND 
 test('forwarding is refused unless explicitly enabled; defaultMode does not reach it', () => {
   const sec = security({ defaultMode: 'enable' });
   assert.equal(forwardingRefusal(sec, 'forwardingMode'), 'SECURITY_FORWARDING_REJECTED');
+  assert.equal(forwardingRefusal(sec, 'agentForwardingMode'), 'SECURITY_AGENT_FORWARDING_REJECTED');
   assert.equal(forwardingRefusal(sec, 'x11ForwardingMode'), 'SECURITY_X11_FORWARDING_REJECTED');
   const open = security({ forwarding: { ...sec.forwarding, reverseForwardingMode: 'enable' } });
   assert.equal(forwardingRefusal(open, 'reverseForwardingMode'), undefined);

@@ -101,16 +101,19 @@ export interface ExecSpec {
   size?: TtySize;
   /** API 1.42+ accepts ConsoleSize at exec create (sent only with `tty` and `size`). */
   consoleSize: boolean;
+  /** The exec's user ("uid:gid"); the container's user when absent. */
+  user?: string;
 }
 
 /** The ExecCreate body for `spec`: ConsoleSize ([rows, cols]) only when the API takes it and there is a TTY size. */
 export function execCreateBody(spec: ExecSpec): {
-  Cmd: string[]; Env: string[]; Tty: boolean; AttachStdin: true; AttachStdout: true; AttachStderr: true; ConsoleSize?: [number, number];
+  Cmd: string[]; Env: string[]; Tty: boolean; AttachStdin: true; AttachStdout: true; AttachStderr: true; ConsoleSize?: [number, number]; User?: string;
 } {
   const body: ReturnType<typeof execCreateBody> = {
     Cmd: spec.cmd, Env: spec.env, Tty: spec.tty, AttachStdin: true, AttachStdout: true, AttachStderr: true,
   };
   if (spec.consoleSize && spec.tty && spec.size !== undefined) body.ConsoleSize = [spec.size.rows, spec.size.cols];
+  if (spec.user !== undefined) body.User = spec.user;
   return body;
 }
 

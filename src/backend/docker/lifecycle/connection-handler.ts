@@ -48,6 +48,7 @@ export class DockerConnection implements ConnectionHandler {
     for (const session of this.sessions) {
       const program = session.runningProgram;
       if (program !== undefined && 'containerId' in program) id = program.containerId;
+      else if (session.ownContainerId !== undefined) id = session.ownContainerId;
     }
     return id;
   }

@@ -20,6 +20,12 @@ const CLOSE_GRACE_MS = 2_000;
 
 type Active = ExecProgram | SessionProgram | ScpProgram;
 
+/**
+ * Runs once the program's container exists and before the program starts (agent forwarding makes its socket
+ * there); resolves with KEY=VALUE entries to add to the program's environment.
+ */
+export type ContainerHook = (containerId: string, signal: AbortSignal) => Promise<string[]>;
+
 function shuttingDown(): CsshError {
   return new CsshError(DockerCode.CONTAINER_SHUTTING_DOWN, 'Refusing a new program because the session or connection is closing.', {
     userMessage: 'Server is shutting down', permanent: true,
@@ -40,8 +46,10 @@ export class DockerSession implements SessionHandler {
   private program: Active | undefined;
   /** The start in progress, if any (close waits for it so nothing it creates is left behind). */
   private starting: Promise<unknown> | undefined;
-  /** Session mode only: the container a legacy scp transfer runs in (see scratchForScp). */
+  /** Session mode only: the container a legacy scp transfer, or a program with a hook, runs in (see scratchFor). */
   private scratch: Promise<ConnectionContainer> | undefined;
+  private scratchId: string | undefined;
+  private hook: ContainerHook | undefined;
   /** Signals and window changes from start on, delivered in order once the program runs. */
   private requests: ProgramRequests | undefined;
 
@@ -50,6 +58,12 @@ export class DockerSession implements SessionHandler {
   setEnv(name: string, value: string): void {
     if (this.started) throw alreadyRunning();
     this.env.set(name, value);
+  }
+
+  /** Sets the hook that runs before the program (see ContainerHook). Throws after start. */
+  prepareContainer(hook: ContainerHook): void {
+    if (this.started) throw alreadyRunning();
+    this.hook = hook;
   }
 
   requestPty(pty: PtyRequest): void {
@@ -85,12 +99,13 @@ export class DockerSession implements SessionHandler {
     const size = this.pty === undefined ? undefined : { rows: this.pty.rows, cols: this.pty.cols };
     const limit = deadline(c.ctx.config.docker.timeouts.commandStart, signal);
     const logger = c.ctx.logger.child({ channelId: this.info.channelId });
-    const container = c.container ?? (await this.scratchForScp(req, limit));
+    const container = c.container ?? (await this.scratchFor(req, limit));
     if (container !== undefined) {
       const scp = req.kind === 'exec' ? await ScpProgram.startIfNeeded(container, req.command, io, logger, limit) : undefined;
       if (scp !== undefined) return (this.program = scp);
+      const added = this.hook === undefined ? [] : await this.hook(container.id, limit);
       this.program = await inPhase(c.ctx.onEvent, 'exec', () => ExecProgram.start({
-        container, argv, env, tty, size, io, signal: limit, timeouts: c.ctx.config.docker.timeouts, logger, onEvent: c.ctx.onEvent,
+        container, argv, env: [...env, ...added], tty, size, io, signal: limit, timeouts: c.ctx.config.docker.timeouts, logger, onEvent: c.ctx.onEvent,
       }));
     } else {
       this.program = await SessionProgram.start({
@@ -103,13 +118,20 @@ export class DockerSession implements SessionHandler {
 
   /**
    * Session mode runs a legacy scp request in a container of its own started with the idle command, as connection
-   * mode does, so cssh can serve the transfer itself when the image has no scp. Removed when the session closes.
+   * mode does, so cssh can serve the transfer itself when the image has no scp; and so a program with a hook (agent
+   * forwarding), whose container must exist before the program starts. Removed when the session closes.
    */
-  private async scratchForScp(req: StartRequest, signal: AbortSignal): Promise<ConnectionContainer | undefined> {
-    if (req.kind !== 'exec' || parseScpCommand(req.command) === undefined) return undefined;
+  private async scratchFor(req: StartRequest, signal: AbortSignal): Promise<ConnectionContainer | undefined> {
+    if (this.hook === undefined && (req.kind !== 'exec' || parseScpCommand(req.command) === undefined)) return undefined;
     const c = this.conn;
     this.scratch = openConnectionContainer(c.ctx, c.engine, c.instanceId, signal);
+    this.scratchId = (await this.scratch).id;
     return this.scratch;
+  }
+
+  /** Session mode: the container of its own (see scratchFor) while its program runs. */
+  get ownContainerId(): string | undefined {
+    return this.runningProgram === undefined ? undefined : this.scratchId;
   }
 
   /**
