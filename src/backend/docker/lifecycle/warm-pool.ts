@@ -5,7 +5,7 @@ import type { ConnectionContext } from '../../../core/contracts.js';
 import { isCsshError } from '../../../core/errors.js';
 import type { EventSink } from '../../../core/events.js';
 import type { Logger } from '../../../core/logger.js';
-import { deadline } from '../../../core/retry.js';
+import { deadline, releasableDeadline } from '../../../core/retry.js';
 import { DockerCode } from '../codes.js';
 import type { DockerEngine } from '../engine/docker-engine.js';
 import { defaultEnsurer, type ImageEnsurer } from '../engine/engine-pool.js';
@@ -220,9 +220,11 @@ export class WarmPool {
     const slotId = `pool-${randomBytes(8).toString('hex')}`;
     // Tracked before the create: the reconciler never sees a pool container nobody vouches for.
     const release = this.o.track(slotId);
+    let cleanup = (): void => undefined;
     try {
       const { config, engine } = this.o;
-      const limit = deadline(config.docker.timeouts.containerStart, this.stopped.signal);
+      const { signal: limit, release: releaseLimit } = releasableDeadline(config.docker.timeouts.containerStart, this.stopped.signal);
+      cleanup = releaseLimit;
       await (this.o.ensureImage ?? defaultEnsurer)(engine, fillExecution(config.docker.execution), {
         signal: limit, logger: this.o.logger, onEvent: this.o.onEvent,
       });
@@ -240,6 +242,8 @@ export class WarmPool {
     } catch (error) {
       release();
       throw error;
+    } finally {
+      cleanup();
     }
   }
 
