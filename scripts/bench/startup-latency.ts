@@ -29,7 +29,8 @@ async function poolFull(srv: ServeHandle): Promise<void> {
   for (let i = 0; i < 600 && ready(srv) < pool; i++) await sleep(100);
 }
 
-const config = pool > 0 ? { log: { level: 'warning' }, ...METRICS_ON, docker: { pool: { size: pool } } } : { log: { level: 'warning' } };
+// info: the metrics endpoint is announced at that level (the pool logs little at info).
+const config = pool > 0 ? { log: { level: 'info' }, ...METRICS_ON, docker: { pool: { size: pool } } } : { log: { level: 'warning' } };
 const srv = await startServe({ image, mode, config });
 try {
   if (pool > 0) {
@@ -58,6 +59,10 @@ try {
     console.log(`docker run --rm IMAGE true: ${viaDocker.toFixed(0)} ms`);
     console.log(`ratio: ${(viaCssh / viaDocker).toFixed(2)}x (target ≤ 1.3x)`);
   }
+} catch (error) {
+  // What the server logged (warnings and errors) says why a run failed.
+  console.error(srv.output().split('\n').filter((line) => /"level":"(warning|error|crit)/.test(line)).join('\n'));
+  throw error;
 } finally {
   await srv.stop();
 }
