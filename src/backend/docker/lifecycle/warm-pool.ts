@@ -174,7 +174,6 @@ export class WarmPool {
     emitEvent(this.o.onEvent, { type: 'pool-hit' });
     const labels = { containerId: id, slot: slot.slotId, connectionId: ctx.info.connectionId, username: ctx.info.username };
     ctx.logger.debug(DockerCode.POOL_HIT, 'The login took a ready container from the warm pool.', labels);
-    this.o.logger.debug(DockerCode.POOL_HIT, 'A login took a ready container from the warm pool.', labels);
     // Docker cannot relabel a container: the name is what `docker ps` can show of whose it is now.
     const name = containerName(ctx.info.username, ctx.info.connectionId);
     engine.renameContainer(id, name, deadline(ctx.config.docker.timeouts.containerStop)).catch((error: unknown) => {
