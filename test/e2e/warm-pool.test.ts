@@ -5,6 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { dockerTest, TEST_IMAGES } from '../support/docker.js';
 import { startServe, type ServeHandle } from '../support/serve-harness.js';
 import { METRICS_ON, metricsAddress, scrapeMetrics } from '../support/serve-metrics.js';
+import { startWebhookStub } from '../support/webhook-stub.js';
 
 const EAGER_RECONCILER = { instance: { reconcileInterval: '1s', reconcileGrace: '0s' } };
 
@@ -95,6 +96,35 @@ dockerTest('warm pool with serve --workers 2: each worker keeps its own ready co
     assert.doesNotMatch(srv.output(), /DOCKER_ORPHAN_REMOVED/);
   } finally {
     await srv.stop();
+  }
+  assert.deepEqual(srv.containers(), []);
+}, { timeout: 300_000 });
+
+dockerTest('warm pool: a user whose config server answer changes the container never gets a pooled one', async () => {
+  const stub = await startWebhookStub({
+    '/config': (req) => {
+      const user = (req.body as { username?: string }).username;
+      return { body: { config: user === 'alice' ? { docker: { execution: { container: { Env: ['ONLY_ALICE=yes'] } } } } : {} } };
+    },
+  });
+  const srv = await startServe({ image: TEST_IMAGES.busybox, config: { ...METRICS_ON, configserver: { url: `${stub.url}/config` }, docker: { pool: { size: 1 } } } });
+  try {
+    const [ready] = await until('a ready container', () => { const ids = readyIds(srv); return ids.length === 1 ? ids : undefined; });
+    const alice = await srv.ssh(['cat /etc/hostname; echo "$ONLY_ALICE"'], { user: 'alice' });
+    assert.equal(alice.code, 0, alice.stderr);
+    const [aliceHost, aliceEnv] = alice.stdout.toString().split('\n');
+    assert.notEqual(aliceHost, ready, 'alice got the pooled container although her container differs');
+    assert.equal(aliceEnv, 'yes');
+    assert.deepEqual(readyIds(srv), [ready], 'the ready container is still there');
+    const bob = await srv.ssh(['cat /etc/hostname; echo "[$ONLY_ALICE]"'], { user: 'bob' });
+    assert.deepEqual(bob.stdout.toString().split('\n').slice(0, 2), [ready, '[]']);
+    const metrics = await scrapeMetrics(metricsAddress(srv));
+    assert.equal(metrics.get('cssh_pool_hits_total'), 1);
+    assert.equal(metrics.get('cssh_pool_misses_total'), 1);
+    assert.match(srv.output(), /DOCKER_POOL_MISS[^\n]*"reason":"spec"/);
+  } finally {
+    await srv.stop();
+    await stub.close();
   }
   assert.deepEqual(srv.containers(), []);
 }, { timeout: 300_000 });
