@@ -1,6 +1,6 @@
 // Composition root of `cssh serve`: config → logger, metrics, host keys, Docker, backend + decorators, auth, SSH server.
 import { createAuthenticator } from './auth/index.js';
-import { createDockerBackend, openDockerEngine, startContainerJanitor } from './backend/docker/index.js';
+import { createDockerBackend, openDockerEngine, startContainerJanitor, startWarmPool } from './backend/docker/index.js';
 import type { WorkerHooks } from './cluster/worker-hooks.js';
 import type { AppConfig } from './config/types.js';
 import { CsshError } from './core/errors.js';
@@ -133,7 +133,10 @@ async function openAll(options: ServeOptions, logger: ManagedLogger, stack: Reso
   }), stopRequested);
   stack.push('janitor', janitor, () => janitor.stop());
   const { instanceId, orphansRemoved } = janitor;
-  const backend = applySecurity(janitor.wrap(withForwarding(createDockerBackend({ instanceId, logger }))), { logger, onEvent, slots: options.worker?.slots });
+  // docker.pool: started containers kept ready (per process); stopped after the SSH server, before the janitor's sweep.
+  const pool = startWarmPool({ config, engine: docker, instanceId, logger, onEvent: janitor.primaryEvents(onEvent), track: (id) => janitor.track(id) });
+  if (pool !== undefined) stack.push('pool', pool, () => pool.stop());
+  const backend = applySecurity(janitor.wrap(withForwarding(createDockerBackend({ instanceId, logger, pool }))), { logger, onEvent, slots: options.worker?.slots });
   const auth = createAuthenticator(config.auth, { logger, onEvent });
   const authenticator = options.onlyUser === undefined ? auth : restrictToUser(auth, options.onlyUser);
   const prepare = createPrepare({ config, backend, onEvent });

@@ -32,6 +32,7 @@ export const CONFIG_CODES = {
   DOCKER_TLS_PARTIAL: 'Only some of docker.connection cacert, cert and key are set (TLS needs all three), or an http:// host has them.',
   DOCKER_EXECUTION_INVALID: 'A docker.execution rule failed (idle or shell command missing, session restart policy, no image).',
   DOCKER_RESOURCES_UNLIMITED: 'Containers have no memory, process-count (pids) or CPU limit, so one user can starve the host and every other session.',
+  DOCKER_POOL_UNUSED: 'docker.pool.size is set but the warm pool cannot serve this configuration (session mode, or a fixed container name); no container is kept ready.',
   DOCKER_GUEST_AGENT_DISABLED: 'The guest agent is disabled while the idle command still runs the agent.',
   SSH_SERVER_VERSION_INVALID: 'ssh.serverVersion is not a valid SSH identification string.',
   SSH_ALGORITHM_INVALID: 'A cipher, key exchange or MAC is not supported, or a required list is empty.',

@@ -10,6 +10,26 @@ const SCHEMES = ['unix', 'tcp', 'http', 'https'];
 export function checkDocker(docker: DockerConfig, issues: ConfigIssue[]): void {
   checkConnection(docker, issues);
   checkExecution(docker, issues);
+  checkPool(docker, issues);
+}
+
+/** docker.pool (cssh only): a size of 0 or more, and a warning when the pool can never hand a container out. */
+function checkPool(docker: DockerConfig, issues: ConfigIssue[]): void {
+  const { size } = docker.pool;
+  if (size < 0) {
+    issues.push(configError('CONFIG_OUT_OF_RANGE', 'docker.pool.size', 'must be 0 (off) or more', { expected: '>= 0', found: String(size) }));
+    return;
+  }
+  if (size === 0) return;
+  if (docker.execution.mode !== 'connection') {
+    issues.push(configWarning('DOCKER_POOL_UNUSED', 'docker.pool.size', 'the warm pool only serves execution mode "connection"; no container is kept ready', {
+      hint: 'set docker.execution.mode: connection, or docker.pool.size: 0',
+    }));
+  } else if (docker.execution.containername !== '') {
+    issues.push(configWarning('DOCKER_POOL_UNUSED', 'docker.pool.size', 'a fixed container name allows one container at a time, so no container is kept ready', {
+      hint: 'remove docker.execution.containername, or set docker.pool.size: 0',
+    }));
+  }
 }
 
 function checkConnection(docker: DockerConfig, issues: ConfigIssue[]): void {

@@ -114,11 +114,17 @@ export const DockerForwardingSchema = Obj({
   nodePath: Str('node', 'The node program in the helper image: a path, or a name looked up on the image\'s PATH.'),
 }, 'Forwarding helper containers (cssh only): joined to the user\'s container network namespace, one per container that forwards.');
 
+export const DockerPoolSchema = Obj({
+  size: Type.Integer({ default: 0, description: 'Started containers kept ready per serving process (each worker of serve --workers keeps its own); a login whose container spec matches takes one instead of creating its own; 0 = off.' }),
+  maxIdle: Duration('10m', 'A ready container unused this long is replaced by a fresh one; 0 = kept until used.'),
+}, 'Warm pool (cssh only, connection mode): containers created and started ahead of logins.');
+
 export const DockerSchema = Obj({
   connection: DockerConnectionSchema,
   execution: DockerExecutionSchema,
   timeouts: DockerTimeoutsSchema,
   forwarding: DockerForwardingSchema,
+  pool: DockerPoolSchema,
 }, 'The Docker backend.');
 
 const httpClientProperties = () => ({

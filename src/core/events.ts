@@ -25,7 +25,13 @@ export type LifecycleEvent =
   /** One attempt of the removal retry queue. */
   | { type: 'container-remove-retry'; ok: boolean }
   /** One pass of the reconciler (or the start-up/shutdown sweep) over this instance's containers. */
-  | { type: 'reconcile-pass'; ok: boolean };
+  | { type: 'reconcile-pass'; ok: boolean }
+  /** Warm pool: a login took a ready container, or created its own (reason: empty, spec, stale, off). */
+  | { type: 'pool-hit' }
+  | { type: 'pool-miss'; reason: string }
+  /** Warm pool: containers ready now (a gauge), and a failed attempt to make one. */
+  | { type: 'pool-size'; idle: number }
+  | { type: 'pool-fill-failed' };
 
 /** Emitted by the SSH server (and auth/config-server clients) for metrics. */
 export type ServerEvent =

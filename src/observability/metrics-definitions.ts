@@ -61,6 +61,10 @@ export function defineMetrics(registry: Registry) {
     removeFailures: counter('cssh_container_remove_failures_total', 'Container removals that failed until their deadline and went to the retry queue.'),
     removeRetries: counter('cssh_container_remove_retries_total', 'Attempts of the container removal retry queue, by outcome.', ['outcome']),
     reconcilePasses: counter('cssh_reconcile_passes_total', 'Passes of the reconciler and the start-up/shutdown sweeps, by outcome.', ['outcome']),
+    poolHits: counter('cssh_pool_hits_total', 'Logins that took a ready container from the warm pool (docker.pool).'),
+    poolMisses: counter('cssh_pool_misses_total', 'Logins in connection mode that created their own container although the warm pool is on, by reason (empty, spec, stale).', ['reason']),
+    poolIdle: gauge('cssh_pool_idle_containers', 'Started containers the warm pool holds ready.'),
+    poolFillFailures: counter('cssh_pool_fill_failures_total', 'Failed attempts of the warm pool to make a ready container (retried with backoff).'),
     policyRefusals: counter('cssh_policy_refusals_total', 'Requests refused by the security layer, by message code.', ['code']),
   };
 }

@@ -97,6 +97,18 @@ function recordLifecycle(m: MetricSet, event: LifecycleEvent): void {
     case 'phase-end':
       recordPhase(m, event);
       return;
+    case 'pool-hit':
+      m.poolHits.inc();
+      return;
+    case 'pool-miss':
+      m.poolMisses.inc({ reason: event.reason });
+      return;
+    case 'pool-size':
+      m.poolIdle.set(event.idle);
+      return;
+    case 'pool-fill-failed':
+      m.poolFillFailures.inc();
+      return;
     default:
       return;
   }

@@ -40,6 +40,7 @@ export function testConfig(mode: ExecutionMode, image: string = TEST_IMAGES.busy
       },
       timeouts: { containerStart: 30000, containerStop: 30000, commandStart: 30000, signal: 30000, window: 30000, http: 15000 },
       forwarding: { image: 'cssh-test/node:latest', nodePath: 'node' },
+      pool: { size: 0, maxIdle: 600_000 },
     },
     security: {
       defaultMode: '', forceCommand: '', maxSessions: -1, maxEnvRequests: -1, maxEnvBytes: -1, maxPendingSignals: -1, env: item, command: item, shell: item, subsystem: item, tty: item, signal: item,

@@ -15,6 +15,8 @@ export interface FakeContainer {
   /** The create body exactly as cssh sent it. */
   spec: ContainerCreateSpec;
   labels: Record<string, string>;
+  /** Set by renameContainer. */
+  name?: string;
   createdMs: number;
   state: 'created' | 'running' | 'exited';
   exitCode: number;
@@ -227,6 +229,11 @@ export class FakeEngine implements DockerEngine {
   async resizeContainer(id: string, size: TtySize, signal: AbortSignal): Promise<void> {
     await this.enter('resizeContainer', signal, [id, size]);
     this.container(id);
+  }
+
+  async renameContainer(id: string, name: string, signal: AbortSignal): Promise<void> {
+    await this.enter('renameContainer', signal, [id, name]);
+    this.container(id).name = name;
   }
 
   async removeContainer(id: string, signal: AbortSignal): Promise<void> {

@@ -18,7 +18,8 @@
 // restarts), args (extra command-line flags), keepAuth (true: do not add the authorized_keys defaults), nodeArgs
 // (node options for the server process, e.g. --cpu-prof), configText (a whole YAML config instead of the generated one),
 // prefix (a command the server runs under, e.g. unshare), workers (serve --workers; default 1, or $CSSH_TEST_WORKERS to
-// run a suite against several worker processes).
+// run a suite against several worker processes). $CSSH_TEST_POOL=N turns the warm pool on (docker.pool.size N) in
+// every server whose config does not set docker.pool itself, to run a suite with pooled containers.
 // Every server has its own temp state dir and so its own instance id; stop() (call it in t.after / finally) waits
 // for the process, so its containers are gone afterwards. Nothing here touches ~/.ssh.
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
@@ -174,6 +175,8 @@ export async function startServe(options: ServeHarnessOptions = {}): Promise<Ser
       },
     },
   };
+  const pool = Number(process.env.CSSH_TEST_POOL ?? 0);
+  if (pool > 0) (defaults.docker as Record<string, unknown>).pool = { size: pool };
   if (!options.keepAuth) defaults.auth = { publicKey: { method: 'authorizedkeys', authorizedKeys: { path: join(dir, 'authorized_keys') } } };
   const configPath = join(dir, options.configText === undefined ? 'cssh.json' : 'cssh.yaml');
   const configText = options.configText?.replaceAll('{authorizedKeys}', join(dir, 'authorized_keys'));

@@ -46,6 +46,13 @@ export const DockerCode = {
   RECONCILE: 'DOCKER_RECONCILE',
   RECONCILE_FAILED: 'DOCKER_RECONCILE_FAILED',
   ENGINE_LOST: 'DOCKER_ENGINE_LOST',
+  POOL_STARTED: 'DOCKER_POOL_STARTED',
+  POOL_FILL: 'DOCKER_POOL_FILL',
+  POOL_FILL_FAILED: 'DOCKER_POOL_FILL_FAILED',
+  POOL_HIT: 'DOCKER_POOL_HIT',
+  POOL_MISS: 'DOCKER_POOL_MISS',
+  POOL_RECYCLED: 'DOCKER_POOL_RECYCLED',
+  POOL_DRAINED: 'DOCKER_POOL_DRAINED',
 } as const;
 
 export type DockerCodeValue = (typeof DockerCode)[keyof typeof DockerCode];
@@ -98,4 +105,11 @@ export const DOCKER_CODE_DESCRIPTIONS: Record<DockerCodeValue, string> = {
   DOCKER_RECONCILE: 'One pass of the reconciler or of the start-up/shutdown sweep over this instance\'s containers (debug level; counts in the labels).',
   DOCKER_RECONCILE_FAILED: 'Listing this instance\'s containers for the reconciler failed (engine unreachable?); it tries again next period.',
   DOCKER_ENGINE_LOST: 'The connection to the Docker engine was lost while a program ran; the session ends with status 137 and a message to the client.',
+  DOCKER_POOL_STARTED: 'The warm pool (docker.pool) is on: this process keeps docker.pool.size started containers ready for logins whose container spec matches the server configuration (spec hash in the labels).',
+  DOCKER_POOL_FILL: 'A container was created and started for the warm pool (debug level).',
+  DOCKER_POOL_FILL_FAILED: 'The warm pool could not make a ready container (image missing, engine down, create refused); it tries again with backoff (delay in the labels) while logins create their own containers.',
+  DOCKER_POOL_HIT: 'A login took a ready container from the warm pool (container id, pool slot and connection in the labels; debug level).',
+  DOCKER_POOL_MISS: 'A login created its own container although the warm pool is on: none was ready, its spec differs from the pool\'s (config server, auth metadata), or the ready one was stale (debug level).',
+  DOCKER_POOL_RECYCLED: 'A ready container of the warm pool was removed unused (older than docker.pool.maxIdle, no longer running, or its image changed) and will be replaced.',
+  DOCKER_POOL_DRAINED: 'Shutting down: the warm pool removed the containers it held ready.',
 };

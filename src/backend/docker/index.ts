@@ -8,6 +8,7 @@ import { ClientPool, defaultEnsurer, defaultOpener, type ClientOpener, type Imag
 import { apiAtLeast, CONSOLE_SIZE_API } from './engine/docker-engine.js';
 import { openConnectionContainer } from './lifecycle/connection-container.js';
 import { DockerConnection } from './lifecycle/connection-handler.js';
+import type { WarmPool } from './lifecycle/warm-pool.js';
 import { inPhase } from './phases.js';
 
 export { removeOrphans } from './lifecycle/container-ops.js';
@@ -15,6 +16,7 @@ export { DockerCode, DOCKER_CODE_DESCRIPTIONS } from './codes.js';
 export type { DockerEngine } from './engine/docker-engine.js';
 export { openDockerEngine } from './engine/open-engine.js';
 export { startContainerJanitor, type ContainerJanitor } from './lifecycle/container-janitor.js';
+export { startWarmPool, type WarmPool } from './lifecycle/warm-pool.js';
 
 export interface DockerBackendOptions {
   /** Labels every container (cssh.instance) so a restarted server can remove what an earlier run left behind. */
@@ -25,6 +27,8 @@ export interface DockerBackendOptions {
   openClient?: ClientOpener;
   /** Replaces the image policy step (defaults to the image module's ensureImage). */
   ensureImage?: ImageEnsurer;
+  /** Ready connection-mode containers (docker.pool); a login whose spec matches takes one instead of creating one. */
+  pool?: WarmPool;
 }
 
 function configError(explanation: string): CsshError {
@@ -53,11 +57,18 @@ export function createDockerBackend(options: DockerBackendOptions): Backend {
       const { docker: dockerConfig } = ctx.config;
       const limit = deadline(dockerConfig.timeouts.containerStart, signal);
       const engine = await inPhase(ctx.onEvent, 'connect', () => pool.get(dockerConfig.connection, dockerConfig.timeouts, limit));
-      await ensureImage(engine, dockerConfig.execution, { signal: limit, logger: ctx.logger, onEvent: ctx.onEvent });
+      const image = (): Promise<void> => ensureImage(engine, dockerConfig.execution, { signal: limit, logger: ctx.logger, onEvent: ctx.onEvent });
       const consoleSize = apiAtLeast(engine.apiVersion, CONSOLE_SIZE_API);
       if (dockerConfig.execution.mode === 'session') {
+        await image();
         return new DockerConnection(ctx, engine, consoleSize, options.instanceId, undefined);
       }
+      // With a warm pool, a hit has proved the image present (and current); Always still pulls before choosing.
+      const pullFirst = options.pool === undefined || dockerConfig.execution.imagePullPolicy === 'Always';
+      if (pullFirst) await image();
+      const pooled = await options.pool?.take(ctx, limit);
+      if (pooled !== undefined) return new DockerConnection(ctx, pooled.engine, consoleSize, options.instanceId, pooled);
+      if (!pullFirst) await image();
       const container = await openConnectionContainer(ctx, engine, options.instanceId, limit);
       backendLogger.debug('DOCKER_CONTAINER_START', 'Connection container ready.', { containerId: container.id, connectionId: ctx.info.connectionId });
       return new DockerConnection(ctx, engine, consoleSize, options.instanceId, container);

@@ -162,6 +162,8 @@ export interface DockerEngine {
   listProcesses(id: string, signal: AbortSignal): Promise<string[]>;
   killContainer(id: string, signalName: string, signal: AbortSignal): Promise<void>;
   resizeContainer(id: string, size: TtySize, signal: AbortSignal): Promise<void>;
+  /** Gives a container a new name (a warm pool container handed to a connection, so `docker ps` shows whose it is). */
+  renameContainer(id: string, name: string, signal: AbortSignal): Promise<void>;
   /** Force-removes a container with its anonymous volumes. A container that is already gone counts as removed. */
   removeContainer(id: string, signal: AbortSignal): Promise<void>;
   /** Every container (any state) carrying `label` ("key" or "key=value"). */

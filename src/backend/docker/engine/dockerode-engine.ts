@@ -158,6 +158,10 @@ class DockerodeEngine implements DockerEngine {
     await this.docker.getContainer(id).resize({ h: size.rows, w: size.cols, abortSignal: signal });
   }
 
+  async renameContainer(id: string, name: string, signal: AbortSignal): Promise<void> {
+    await this.docker.getContainer(id).rename({ name, abortSignal: signal });
+  }
+
   async removeContainer(id: string, signal: AbortSignal): Promise<void> {
     try {
       await this.docker.getContainer(id).remove({ force: true, v: true, abortSignal: signal });

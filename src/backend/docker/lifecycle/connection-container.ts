@@ -1,8 +1,9 @@
 // Connection mode: the one container of a connection (idle command as its main process), and what it can do.
+import type { DockerConfig } from '../../../config/types.js';
 import type { ConnectionContext } from '../../../core/contracts.js';
 import { DockerCode } from '../codes.js';
 import { buildCreateOptions, connectionEnv } from './container-spec.js';
-import { apiAtLeast, CONSOLE_SIZE_API, type DockerEngine } from '../engine/docker-engine.js';
+import { apiAtLeast, CONSOLE_SIZE_API, type ContainerCreateSpec, type DockerEngine } from '../engine/docker-engine.js';
 import { writeFiles } from './file-upload.js';
 import { deadline } from '../../../core/retry.js';
 import { createWithEvents, removeWithEvents, startWithEvents, type OpsContext } from './container-ops.js';
@@ -20,6 +21,8 @@ export interface ConnectionContainer {
   consoleSize: boolean;
   /** Set once removal began: new execs are refused. */
   shuttingDown: boolean;
+  /** A warm pool container: called once the connection has removed it (the pool stops vouching for it). */
+  onRemoved?: () => void;
 }
 
 /** Creates, probes and starts the container; on any failure removes what it created, then rethrows. */
@@ -31,17 +34,34 @@ export async function openConnectionContainer(
   const body = buildCreateOptions({
     info: ctx.info, execution, instanceId, cmd: execution.idleCommand, env: connectionEnv(ctx.info, execution),
   });
-  const timeouts = ctx.config.docker.timeouts;
+  const container = await createAndStart(ops, ctx.config.docker, body, signal);
+  try {
+    await writeFiles(engine, container.id, ctx.info.files, ctx.logger, deadline(ctx.config.docker.timeouts.commandStart, signal));
+  } catch (error) {
+    await removeWithEvents(ops, container.id, ctx.config.docker.timeouts.containerStop);
+    throw error;
+  }
+  return container;
+}
+
+/**
+ * Creates `body`, probes it (guest agent, /bin/sh) and starts it: a connection's container, or a warm pool's before
+ * any connection. On any failure removes what it created, then rethrows.
+ */
+export async function createAndStart(
+  ops: OpsContext, docker: Pick<DockerConfig, 'execution' | 'timeouts'>, body: ContainerCreateSpec, signal: AbortSignal,
+): Promise<ConnectionContainer> {
+  const { execution, timeouts } = docker;
+  const { engine } = ops;
   const id = await createWithEvents(ops, body, 'connection', signal, { attemptMs: timeouts.containerStart, stopMs: timeouts.containerStop });
   try {
     const agent = !execution.disableAgent && (await engine.pathExists(id, execution.agentPath, signal));
     const shell = await engine.pathExists(id, '/bin/sh', signal);
     await startWithEvents(ops, id, signal);
-    await writeFiles(engine, id, ctx.info.files, ctx.logger, deadline(timeouts.commandStart, signal));
-    ctx.logger.debug(DockerCode.CONTAINER_START, 'Connection container running.', { containerId: id, agent, shell });
+    ops.logger.debug(DockerCode.CONTAINER_START, 'Connection container running.', { containerId: id, agent, shell });
     return { engine, id, agentPath: execution.agentPath, agent, shell, consoleSize: apiAtLeast(engine.apiVersion, CONSOLE_SIZE_API), shuttingDown: false };
   } catch (error) {
-    await removeWithEvents(ops, id, ctx.config.docker.timeouts.containerStop);
+    await removeWithEvents(ops, id, timeouts.containerStop);
     throw error;
   }
 }

@@ -80,6 +80,8 @@ export class DockerConnection implements ConnectionHandler {
       }
     } catch (error) {
       this.ctx.logger.error('DOCKER_CONTAINER_REMOVE_FAILED', 'Closing the connection failed.', { error: String(error) });
+    } finally {
+      container?.onRemoved?.();
     }
   }
 }

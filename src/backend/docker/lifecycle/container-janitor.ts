@@ -45,6 +45,13 @@ export interface ContainerJanitor {
   reconcile(): Promise<number>;
   /** Puts the engine of `connection` under the reconciler (a worker of serve --workers used it). */
   watchEngine(connection: DockerConnectionConfig): void;
+  /**
+   * Marks a cssh.connection label value live until the returned function is called, like a connection's own id:
+   * the warm pool's slot ids, so the reconciler spares its containers (and a worker's primary learns them).
+   */
+  track(id: string): () => void;
+  /** An event sink that hands failed removals on the primary engine to the retry queue, then passes events to `next`. */
+  primaryEvents(next?: EventSink): EventSink;
   /** Stops the timer, sweeps every container of this instance, drains the retry queue, gives the id back. Never throws. */
   stop(): Promise<void>;
 }
@@ -162,6 +169,14 @@ class Janitor implements ContainerJanitor {
         }
       },
     };
+  }
+
+  track(id: string): () => void {
+    return this.live.track(id);
+  }
+
+  primaryEvents(next?: EventSink): EventSink {
+    return this.observer(this.o.primary.connection, next);
   }
 
   watchEngine(connection: DockerConnectionConfig): void {

@@ -9,6 +9,10 @@ export const LABEL_INSTANCE = 'cssh.instance';
 export const LABEL_USER = 'cssh.user';
 /** A token unique to one create request, so a container whose create timed out can still be found and removed. */
 export const LABEL_CREATE = 'cssh.create';
+/** Warm pool containers (warm-pool.ts): the hash of the spec they were created for. */
+export const LABEL_POOL = 'cssh.pool';
+/** The labels that name one connection (set by containerLabels); a pooled container is created without them. */
+export const CONNECTION_LABELS = ['containerssh_connection_id', 'containerssh_ip', 'containerssh_username', LABEL_CONNECTION, LABEL_USER] as const;
 
 /** "1.2.3.4:22" → "1.2.3.4"; "[::1]:22" → "::1". */
 export function clientIp(remoteAddress: string): string {
@@ -18,12 +22,25 @@ export function clientIp(remoteAddress: string): string {
   return idx > 0 && remoteAddress.indexOf(':') === idx ? remoteAddress.slice(0, idx) : remoteAddress;
 }
 
-/** Config labels, then ContainerSSH's and cssh's own labels (which win on clashes). */
-export function containerLabels(info: ConnectionInfo, instanceId: string, configLabels: unknown): Record<string, string> {
+/** The config's Labels block as strings. */
+function configLabels(fromConfig: unknown): Record<string, string> {
   const labels: Record<string, string> = {};
-  if (configLabels !== null && typeof configLabels === 'object') {
-    for (const [k, v] of Object.entries(configLabels as Record<string, unknown>)) labels[k] = String(v);
+  if (fromConfig !== null && typeof fromConfig === 'object') {
+    for (const [k, v] of Object.entries(fromConfig as Record<string, unknown>)) labels[k] = String(v);
   }
+  return labels;
+}
+
+/** `labels` without the ones that name a connection (CONNECTION_LABELS). */
+export function withoutConnectionLabels(labels: Record<string, string>): Record<string, string> {
+  const rest = { ...labels };
+  for (const key of CONNECTION_LABELS) delete rest[key];
+  return rest;
+}
+
+/** Config labels, then ContainerSSH's and cssh's own labels (which win on clashes). */
+export function containerLabels(info: ConnectionInfo, instanceId: string, fromConfig: unknown): Record<string, string> {
+  const labels = configLabels(fromConfig);
   labels.containerssh_connection_id = info.connectionId;
   labels.containerssh_ip = clientIp(info.remoteAddress);
   labels.containerssh_username = info.username;
@@ -50,6 +67,8 @@ export interface CreateInput {
   /** Env added after the config's own Env (connection env, then channel env in session mode). */
   env: string[];
   session?: { tty: boolean; size?: TtySize; consoleSize: boolean };
+  /** Replaces the connection's own labels (containerLabels) after the config labels: a warm pool container's. */
+  ownLabels?: Record<string, string>;
 }
 
 function hasKey(obj: Record<string, unknown> | null, key: string): boolean {
@@ -69,7 +88,9 @@ export function buildCreateOptions(input: CreateInput): ContainerCreateSpec {
   const configEnv = Array.isArray(base.Env) ? (base.Env as unknown[]).map(String) : [];
   const body: Record<string, unknown> = {
     ...base,
-    Labels: containerLabels(input.info, input.instanceId, base.Labels),
+    Labels: input.ownLabels === undefined
+      ? containerLabels(input.info, input.instanceId, base.Labels)
+      : { ...withoutConnectionLabels(configLabels(base.Labels)), ...input.ownLabels },
     Cmd: input.cmd.length > 0 ? input.cmd : undefined,
     Env: [...configEnv, ...input.env],
   };
