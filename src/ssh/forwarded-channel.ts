@@ -40,7 +40,7 @@ export function bridgeChannel(channel: ServerChannel, stream: Duplex, onClose: (
     // ssh2 emits a server channel's close after its 'end', so the pipe already handed `stream` every byte and ended it.
     stream.off('data', toClient);
     stream.resume();
-    if (stream.writableFinished) stream.destroy();
+    if (stream.destroyed || stream.writableFinished) stream.destroy();
     else {
       if (!stream.writableEnded) stream.end();
       stream.once('finish', () => stream.destroy());

@@ -71,6 +71,10 @@ function assertEchoed(output: string, tag: string, size: number): Received {
 
 const bySha = (a: Received, b: Received): number => a.sha.localeCompare(b.sha);
 
+/** cssh's forwarding and Docker log lines, for a failure message. */
+const forwardingLog = (output: string): string =>
+  output.split('\n').filter((line) => /FORWARDING|DOCKER_|tcpip/i.test(line)).slice(-20).join('\n');
+
 dockerTest('connection mode: ssh -R 0:... forwards connections made inside the container to the host; cancel stops new ones; nothing is left', async (t) => {
   const server = await forwardingServer('connection', { reverseForwardingMode: 'enable', maxListeners: 2 });
   const echo = await hostEcho();
@@ -93,7 +97,10 @@ dockerTest('connection mode: ssh -R 0:... forwards connections made inside the c
     const match = /Allocated port (\d+) for remote forward/.exec(master.errors());
     allocated = Number(match?.[1] ?? 0);
     return allocated > 0;
-  }, `allocated port reported (${master.errors()})`, 60_000);
+  }, 'allocated port reported', 60_000).catch((error: unknown) => {
+    // What ssh and cssh said by then (a message built before the wait would always be empty).
+    throw new Error(`${String(error)}; ssh: ${master.errors()}; cssh: ${forwardingLog(server.srv.output())}`);
+  });
 
   const inside = await ssh(server, user, [roundTrip(allocated, 'a')], { flags: ['-o', `ControlPath=${control}`] });
   assert.equal(inside.code, 0, inside.stderr);
