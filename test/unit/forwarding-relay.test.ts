@@ -153,6 +153,35 @@ test('destroyed after its end (the client closed its channel), the relay still d
   if (!relay.closed) await once(relay, 'close');
 });
 
+test('destroyed after its end, the relay closes a destination that would go on sending, and exits', { timeout: 30_000 }, async (t) => {
+  let received = '';
+  let closed!: () => void;
+  const destinationClosed = new Promise<void>((resolve) => (closed = resolve));
+  const { server, port } = await listen((socket) => {
+    // Sends more than the client wants and never ends: only a closed connection stops it (its write fails).
+    const talk = setInterval(() => socket.write('more'), 10);
+    socket.on('data', (chunk: Buffer) => (received += chunk.toString()));
+    socket.on('close', () => {
+      clearInterval(talk);
+      closed();
+    });
+  });
+  t.after(() => server.close());
+  const { stream, child } = localRelay(port);
+  const relay = new RelayConnection(stream);
+  await relay.connected;
+  relay.resume();
+  relay.end('last words');
+  await once(relay, 'finish');
+  relay.destroy();
+  const exited = once(child, 'exit') as Promise<[number | null]>;
+  await destinationClosed;
+  assert.equal(received, 'last words', 'what the client sent arrived before the close');
+  const [code] = await exited;
+  assert.equal(code, 0);
+  if (!relay.closed) await once(relay, 'close');
+});
+
 test('a relay that exits while its reader is held back by backpressure loses no byte', async () => {
   const exec = new Duplex({ read: () => undefined, write: (_chunk, _encoding, callback) => callback() });
   const docker = (payload: Buffer): Buffer => {
