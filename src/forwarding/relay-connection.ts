@@ -15,8 +15,8 @@ const FAILED = 0x58; // X
  * the exec stream, and the relay then drops the destination connection and exits. destroy() after 'finish' (every
  * write and the end are in the exec stream) closes gracefully: the exec's input is half-closed, so the relay
  * still delivers all of it, then closes the destination and exits; its output is drained and dropped meanwhile,
- * and 'close' follows the exec stream's close. Dropping the exec stream there would lose what Docker and the relay
- * had not yet passed on. 'close' follows the exec stream's end once the reader has taken every byte.
+ * and 'close' follows the exec stream's close (dropping the exec stream there would lose what Docker and the relay
+ * had not yet passed on). Left alone, it closes after the exec stream's end, once the reader has taken every byte.
  */
 export class RelayConnection extends Duplex {
   readonly connected: Promise<void>;
