@@ -44,8 +44,9 @@ const server = net.createServer({ allowHalfOpen: true, pauseOnConnect: true }, (
     clearTimeout(timer);
     live.add(unix);
     unix.on('close', () => live.delete(unix));
-    unix.on('error', () => { unix.destroy(); tcp.destroy(); });
-    // Each side ends the other once its own bytes were written (destroySoon), so nothing queued is dropped.
+    // Each side ends the other once its own bytes were written (destroySoon), so nothing queued is dropped, not
+    // even when the claim relay resets its end (it closes with the destination's unwanted data unread).
+    unix.on('error', () => unix.destroy());
     tcp.on('close', () => unix.destroySoon());
     unix.on('close', () => tcp.destroySoon());
     tcp.pipe(unix);

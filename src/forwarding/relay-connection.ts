@@ -11,9 +11,12 @@ const FAILED = 0x58; // X
 /**
  * Reads: what the destination sent; the readable side ends when the destination ended its side (or the relay
  * stopped). Writes: what the client sent; end() half-closes the destination's side. `connected` settles once the
- * relay reached the destination (or could not: it rejects with the relay's text). destroy() drops the exec stream,
- * and the relay then drops the destination connection and exits. 'close' follows the exec stream's end once the
- * reader has taken every byte.
+ * relay reached the destination (or could not: it rejects with the relay's text). destroy() before 'finish' drops
+ * the exec stream, and the relay then drops the destination connection and exits. destroy() after 'finish' (every
+ * write and the end are in the exec stream) closes gracefully: the exec's input is half-closed, so the relay
+ * still delivers all of it, then closes the destination and exits; its output is drained and dropped meanwhile,
+ * and 'close' follows the exec stream's close (dropping the exec stream there would lose what Docker and the relay
+ * had not yet passed on). Left alone, it closes after the exec stream's end, once the reader has taken every byte.
  */
 export class RelayConnection extends Duplex {
   readonly connected: Promise<void>;
@@ -47,7 +50,8 @@ export class RelayConnection extends Duplex {
       this.isConnected = true;
       this.settle.resolve();
     } else if (type === DATA) {
-      if (!this.readableDone && !this.push(payload)) this.exec.pause();
+      // Once destroyed (closing gracefully), the relay's output is drained and dropped: pausing would stall it.
+      if (!this.readableDone && !this.destroyed && !this.push(payload)) this.exec.pause();
     } else if (type === ENDED) {
       this.finishReadable();
     } else if (type === FAILED) {
@@ -94,8 +98,14 @@ export class RelayConnection extends Duplex {
   }
 
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
-    if (!this.exec.destroyed) this.exec.destroy();
     this.settle.reject(new Error(this.failure || 'the forwarded connection was closed'));
+    if (error === null && this.writableFinished && !this.execEnded && !this.exec.destroyed) {
+      this.exec.on('close', () => callback(null));
+      this.exec.resume();
+      if (!this.exec.writableEnded) this.exec.end();
+      return;
+    }
+    if (!this.exec.destroyed) this.exec.destroy();
     callback(error);
   }
 }

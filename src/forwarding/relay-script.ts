@@ -5,8 +5,9 @@ import { FRAME_JS } from './frame-script.js';
  * Frames both ways: 1 type byte, a 4-byte big-endian payload length, the payload. Relay to cssh: C (connected),
  * D (data), E (the destination ended its side), X (error text, then exit). cssh to relay: D (data), E (the client
  * ended its side). Standard input ending without an E frame means cssh went away: the relay drops the connection
- * and exits. Framing keeps both half-closes: Docker's exec stream closes in both directions as soon as the
- * process closes its output, so output EOF cannot carry a half-close. The relay needs nothing but Node's `net`.
+ * and exits; ending after one (cssh closed the forwarded channel) means: deliver what was sent, then close.
+ * Framing keeps both half-closes: Docker's exec stream closes in both directions as soon as the process closes its
+ * output, so output EOF cannot carry a half-close. The relay needs nothing but Node's `net`.
  */
 export const RELAY_SCRIPT = String.raw`'use strict';
 const net = require('net');
@@ -71,8 +72,11 @@ process.stdin.on('data', (chunk) => {
     }
   }
 });
+// Standard input ending: cssh is done with this connection. After an E frame, what it sent is delivered first,
+// then the destination is closed (what it still sends is dropped); without one, cssh went away: drop everything.
 process.stdin.on('end', () => {
-  if (!clientEnded) sock.destroy();
+  if (!clientEnded || sock.writableFinished) sock.destroy();
+  else sock.once('finish', () => sock.destroy());
 });
 `;
 

@@ -28,7 +28,11 @@ for (const mode of ['connection', 'session'] as const) {
 
     const payloads = Array.from({ length: 4 }, () => randomBytes(4 * 1024 * 1024));
     const echoed = await Promise.all(payloads.map((data) => echoThrough(port, data)));
-    echoed.forEach((got, i) => assert.equal(sha(got), sha(payloads[i] ?? Buffer.alloc(0)), `transfer ${i} came back intact`));
+    echoed.forEach((got, i) => {
+      const sent = payloads[i] ?? Buffer.alloc(0);
+      assert.equal(got.length, sent.length, `transfer ${i}: every byte came back (a short echo is a truncation)`);
+      assert.equal(sha(got), sha(sent), `transfer ${i} came back unaltered`);
+    });
     assert.equal(helpersOf(user).length, 1, 'one helper container serves the forwarded connections');
 
     const data = randomBytes(1024 * 1024);

@@ -18,6 +18,11 @@ export function localExec(cmd: string[]): { stream: Duplex; child: ChildProcessW
   const stream = new Duplex({
     read: () => undefined,
     write: (chunk: Buffer, _encoding, callback) => void child.stdin.write(chunk, () => callback()),
+    // Half-closing an exec stream closes the process's standard input, as Docker does.
+    final: (callback) => {
+      child.stdin.end();
+      callback();
+    },
     destroy: (error, callback) => {
       child.stdin.destroy();
       callback(error);

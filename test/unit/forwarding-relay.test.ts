@@ -91,6 +91,97 @@ test('cssh going away (stream dropped without an end) makes the relay drop the d
   assert.equal(closed.length, 1);
 });
 
+/**
+ * An exec stream with a lag, as Docker's is: writes complete at once but reach the process one per event-loop turn;
+ * end() half-closes the process's input once all arrived; destroy() drops what had not arrived yet.
+ */
+function laggingExec(inner: Duplex): Duplex {
+  const queue: Buffer[] = [];
+  let ending: (() => void) | undefined;
+  const pump = (): void => {
+    const next = queue.shift();
+    if (next !== undefined) {
+      inner.write(next);
+      setImmediate(pump);
+    } else if (ending) ending();
+  };
+  const outer = new Duplex({
+    read: () => undefined,
+    write: (chunk: Buffer, _encoding, callback) => {
+      if (queue.push(chunk) === 1) setImmediate(pump);
+      callback();
+    },
+    final: (callback) => {
+      ending = () => inner.end(callback);
+      if (queue.length === 0) ending();
+    },
+    destroy: (error, callback) => {
+      queue.length = 0;
+      inner.destroy();
+      callback(error);
+    },
+  });
+  inner.on('data', (chunk: Buffer) => outer.push(chunk));
+  inner.on('end', () => outer.push(null));
+  return outer;
+}
+
+test('destroyed after its end (the client closed its channel), the relay still delivers every byte, then closes the destination and exits', async (t) => {
+  let received = 0;
+  let ended!: () => void;
+  const destinationEnded = new Promise<void>((resolve) => (ended = resolve));
+  const { server, port } = await listen((socket) => {
+    socket.end('bye'); // ssh -R: the destination (nc) is done sending; the client's echo is still on its way
+    socket.on('data', (chunk: Buffer) => (received += chunk.length));
+    socket.on('end', ended);
+  });
+  t.after(() => server.close());
+  const { stream, child } = localRelay(port);
+  const relay = new RelayConnection(laggingExec(stream));
+  await relay.connected;
+  relay.resume();
+  const data = Buffer.alloc(1024 * 1024, 0x63);
+  for (let at = 0; at < data.length; at += 32 * 1024) relay.write(data.subarray(at, at + 32 * 1024));
+  relay.end();
+  await once(relay, 'finish');
+  relay.destroy(); // what bridgeChannel does once a closed channel's data is all in the stream
+  const exited = once(child, 'exit') as Promise<[number | null]>;
+  await destinationEnded;
+  assert.equal(received, data.length, 'every byte written before the destroy reached the destination');
+  const [code] = await exited;
+  assert.equal(code, 0, 'the relay closed the destination and exited by itself');
+  if (!relay.closed) await once(relay, 'close');
+});
+
+test('destroyed after its end, the relay closes a destination that would go on sending, and exits', { timeout: 30_000 }, async (t) => {
+  let received = '';
+  let closed!: () => void;
+  const destinationClosed = new Promise<void>((resolve) => (closed = resolve));
+  const { server, port } = await listen((socket) => {
+    // Sends more than the client wants and never ends: only a closed connection stops it (its write fails).
+    const talk = setInterval(() => socket.write('more'), 10);
+    socket.on('data', (chunk: Buffer) => (received += chunk.toString()));
+    socket.on('close', () => {
+      clearInterval(talk);
+      closed();
+    });
+  });
+  t.after(() => server.close());
+  const { stream, child } = localRelay(port);
+  const relay = new RelayConnection(stream);
+  await relay.connected;
+  relay.resume();
+  relay.end('last words');
+  await once(relay, 'finish');
+  relay.destroy();
+  const exited = once(child, 'exit') as Promise<[number | null]>;
+  await destinationClosed;
+  assert.equal(received, 'last words', 'what the client sent arrived before the close');
+  const [code] = await exited;
+  assert.equal(code, 0);
+  if (!relay.closed) await once(relay, 'close');
+});
+
 test('a relay that exits while its reader is held back by backpressure loses no byte', async () => {
   const exec = new Duplex({ read: () => undefined, write: (_chunk, _encoding, callback) => callback() });
   const docker = (payload: Buffer): Buffer => {
