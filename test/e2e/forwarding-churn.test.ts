@@ -25,3 +25,16 @@ dockerTest('forwarding churn, session mode: 40 -L connections cut off mid-transf
   assert.equal(report.intactEchoes, 2);
   assert.deepEqual(forwardingChurnProblems(report, FORWARDING_CHURN_BOUNDS), []);
 }, { timeout: TIMEOUT_MS });
+
+dockerTest('forwarding churn: a server that keeps 16 MiB per SSH connection fails the RSS check', async (t) => {
+  // The server keeps 16 MiB per accepted TCP connection (test/support/soak-leak-preload.ts; metrics scrapes count too):
+  // the three measured clients alone are three times the margin, so start-up memory returned meanwhile (up to 9 MiB
+  // seen) cannot hide it. The RSS read after GC is what the server retains.
+  const report = await runForwardingChurn({ connections: 12, perClient: 4, mode: 'connection', warmup: 4, leak: { kind: 'memory', kib: 16 * 1024 } });
+  t.diagnostic(formatForwardingChurn(report, FORWARDING_CHURN_BOUNDS));
+  assert.equal(report.failures.length, 0, report.failures.join('\n'));
+  assert.equal(report.helpersLeft, 0);
+  const problems = forwardingChurnProblems(report, FORWARDING_CHURN_BOUNDS);
+  assert.equal(problems.length, 1, problems.join('\n'));
+  assert.match(problems[0] ?? '', /RSS after GC grew from [\d.]+ MiB \(warm\) to [\d.]+ MiB \(final\), more than the margin of 16 MiB/);
+}, { timeout: TIMEOUT_MS });

@@ -19,6 +19,8 @@ import { mib, processUsage, untilUnixSocketsAtMost } from './process-usage.js';
 import { startServe, type ServeHandle } from './serve-harness.js';
 import { collectGarbage, GC_PRELOAD_ARGS } from './server-gc.js';
 import { countContainers, METRICS_ON, metricsAddress, scrapeMetrics, untilMetrics } from './serve-metrics.js';
+import { leakArgs } from './soak-churn.js';
+import type { SoakLeak } from './soak-report.js';
 import { spawnSsh, type SshProcess } from './ssh-process.js';
 
 export interface ForwardingChurnOptions {
@@ -35,6 +37,8 @@ export interface ForwardingChurnOptions {
   /** Forwarded connections of one client run before the baseline; default 20. */
   warmup?: number;
   mode: 'connection' | 'session';
+  /** Makes the server leak per accepted SSH connection (test/support/soak-leak-preload.ts), to show the checks fail. */
+  leak?: SoakLeak;
   progress?: (line: string) => void;
 }
 
@@ -254,7 +258,7 @@ export async function runForwardingChurn(options: ForwardingChurnOptions): Promi
       security: { forwarding: { forwardingMode: 'enable' } },
       docker: { forwarding: { image: TEST_IMAGES.node } },
     },
-    nodeArgs: GC_PRELOAD_ARGS,
+    nodeArgs: [...GC_PRELOAD_ARGS, ...leakArgs(options.leak)],
   });
   const live = new Set<SshProcess>();
   let sampler: NodeJS.Timeout | undefined;
