@@ -11,6 +11,7 @@ import { parseArgs } from 'node:util';
 import { TEST_IMAGES } from '../../test/support/docker.js';
 import { mib, processUsage, untilUnixSocketsAtMost, type ProcessUsage } from '../../test/support/process-usage.js';
 import { startServe, type ServeHandle } from '../../test/support/serve-harness.js';
+import { collectGarbage, GC_PRELOAD_ARGS } from '../../test/support/server-gc.js';
 import { countContainers, METRICS_ON, metricsAddress, scrapeMetrics, untilMetrics, untilQuiet } from '../../test/support/serve-metrics.js';
 import { spawnSsh, type SshProcess } from '../../test/support/ssh-process.js';
 
@@ -42,18 +43,6 @@ interface Point extends ProcessUsage {
   gcExternalKiB: number;
 }
 
-/** Runs a full collection in the server (SIGUSR2 to the preload) and resolves with its memoryUsage() line. */
-async function collectGarbage(srv: ServeHandle): Promise<NodeJS.MemoryUsage> {
-  const seen = srv.output().split('cssh-bench-memory ').length;
-  srv.process.kill('SIGUSR2');
-  for (;;) {
-    const parts = srv.output().split('cssh-bench-memory ');
-    const line = parts[seen]?.split('\n');
-    if (line !== undefined && line.length > 1) return JSON.parse(line[0] ?? '') as NodeJS.MemoryUsage;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
 async function measure(srv: ServeHandle): Promise<Point> {
   const usage = processUsage(srv.process.pid ?? NaN);
   const gc = await collectGarbage(srv);
@@ -76,7 +65,7 @@ const srv = await startServe({
   mode,
   image: TEST_IMAGES.busybox,
   config: { log: { level: 'info' }, ...METRICS_ON },
-  nodeArgs: ['--expose-gc', '--import', 'tsx', '--import', new URL('../../test/support/gc-on-signal-preload.ts', import.meta.url).href],
+  nodeArgs: GC_PRELOAD_ARGS,
 });
 const clients: SshProcess[] = [];
 try {

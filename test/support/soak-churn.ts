@@ -105,7 +105,8 @@ async function churn(
   return killed;
 }
 
-function leakArgs(leak: SoakLeak | undefined): string[] {
+/** Node options that load soak-leak-preload.ts with `leak` (none when undefined). */
+export function leakArgs(leak: SoakLeak | undefined): string[] {
   if (leak === undefined) return [];
   const url = new URL('./soak-leak-preload.ts', import.meta.url);
   url.searchParams.set('kind', leak.kind);
