@@ -73,6 +73,7 @@ export class ForwardingHelper {
       const status = statusOf(error);
       if ((status !== 404 && status !== 409) || this.removed) throw error;
       if (this.starting !== undefined && (await this.starting.catch(() => undefined)) === id) this.starting = undefined;
+      await this.engine.remove(id); // gone already: this only accounts for it
       return this.engine.exec(await this.start(signal), cmd, user, signal);
     }
   }

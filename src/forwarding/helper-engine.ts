@@ -5,6 +5,7 @@ import type { EventSink } from '../core/events.js';
 import type { Logger } from '../core/logger.js';
 import type { ContainerCreateSpec, DockerEngine } from '../backend/docker/engine/docker-engine.js';
 import { statusOf } from '../backend/docker/engine/docker-engine.js';
+import { emitEvent } from '../backend/docker/phases.js';
 import { ensureImage } from '../backend/docker/image/image-policy.js';
 import { createWithEvents, removeWithEvents, startWithEvents, type OpsContext } from '../backend/docker/lifecycle/container-ops.js';
 
@@ -68,6 +69,11 @@ export function helperHostConfig(targetId: string): Record<string, unknown> {
 
 export function dockerHelperEngine(o: DockerHelperEngineOptions): HelperEngine {
   const ops: OpsContext = { engine: o.engine, logger: o.logger, onEvent: o.onEvent };
+  // Helpers counted as created and not yet reported removed: each is reported removed once, however it went.
+  const counted = new Set<string>();
+  const reportRemoved = (id: string): void => {
+    if (counted.delete(id)) emitEvent(o.onEvent, { type: 'container-removed', id, orphan: false });
+  };
   return {
     ensureImage: (image, signal) =>
       ensureImage(o.engine, { ...o.execution, container: { ...o.execution.container, Image: image } }, { signal, logger: o.logger, onEvent: o.onEvent }),
@@ -83,10 +89,11 @@ export function dockerHelperEngine(o: DockerHelperEngineOptions): HelperEngine {
       };
       const limits = { attemptMs: o.timeouts.containerStart, stopMs: o.timeouts.containerStop };
       const id = await createWithEvents(ops, body, o.execution.mode, signal, limits);
+      counted.add(id);
       try {
         await startWithEvents(ops, id, signal);
       } catch (error) {
-        await removeWithEvents(ops, id, o.timeouts.containerStop);
+        if (await removeWithEvents(ops, id, o.timeouts.containerStop)) counted.delete(id);
         throw error;
       }
       return id;
@@ -98,10 +105,12 @@ export function dockerHelperEngine(o: DockerHelperEngineOptions): HelperEngine {
     remove: async (containerId) => {
       try {
         await o.engine.removeContainer(containerId, AbortSignal.timeout(o.timeouts.containerStop));
+        reportRemoved(containerId);
       } catch (error) {
         // 404: gone; 409: its AutoRemove is already under way (the target's main process ended first).
         const status = statusOf(error);
-        if (status !== 404 && status !== 409) await removeWithEvents(ops, containerId, o.timeouts.containerStop);
+        if (status === 404 || status === 409) reportRemoved(containerId);
+        else if (await removeWithEvents(ops, containerId, o.timeouts.containerStop)) counted.delete(containerId);
       }
     },
   };

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dockerTest } from '../support/docker.js';
 import { echoThrough, ECHO_SERVER, forwardingServer, freePort, helpersOf, sha } from './forwarding-helpers.js';
-import { containersOfUser, eventually, sshBackground, uniqueUser } from './production-helpers.js';
+import { containersOfUser, eventually, scrape, sshBackground, uniqueUser } from './production-helpers.js';
 
 for (const mode of ['connection', 'session'] as const) {
   dockerTest(`${mode} mode: ssh -L reaches the container's loopback, 4 transfers at once, and ssh -W too; nothing is left`, async (t) => {
@@ -62,5 +62,7 @@ for (const mode of ['connection', 'session'] as const) {
     master.child.stdin.end();
     await master.done;
     await eventually(() => containersOfUser(user).length === 0, 'no container (and no helper) left', 60_000);
+    // The helper was counted when created, so it must be counted out when removed (the gauge once stayed at 1).
+    await eventually(async () => (await scrape(server))('cssh_active_containers') === 0, 'cssh_active_containers back to 0');
   }, { timeout: 240_000 });
 }
