@@ -26,6 +26,10 @@ export class ForwardingHelper {
   private starting: Promise<string> | undefined;
   private owner: Promise<string> | undefined;
   private removed = false;
+  /** Stops watching the helper containers once this helper is removed. */
+  private readonly watching = new AbortController();
+  /** The exec streams running in each helper container: they end with it. */
+  private readonly streams = new Map<string, Set<Duplex>>();
 
   constructor(
     private readonly engine: HelperEngine,
@@ -57,7 +61,43 @@ export class ForwardingHelper {
       await this.engine.remove(id);
       throw new Error('the forwarding helper was removed while it started');
     }
+    this.watch(id);
     return id;
+  }
+
+  /**
+   * Ends every relay of helper `id` once that container stops (its target ended, or someone removed either): the
+   * engine does not always close an exec's stream when its container goes, and a relay left open would keep the
+   * client's forwarded connection, and so its ssh, open forever. The next exec starts a new helper.
+   */
+  private watch(id: string): void {
+    this.engine.untilStopped(id, this.watching.signal).then(
+      () => this.ended(id),
+      () => undefined, // removed by cssh (the watch was stopped) or the engine failed: the connection's own clean-up applies
+    );
+  }
+
+  private ended(id: string): void {
+    if (this.removed) return;
+    void this.starting?.then((current) => {
+      if (current === id) this.starting = undefined;
+    }, () => undefined);
+    const streams = this.streams.get(id);
+    this.streams.delete(id);
+    for (const stream of streams ?? []) stream.destroy(new Error('the forwarding helper container stopped'));
+    void this.engine.remove(id);
+  }
+
+  /** Remembers `stream` as running in helper `id` until it closes. */
+  private adopt(id: string, stream: Duplex): Duplex {
+    let set = this.streams.get(id);
+    if (set === undefined) {
+      set = new Set();
+      this.streams.set(id, set);
+    }
+    set.add(stream);
+    stream.once('close', () => set.delete(stream));
+    return stream;
   }
 
   /**
@@ -68,13 +108,14 @@ export class ForwardingHelper {
     if (this.removed) throw new Error('the forwarding helper was removed');
     const id = await this.start(signal);
     try {
-      return await this.engine.exec(id, cmd, user, signal);
+      return this.adopt(id, await this.engine.exec(id, cmd, user, signal));
     } catch (error) {
       const status = statusOf(error);
       if ((status !== 404 && status !== 409) || this.removed) throw error;
       if (this.starting !== undefined && (await this.starting.catch(() => undefined)) === id) this.starting = undefined;
       await this.engine.remove(id); // gone already: this only accounts for it
-      return this.engine.exec(await this.start(signal), cmd, user, signal);
+      const next = await this.start(signal);
+      return this.adopt(next, await this.engine.exec(next, cmd, user, signal));
     }
   }
 
@@ -99,6 +140,7 @@ export class ForwardingHelper {
   /** Removes the helper if it was started; later exec() calls fail. Never throws. */
   async remove(): Promise<void> {
     this.removed = true;
+    this.watching.abort();
     const id = await this.starting?.catch(() => undefined);
     if (id !== undefined) await this.engine.remove(id);
   }

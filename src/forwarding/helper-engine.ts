@@ -34,6 +34,8 @@ export interface HelperEngine {
   exec(containerId: string, cmd: string[], user: string, signal: AbortSignal): Promise<Duplex>;
   /** Force-removes a container on the containerStop deadline; 404 counts as removed. */
   remove(containerId: string): Promise<void>;
+  /** Resolves once the container has stopped or is gone; rejects when `signal` aborts or the engine fails. */
+  untilStopped(containerId: string, signal: AbortSignal): Promise<void>;
 }
 
 export interface DockerHelperEngineOptions {
@@ -102,6 +104,7 @@ export function dockerHelperEngine(o: DockerHelperEngineOptions): HelperEngine {
       const execId = await o.engine.createExec(containerId, { cmd, env: [], tty: false, consoleSize: false, user }, signal);
       return o.engine.startExec(execId, false, signal);
     },
+    untilStopped: (containerId, signal) => o.engine.waitContainer(containerId, signal),
     remove: async (containerId) => {
       try {
         await o.engine.removeContainer(containerId, AbortSignal.timeout(o.timeouts.containerStop));

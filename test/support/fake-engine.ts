@@ -154,6 +154,7 @@ export class FakeEngine implements DockerEngine {
       c.state = 'exited';
       c.exitCode = code;
     }
+    this.wakeWaiters();
     c.stream?.finish('');
     for (const e of this.execs.values()) {
       if (e.containerId !== c.id || !e.running) continue;
@@ -217,6 +218,28 @@ export class FakeEngine implements DockerEngine {
   async listProcesses(id: string, signal: AbortSignal): Promise<string[]> {
     await this.enter('listProcesses', signal, [id]);
     return this.containers.get(id)?.state === 'running' ? ['/sbin/docker-init -- program', 'program'] : [];
+  }
+
+  private waiters: Array<() => void> = [];
+
+  private wakeWaiters(): void {
+    const waiting = this.waiters;
+    this.waiters = [];
+    for (const wake of waiting) wake();
+  }
+
+  async waitContainer(id: string, signal: AbortSignal): Promise<void> {
+    await this.enter('waitContainer', signal, [id]);
+    while (this.containers.get(id)?.state === 'running') {
+      await new Promise<void>((resolve, reject) => {
+        const onAbort = (): void => reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
+        signal.addEventListener('abort', onAbort, { once: true });
+        this.waiters.push(() => {
+          signal.removeEventListener('abort', onAbort);
+          resolve();
+        });
+      });
+    }
   }
 
   async killContainer(id: string, signalName: string, signal: AbortSignal): Promise<void> {

@@ -40,6 +40,19 @@ class FakeEngine implements HelperEngine {
   async remove(id: string): Promise<void> {
     this.removed.push(id);
   }
+  private readonly stops = new Map<string, () => void>();
+  /** Resolves when stop(id) is called, as Docker's wait does when the container stops. */
+  untilStopped(id: string, signal: AbortSignal): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.stops.set(id, resolve);
+      signal.addEventListener('abort', () => reject(new Error('aborted')), { once: true });
+    });
+  }
+  /** The helper container `id` stops (its target ended, or it was removed from outside). */
+  stop(id: string): void {
+    this.gone.add(id);
+    this.stops.get(id)?.();
+  }
 }
 
 function forwardingOver(engine: FakeEngine, target: () => string | undefined): ContainerForwarding {
@@ -76,8 +89,31 @@ test('a helper that vanished is replaced once; a new target gets its own helper;
   target = undefined;
   await assert.rejects(forwarding.dial({ host: 'localhost', port: 1 }, signal), /No running container to forward into/);
   await forwarding.close();
-  assert.deepEqual(engine.removed.sort(), ['helper-2', 'helper-3']);
+  assert.deepEqual(engine.removed.sort(), ['helper-1', 'helper-2', 'helper-3'], 'the vanished one is accounted for as removed too');
 });
+
+test('a helper container that stops ends its forwarded streams at once; the next dial starts a new helper', async () => {
+  const engine = new FakeEngine();
+  const forwarding = forwardingOver(engine, () => 'target-a');
+  const signal = new AbortController().signal;
+  const streams = await Promise.all([1, 2].map(() => forwarding.dial({ host: 'localhost', port: 1 }, signal)));
+  const closed = streams.map((s) => new Promise((resolve) => s.once('close', resolve)));
+  resumeAll(streams);
+  engine.stop('helper-1');
+  await Promise.all(closed);
+  assert.ok(streams.every((s) => s.destroyed), 'the relays of the stopped helper ended');
+  assert.equal(forwarding.openCount, 0);
+  assert.ok(engine.removed.includes('helper-1'), 'the stopped helper is removed (and counted out)');
+  const again = await forwarding.dial({ host: 'localhost', port: 1 }, signal);
+  assert.equal(engine.started.length, 2, 'a new helper for the next forwarded connection');
+  assert.equal(again.destroyed, false);
+  await forwarding.close();
+});
+
+/** Lets the streams flow so that their end is not held back by unread data. */
+function resumeAll(streams: Duplex[]): void {
+  for (const s of streams) s.resume();
+}
 
 test('close during a helper start removes the helper as soon as it exists', async () => {
   const engine = new FakeEngine();

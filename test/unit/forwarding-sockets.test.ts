@@ -52,6 +52,9 @@ class FakeEngine implements HelperEngine {
     return execAnswering(frame('C'), false);
   }
   async remove(): Promise<void> {}
+  untilStopped(_id: string, signal: AbortSignal): Promise<void> {
+    return new Promise((_resolve, reject) => signal.addEventListener('abort', () => reject(new Error('aborted')), { once: true }));
+  }
 }
 
 const forwardingOver = (engine: FakeEngine): ContainerForwarding =>

@@ -161,6 +161,8 @@ export interface DockerEngine {
   /** The command line of each process running in the container (Docker's top); none when it is not running or gone. */
   listProcesses(id: string, signal: AbortSignal): Promise<string[]>;
   killContainer(id: string, signalName: string, signal: AbortSignal): Promise<void>;
+  /** Resolves once the container is not running (stopped, or gone: a 404 counts as stopped); rejects on `signal`. */
+  waitContainer(id: string, signal: AbortSignal): Promise<void>;
   resizeContainer(id: string, size: TtySize, signal: AbortSignal): Promise<void>;
   /** Gives a container a new name (a warm pool container handed to a connection, so `docker ps` shows whose it is). */
   renameContainer(id: string, name: string, signal: AbortSignal): Promise<void>;

@@ -106,6 +106,14 @@ class DockerodeEngine implements DockerEngine {
     return c.id;
   }
 
+  async waitContainer(id: string, signal: AbortSignal): Promise<void> {
+    try {
+      await this.docker.getContainer(id).wait({ condition: 'not-running', abortSignal: signal } as Dockerode.ContainerWaitOptions);
+    } catch (error) {
+      if (statusOf(error) !== 404) throw error;
+    }
+  }
+
   async startContainer(id: string, signal: AbortSignal): Promise<void> {
     await this.docker.getContainer(id).start({ abortSignal: signal });
   }
