@@ -143,6 +143,10 @@ export class ForwardingHelper {
     this.watching.abort();
     const id = await this.starting?.catch(() => undefined);
     if (id !== undefined) await this.engine.remove(id);
+    // A relay still closing gracefully has nothing left to deliver to once its helper is gone, and the engine does not
+    // always close its stream: end it here, or its socket would keep the process alive.
+    for (const streams of this.streams.values()) for (const stream of streams) stream.destroy();
+    this.streams.clear();
   }
 }
 

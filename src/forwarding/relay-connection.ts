@@ -2,6 +2,12 @@
 import { Duplex } from 'node:stream';
 import { RelayOutput, relayFrame } from './frames.js';
 
+/**
+ * How long a graceful close waits for the relay to deliver what it was sent and exit: a program in the container
+ * that never reads (or an engine that never closes the exec stream) must not hold the relay and its slot for ever.
+ */
+export const GRACEFUL_CLOSE_MS = 30_000;
+
 /** Relay frame letters (see relay-script.ts). */
 const CONNECTED = 0x43; // C
 const DATA = 0x44; // D
@@ -100,7 +106,11 @@ export class RelayConnection extends Duplex {
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
     this.settle.reject(new Error(this.failure || 'the forwarded connection was closed'));
     if (error === null && this.writableFinished && !this.execEnded && !this.exec.destroyed) {
-      this.exec.on('close', () => callback(null));
+      const bound = setTimeout(() => this.exec.destroy(), GRACEFUL_CLOSE_MS);
+      this.exec.on('close', () => {
+        clearTimeout(bound);
+        callback(null);
+      });
       this.exec.resume();
       if (!this.exec.writableEnded) this.exec.end();
       return;

@@ -124,3 +124,17 @@ test('close during a helper start removes the helper as soon as it exists', asyn
   await assert.rejects(dial, { code: 'DOCKER_FORWARDING_FAILED' });
   assert.deepEqual(engine.removed, ['helper-1']);
 });
+
+test('closing the connection ends a relay still closing gracefully, although the engine never closed its stream', async () => {
+  const engine = new FakeEngine();
+  const forwarding = forwardingOver(engine, () => 'target-a');
+  const relay = await forwarding.dial({ host: 'localhost', port: 1 }, new AbortController().signal);
+  relay.resume();
+  await new Promise<void>((resolve) => relay.end(Buffer.from('last bytes'), () => resolve()));
+  relay.destroy(); // after 'finish': waits for the relay to deliver and exit, which this engine never reports
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.equal(relay.closed, false, 'still waiting for the exec stream to close');
+  await forwarding.close();
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.equal(relay.closed, true, 'the helper is gone, so the relay is ended at once (not after the graceful bound)');
+});
