@@ -71,7 +71,7 @@ export interface ForwardingChurnReport {
   peakHelpers: number;
   helpersLeft: number;
   containersLeft: number;
-  /** cssh_active_containers at the end (should be 0; see untilIdle). */
+  /** cssh_active_containers at the end (0: untilIdle waits for it). */
   activeContainersGauge: number;
 }
 
@@ -221,14 +221,14 @@ async function oneClient(srv: ServeHandle, user: string, index: number, count: n
 }
 
 /**
- * Resolves once the server has no connection or session and the engine lists none of its containers. Unlike
- * untilQuiet it does not wait for cssh_active_containers to reach 0: that gauge counts helper containers up but not
- * down (reported as a bug), so after any forwarding it stays above 0.
+ * Resolves once the server has no connection, session or counted container and the engine lists none of its
+ * containers (helpers included: cssh_active_containers counts them in and out).
  */
 function untilIdle(srv: ServeHandle, metrics: string): Promise<void> {
   return untilMetrics(metrics, async (m) =>
     (m.get('containerssh_ssh_current_connections') ?? NaN) === 0 && (m.get('cssh_active_sessions') ?? NaN) === 0 &&
-    (await countContainers(srv.instanceId)) === 0, 'the server has no connection, session or container');
+    (m.get('cssh_active_containers') ?? NaN) === 0 && (await countContainers(srv.instanceId)) === 0,
+  'the server has no connection, session or container');
 }
 
 async function point(srv: ServeHandle, metrics: string, unixAtStart: number): Promise<ChurnPoint> {
