@@ -1,4 +1,4 @@
-// ssh -J through cssh (its -W as a ProxyJump hop) and a 64 MiB ssh -L transfer checked both ways, in connection mode.
+// ssh -J through cssh (its -W as a ProxyJump hop), and 64 MiB through ssh -L checked both ways in both modes.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -6,7 +6,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dockerTest, TEST_IMAGES } from '../support/docker.js';
-import { echoThrough, ECHO_SERVER, forwardingServer, freePort, helpersOf, sha } from './forwarding-helpers.js';
+import { echoThrough, freePort, helpersOf, sha } from './forwarding-helpers.js';
 import { containersOfUser, eventually, startServer, sshBackground, uniqueUser } from './production-helpers.js';
 
 /** Runs ssh with `args` to completion; resolves with its exit code, stdout and stderr. */
@@ -60,19 +60,35 @@ dockerTest('connection mode: cssh is a ProxyJump hop (ssh -J): the jump\'s -W re
     'no container or helper of either user left', 60_000);
 }, { timeout: 180_000 });
 
-dockerTest('connection mode: ssh -L carries 64 MiB to a server on the container\'s loopback and back, the same sha256 both ways', async (t) => {
-  const server = await forwardingServer('connection');
-  t.after(() => server.stop());
-  const user = uniqueUser('fwd64');
-  const port = await freePort();
-  const session = sshBackground(server, user, [ECHO_SERVER], ['-o', 'ExitOnForwardFailure=yes', '-L', `127.0.0.1:${port}:127.0.0.1:8080`]);
-  t.after(() => session.child.kill('SIGKILL'));
-  await eventually(() => session.output().includes('ready'), `echo server ready (${session.errors()})`, 60_000);
-  const data = randomBytes(64 * 1024 * 1024);
-  const echoed = await echoThrough(port, data);
-  assert.equal(echoed.length, data.length, 'every byte came back');
-  assert.equal(sha(echoed), sha(data), '64 MiB went into the container and came back unaltered');
-  session.child.stdin.end('\n');
-  assert.equal((await session.done).code, 0);
-  await eventually(() => containersOfUser(user).length === 0, 'no container (and no helper) left', 60_000);
-}, { timeout: 240_000 });
+/**
+ * An echo server on port 8080 in the bash image left with no `nc` command: /bin/nc is removed and bash (which, unlike
+ * busybox's shell, has no built-in applets) must not find one; the server is busybox's nc run from a private copy.
+ * Nothing cssh does can lean on an `nc` in the image. A failed preparation prints PREP-FAILED and exits 3.
+ */
+const ECHO_WITHOUT_NC =
+  "rm -f /bin/nc /usr/bin/nc && ! bash -c 'command -v nc' && mkdir -p /tmp/private && cp /bin/busybox /tmp/private/busybox " +
+  '|| { echo PREP-FAILED; exit 3; }; /tmp/private/busybox nc -ll -p 8080 -e /bin/cat </dev/null >/dev/null 2>&1 & ' +
+  "until grep -qs ':1F90 0*:0000 0A' /proc/net/tcp /proc/net/tcp6; do usleep 20000; done; echo ready; read x";
+
+for (const mode of ['connection', 'session'] as const) {
+  dockerTest(`${mode} mode: ssh -L carries 64 MiB to a server on the container's loopback and back, the same sha256 both ways, in an image with no nc`, async (t) => {
+    const server = await startServer(
+      { security: { forwarding: { forwardingMode: 'enable' } }, docker: { forwarding: { image: TEST_IMAGES.node } } },
+      { mode, image: TEST_IMAGES.bash },
+    );
+    t.after(() => server.stop());
+    const user = uniqueUser(`fwd64-${mode.slice(0, 4)}`);
+    const port = await freePort();
+    const session = sshBackground(server, user, [ECHO_WITHOUT_NC], ['-o', 'ExitOnForwardFailure=yes', '-L', `127.0.0.1:${port}:127.0.0.1:8080`]);
+    t.after(() => session.child.kill('SIGKILL'));
+    await eventually(() => /ready|PREP-FAILED/.test(session.output()), `echo server ready (${session.errors()})`, 60_000);
+    assert.doesNotMatch(session.output(), /PREP-FAILED/, 'the image has no nc command');
+    const data = randomBytes(64 * 1024 * 1024);
+    const echoed = await echoThrough(port, data);
+    assert.equal(echoed.length, data.length, 'every byte came back');
+    assert.equal(sha(echoed), sha(data), '64 MiB went into the container and came back unaltered');
+    session.child.stdin.end('\n');
+    assert.equal((await session.done).code, 0);
+    await eventually(() => containersOfUser(user).length === 0, 'no container (and no helper) left', 60_000);
+  }, { timeout: 240_000 });
+}
