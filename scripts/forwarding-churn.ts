@@ -4,19 +4,10 @@
 // Usage:
 //   node --import tsx scripts/forwarding-churn.ts [--connections 200] [--per-client 40] [--concurrency 4]
 //     [--clients-at-once 2] [--mode connection|session] [--json]
-import { parseArgs } from 'node:util';
+import { executionMode, parseFlags, positiveInteger } from './script-args.js';
 import { FORWARDING_CHURN_BOUNDS, formatForwardingChurn, forwardingChurnProblems, runForwardingChurn } from '../test/support/forwarding-churn.js';
 
-function positive(name: string, text: string): number {
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < 1) {
-    console.error(`--${name} must be a whole number of at least 1, not "${text}"`);
-    process.exit(2);
-  }
-  return n;
-}
-
-const { values } = parseArgs({
+const { values } = parseFlags({
   options: {
     connections: { type: 'string', default: '200' },
     'per-client': { type: 'string', default: '40' },
@@ -26,16 +17,12 @@ const { values } = parseArgs({
     json: { type: 'boolean', default: false },
   },
 });
-if (values.mode !== 'connection' && values.mode !== 'session') {
-  console.error(`--mode must be connection or session, not "${values.mode}"`);
-  process.exit(2);
-}
 const report = await runForwardingChurn({
-  connections: positive('connections', values.connections),
-  perClient: positive('per-client', values['per-client']),
-  concurrency: positive('concurrency', values.concurrency),
-  clientsAtOnce: positive('clients-at-once', values['clients-at-once']),
-  mode: values.mode,
+  connections: positiveInteger('connections', values.connections),
+  perClient: positiveInteger('per-client', values['per-client']),
+  concurrency: positiveInteger('concurrency', values.concurrency),
+  clientsAtOnce: positiveInteger('clients-at-once', values['clients-at-once']),
+  mode: executionMode(values.mode),
   progress: (line) => console.error(line),
 });
 const problems = forwardingChurnProblems(report, FORWARDING_CHURN_BOUNDS);

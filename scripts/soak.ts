@@ -4,20 +4,11 @@
 //   node --import tsx scripts/soak.ts [--connections 500] [--warmup 50] [--concurrency 4] [--mode connection|session]
 //     [--inject-leak fd|memory] [--json]
 // --inject-leak makes the server leak one fd (or 1 MiB) per accepted connection, to see the run fail.
-import { parseArgs } from 'node:util';
+import { executionMode, oneOf, parseFlags, positiveInteger } from './script-args.js';
 import { runSoak } from '../test/support/soak-churn.js';
 import { formatSoakReport, SOAK_BOUNDS, soakProblems, type SoakLeak } from '../test/support/soak-report.js';
 
-function positive(name: string, text: string): number {
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < 1) {
-    console.error(`--${name} must be a whole number of at least 1, not "${text}"`);
-    process.exit(2);
-  }
-  return n;
-}
-
-const { values } = parseArgs({
+const { values } = parseFlags({
   options: {
     connections: { type: 'string', default: '500' },
     warmup: { type: 'string', default: '50' },
@@ -27,22 +18,14 @@ const { values } = parseArgs({
     json: { type: 'boolean', default: false },
   },
 });
-if (values.mode !== 'connection' && values.mode !== 'session') {
-  console.error(`--mode must be connection or session, not "${values.mode}"`);
-  process.exit(2);
-}
-const leakKind = values['inject-leak'];
-if (leakKind !== undefined && leakKind !== 'fd' && leakKind !== 'memory') {
-  console.error(`--inject-leak must be fd or memory, not "${leakKind}"`);
-  process.exit(2);
-}
+const leakKind = values['inject-leak'] === undefined ? undefined : oneOf('inject-leak', values['inject-leak'], ['fd', 'memory'] as const);
 const leak: SoakLeak | undefined = leakKind === undefined ? undefined : leakKind === 'fd' ? { kind: 'fd' } : { kind: 'memory', kib: 1024 };
 
 const report = await runSoak({
-  connections: positive('connections', values.connections),
-  warmup: positive('warmup', values.warmup),
-  concurrency: positive('concurrency', values.concurrency),
-  mode: values.mode,
+  connections: positiveInteger('connections', values.connections),
+  warmup: positiveInteger('warmup', values.warmup),
+  concurrency: positiveInteger('concurrency', values.concurrency),
+  mode: executionMode(values.mode),
   ...(leak === undefined ? {} : { leak }),
   progress: (line) => console.error(line),
 });

@@ -6,11 +6,11 @@
 // `ForceCommand docker run --rm -i` (login), i.e. what an operator would hand-roll. Prints markdown tables.
 import { execFileSync } from 'node:child_process';
 import { cpus } from 'node:os';
-import { parseArgs } from 'node:util';
+import { parseFlags, positiveInteger } from '../script-args.js';
 import { startServe } from '../../test/support/serve-harness.js';
 import { medianOf, quote, startSshd } from './throughput.lib.js';
 
-const { values } = parseArgs({
+const { values } = parseFlags({
   options: {
     mib: { type: 'string', default: '256' },
     runs: { type: 'string', default: '3' },
@@ -18,10 +18,10 @@ const { values } = parseArgs({
     ciphers: { type: 'string', default: 'default,aes128-gcm@openssh.com' },
   },
 });
-const mib = Number(values.mib);
+const mib = positiveInteger('mib', values.mib);
 const bytes = mib * 1024 * 1024;
-const runs = Number(values.runs);
-const logins = Number(values.logins);
+const runs = positiveInteger('runs', values.runs);
+const logins = positiveInteger('logins', values.logins);
 const ciphers = values.ciphers.split(',');
 const image = 'cssh-test/busybox:latest';
 

@@ -14,13 +14,13 @@ import { spawn, execFileSync } from 'node:child_process';
 import { once } from 'node:events';
 import { connect, type Socket } from 'node:net';
 import type { Readable, Writable } from 'node:stream';
-import { parseArgs } from 'node:util';
+import { parseFlags, positiveInteger } from '../script-args.js';
 import { TEST_IMAGES } from '../../test/support/docker.js';
 import { startServe } from '../../test/support/serve-harness.js';
 import { spawnSsh } from '../../test/support/ssh-process.js';
 import { freePort, median } from './throughput.lib.js';
 
-const { values } = parseArgs({
+const { values } = parseFlags({
   options: {
     mib: { type: 'string', default: '256' },
     runs: { type: 'string', default: '3' },
@@ -28,8 +28,8 @@ const { values } = parseArgs({
     'helper-image': { type: 'string', default: TEST_IMAGES.node },
   },
 });
-const mibs = Number(values.mib);
-const runs = Number(values.runs);
+const mibs = positiveInteger('mib', values.mib);
+const runs = positiveInteger('runs', values.runs);
 if (!Number.isInteger(mibs) || mibs < 1 || !Number.isInteger(runs) || runs < 1) {
   console.error('forwarding-throughput: --mib and --runs must be whole numbers of at least 1');
   process.exit(2);

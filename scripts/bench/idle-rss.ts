@@ -7,7 +7,7 @@
 // 100 idle connections cost, so the server runs with test/support/gc-on-signal-preload.ts and each point is also read
 // after a full collection (RSS, V8 heap in use, external memory); the engine connections Node's HTTP agent keeps idle for 5 s are
 // let close first.
-import { parseArgs } from 'node:util';
+import { executionMode, parseFlags, positiveInteger } from '../script-args.js';
 import { TEST_IMAGES } from '../../test/support/docker.js';
 import { mib, processUsage, untilUnixSocketsAtMost, type ProcessUsage } from '../../test/support/process-usage.js';
 import { startServe, type ServeHandle } from '../../test/support/serve-harness.js';
@@ -15,24 +15,16 @@ import { collectGarbage, GC_PRELOAD_ARGS } from '../../test/support/server-gc.js
 import { countContainers, METRICS_ON, metricsAddress, scrapeMetrics, untilMetrics, untilQuiet } from '../../test/support/serve-metrics.js';
 import { spawnSsh, type SshProcess } from '../../test/support/ssh-process.js';
 
-const { values } = parseArgs({
+const { values } = parseFlags({
   options: {
     connections: { type: 'string', default: '100' },
     mode: { type: 'string', default: 'connection' },
     batch: { type: 'string', default: '10' },
   },
 });
-const count = Number(values.connections);
-const batch = Number(values.batch);
-if (!Number.isInteger(count) || count < 1 || !Number.isInteger(batch) || batch < 1) {
-  console.error('--connections and --batch must be whole numbers of at least 1');
-  process.exit(2);
-}
-if (values.mode !== 'connection' && values.mode !== 'session') {
-  console.error(`--mode must be connection or session, not "${values.mode}"`);
-  process.exit(2);
-}
-const mode = values.mode;
+const count = positiveInteger('connections', values.connections);
+const batch = positiveInteger('batch', values.batch);
+const mode = executionMode(values.mode);
 const WARMUP = 10;
 
 interface Point extends ProcessUsage {

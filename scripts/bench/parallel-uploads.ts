@@ -7,11 +7,11 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { parseArgs } from 'node:util';
+import { parseFlags, positiveInteger, positiveIntegerList } from '../script-args.js';
 import { startServe, type ServeHandle } from '../../test/support/serve-harness.js';
 import { median, quote } from './throughput.lib.js';
 
-const { values } = parseArgs({
+const { values } = parseFlags({
   options: {
     uploads: { type: 'string', default: '8' },
     'min-mib': { type: 'string', default: '64' },
@@ -21,11 +21,11 @@ const { values } = parseArgs({
     cipher: { type: 'string' },
   },
 });
-const uploads = Number(values.uploads);
-const minMib = Number(values['min-mib']);
-const maxMib = Number(values['max-mib']);
-const runs = Number(values.runs);
-const workerCounts = values.workers.split(',').map(Number);
+const uploads = positiveInteger('uploads', values.uploads);
+const minMib = positiveInteger('min-mib', values['min-mib']);
+const maxMib = positiveInteger('max-mib', values['max-mib']);
+const runs = positiveInteger('runs', values.runs);
+const workerCounts = positiveIntegerList('workers', values.workers);
 const cipher = values.cipher === undefined ? [] : ['-c', values.cipher];
 const image = 'cssh-test/busybox:latest';
 const MIB = 1024 * 1024;

@@ -13,11 +13,11 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { parseArgs } from 'node:util';
+import { parseFlags, positiveInteger } from '../script-args.js';
 import bcrypt from 'bcryptjs';
 import { startServe, type ServeHandle } from '../../test/support/serve-harness.js';
 
-const { values } = parseArgs({
+const { values } = parseFlags({
   options: {
     hash: { type: 'string', default: 'sha512' },
     seconds: { type: 'string', default: '60' },
@@ -26,7 +26,8 @@ const { values } = parseArgs({
     control: { type: 'boolean', default: false },
   },
 });
-const seconds = Number(values.seconds);
+const seconds = positiveInteger('seconds', values.seconds);
+const loginLoops = positiveInteger('logins', values.logins);
 const password = 'bench-password';
 const user = 'slow';
 
@@ -164,7 +165,7 @@ async function main(): Promise<void> {
     const session = await interactive(srv);
     await sample(session, 2000, () => false); // warm-up
     const inFlight = { count: 0 };
-    const loops = Array.from({ length: Number(values.logins) }, () => (values.control ? burnLoop(loginMs, inFlight) : loginLoop(srv, inFlight)));
+    const loops = Array.from({ length: loginLoops }, () => (values.control ? burnLoop(loginMs, inFlight) : loginLoop(srv, inFlight)));
     const samples = await sample(session, seconds * 1000, () => inFlight.count > 0);
     const logins = (await Promise.all(loops.map((loop) => loop.stop()))).flat();
     session.close();

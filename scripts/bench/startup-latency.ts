@@ -5,18 +5,18 @@
 // starting once the pool is full again; the pool's hit and miss counters are read from the metrics endpoint.
 import { execFileSync } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { parseArgs } from 'node:util';
+import { executionMode, nonNegativeInteger, parseFlags, positiveInteger } from '../script-args.js';
 import { startServe, type ServeHandle } from '../../test/support/serve-harness.js';
 import { METRICS_ON, metricsAddress, scrapeMetrics } from '../../test/support/serve-metrics.js';
 import { median, medianOf, quote, timeShell } from './throughput.lib.js';
 
-const { values } = parseArgs({ options: {
+const { values } = parseFlags({ options: {
   runs: { type: 'string', default: '7' }, mode: { type: 'string', default: 'connection' }, pool: { type: 'string', default: '0' },
 } });
-const runs = Number(values.runs);
-const pool = Number(values.pool);
+const runs = positiveInteger('runs', values.runs);
+const pool = nonNegativeInteger('pool', values.pool);
 const image = 'cssh-test/busybox:latest';
-const mode = pool > 0 || values.mode !== 'session' ? 'connection' : 'session';
+const mode = pool > 0 ? 'connection' : executionMode(values.mode);
 const dockerRun = `docker run --rm --network none ${image} true`;
 
 /** Ready (not yet handed-out) pool containers of `srv`. */

@@ -5,19 +5,19 @@
 // --producer dd makes the container side cheap (dd with 1 MiB blocks instead of head), so the transports dominate;
 // --cpu adds one more run of each measurement and prints the CPU seconds each command used during it.
 import { execFileSync } from 'node:child_process';
-import { parseArgs } from 'node:util';
+import { parseFlags, positiveInteger } from '../script-args.js';
 import { startServe } from '../../test/support/serve-harness.js';
 import { startCpuSampler } from './cpu-sampler.js';
 import { medianOf, quote, startSshd, timeShell } from './throughput.lib.js';
 
-const { values } = parseArgs({
+const { values } = parseFlags({
   options: {
     mib: { type: 'string', default: '256' }, runs: { type: 'string', default: '3' }, cipher: { type: 'string' },
     producer: { type: 'string', default: 'head' }, cpu: { type: 'boolean', default: false },
   },
 });
-const bytes = Number(values.mib) * 1024 * 1024;
-const runs = Number(values.runs);
+const bytes = positiveInteger('mib', values.mib) * 1024 * 1024;
+const runs = positiveInteger('runs', values.runs);
 const image = 'cssh-test/busybox:latest';
 const cipher = values.cipher === undefined ? [] : ['-c', values.cipher];
 
