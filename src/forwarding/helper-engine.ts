@@ -71,11 +71,8 @@ export function helperHostConfig(targetId: string): Record<string, unknown> {
 
 export function dockerHelperEngine(o: DockerHelperEngineOptions): HelperEngine {
   const ops: OpsContext = { engine: o.engine, logger: o.logger, onEvent: o.onEvent };
-  // Helpers counted as created and not yet reported removed: each is reported removed once, however it went.
-  const counted = new Set<string>();
-  const reportRemoved = (id: string): void => {
-    if (counted.delete(id)) emitEvent(o.onEvent, { type: 'container-removed', id, orphan: false });
-  };
+  // The metrics count a container out once, however many paths report its removal.
+  const reportRemoved = (id: string): void => emitEvent(o.onEvent, { type: 'container-removed', id, orphan: false });
   return {
     ensureImage: (image, signal) =>
       ensureImage(o.engine, { ...o.execution, container: { ...o.execution.container, Image: image } }, { signal, logger: o.logger, onEvent: o.onEvent }),
@@ -91,11 +88,10 @@ export function dockerHelperEngine(o: DockerHelperEngineOptions): HelperEngine {
       };
       const limits = { attemptMs: o.timeouts.containerStart, stopMs: o.timeouts.containerStop };
       const id = await createWithEvents(ops, body, o.execution.mode, signal, limits);
-      counted.add(id);
       try {
         await startWithEvents(ops, id, signal);
       } catch (error) {
-        if (await removeWithEvents(ops, id, o.timeouts.containerStop)) counted.delete(id);
+        await removeWithEvents(ops, id, o.timeouts.containerStop);
         throw error;
       }
       return id;
@@ -113,7 +109,7 @@ export function dockerHelperEngine(o: DockerHelperEngineOptions): HelperEngine {
         // 404: gone; 409: its AutoRemove is already under way (the target's main process ended first).
         const status = statusOf(error);
         if (status === 404 || status === 409) reportRemoved(containerId);
-        else if (await removeWithEvents(ops, containerId, o.timeouts.containerStop)) counted.delete(containerId);
+        else await removeWithEvents(ops, containerId, o.timeouts.containerStop);
       }
     },
   };

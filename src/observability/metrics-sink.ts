@@ -6,18 +6,23 @@ const country = UNKNOWN_COUNTRY;
 const retryLabel = (retry: boolean): string => (retry ? '1' : '0');
 const outcome = (ok: boolean): string => (ok ? 'ok' : 'error');
 
-/** An EventSink that updates `m`. Unknown events are ignored; a failing update is dropped, never thrown. */
+/**
+ * An EventSink that updates `m`. Unknown events are ignored; a failing update is dropped, never thrown. A container
+ * is counted in cssh_active_containers from its creation to its first removal report: a container reported removed
+ * twice (a removal that raced Docker's AutoRemove, a retry after a removal that did succeed) is counted out once.
+ */
 export function metricsSink(m: MetricSet): EventSink {
+  const active = new Set<string>();
   return (event) => {
     try {
-      record(m, event);
+      record(m, event, active);
     } catch {
       // metrics must never break the producer
     }
   };
 }
 
-function record(m: MetricSet, event: CsshEvent): void {
+function record(m: MetricSet, event: CsshEvent, active: Set<string>): void {
   switch (event.type) {
     case 'ssh-connection-open':
       m.connections.inc({ country });
@@ -66,11 +71,11 @@ function record(m: MetricSet, event: CsshEvent): void {
       m.policyRefusals.inc({ code: event.code });
       return;
     default:
-      recordLifecycle(m, event);
+      recordLifecycle(m, event, active);
   }
 }
 
-function recordLifecycle(m: MetricSet, event: LifecycleEvent): void {
+function recordLifecycle(m: MetricSet, event: LifecycleEvent, active: Set<string>): void {
   switch (event.type) {
     case 'docker-request':
       m.backendRequests.inc({ backend: 'docker' });
@@ -79,11 +84,13 @@ function recordLifecycle(m: MetricSet, event: LifecycleEvent): void {
       return;
     case 'container-created':
       m.containersCreated.inc({ mode: event.mode });
-      m.activeContainers.inc();
+      active.add(event.id);
+      m.activeContainers.set(active.size);
       return;
     case 'container-removed':
       if (event.orphan) m.orphansRemoved.inc();
-      else m.activeContainers.dec();
+      active.delete(event.id);
+      m.activeContainers.set(active.size);
       return;
     case 'container-remove-failed':
       m.removeFailures.inc();
