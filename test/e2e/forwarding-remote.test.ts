@@ -6,7 +6,7 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dockerTest } from '../support/docker.js';
-import { forwardingServer, helpersOf } from './forwarding-helpers.js';
+import { forwardingServer, helpersOf, muxForward, remoteForwardTo, startMaster } from './forwarding-helpers.js';
 import { containersOfUser, eventually, ssh, sshBackground, uniqueUser } from './production-helpers.js';
 
 interface Received {
@@ -116,15 +116,15 @@ dockerTest('connection mode: ssh -R 0:... forwards connections made inside the c
   assert.equal(helpersOf(user).length, 1, 'one helper container holds the listener and the relays');
 
   // The cap: maxListeners 2 allows one more listener, then refuses (distinct specs: the master dedupes equal ones).
-  const second = await ssh(server, user, [], { flags: ['-o', `ControlPath=${control}`, '-O', 'forward', '-R', `0:localhost:${echo.port}`] });
+  const second = await muxForward(server, user, control, 'forward', '-R', `0:localhost:${echo.port}`);
   assert.equal(second.code, 0, second.stderr);
   assert.match(second.stdout, /^\d+\s*$/, 'the mux client prints the allocated port');
-  const third = await ssh(server, user, [], { flags: ['-o', `ControlPath=${control}`, '-O', 'forward', '-R', `0:127.0.0.2:${echo.port}`] });
+  const third = await muxForward(server, user, control, 'forward', '-R', `0:127.0.0.2:${echo.port}`);
   assert.notEqual(third.code, 0, 'a third listener is past maxListeners');
   await eventually(() => server.srv.output().includes('SECURITY_MAX_FORWARDING_LISTENERS'), 'the cap was logged');
 
   // Cancel: the port stops accepting.
-  const cancel = await ssh(server, user, [], { flags: ['-o', `ControlPath=${control}`, '-O', 'cancel', '-R', spec] });
+  const cancel = await muxForward(server, user, control, 'cancel', '-R', spec);
   assert.equal(cancel.code, 0, cancel.stderr);
   await eventually(() => server.srv.output().includes('FORWARDING_LISTENER_STOPPED'), 'the cancel reached the listener');
   const after = await ssh(server, user, [`nc 127.0.0.1 ${allocated} </dev/null; echo rc=$?`], { flags: ['-o', `ControlPath=${control}`] });
@@ -159,18 +159,9 @@ dockerTest('session mode: ssh -O forward -R listens in the running session\'s co
     await rm(dir, { recursive: true, force: true });
   });
   const user = uniqueUser('rfwd-s');
-  const control = join(dir, 'ctl');
   // The session waits for the port, then makes its round trip through it.
-  const master = sshBackground(server, user, [`echo ready; read port; ${roundTrip('$port', 'a')}`], [
-    '-o', 'ControlMaster=yes', '-o', `ControlPath=${control}`,
-  ]);
-  t.after(() => master.child.kill('SIGKILL'));
-  await eventually(() => master.output().includes('ready'), `session running (${master.errors()})`, 60_000);
-  const forward = await ssh(server, user, [], { flags: ['-o', `ControlPath=${control}`, '-O', 'forward', '-R', `0:127.0.0.1:${echo.port}`] });
-  assert.equal(forward.code, 0, forward.stderr);
-  const port = Number(forward.stdout.trim());
-  assert.ok(port > 0, `the allocated port is printed (${forward.stdout})`);
-  master.child.stdin.end(`${port}\n`);
+  const { master, control } = await startMaster(t, server, user, dir, `echo ready; read port; ${roundTrip('$port', 'a')}`);
+  master.child.stdin.end(`${await remoteForwardTo(server, user, control, echo.port)}\n`);
   const result = await master.done;
   assert.equal(result.code, 0, result.stderr);
   const sent = assertEchoed(result.stdout, 'a', MiB);
@@ -190,20 +181,11 @@ for (const mode of ['connection', 'session'] as const) {
       await rm(dir, { recursive: true, force: true });
     });
     const user = uniqueUser(`rfwd4-${mode.slice(0, 4)}`);
-    const control = join(dir, 'ctl');
     const sizes = [1, 2, 3, 4].map((n) => n * MiB);
     const transfers = sizes.map((size, k) => `(${roundTrip('$port', `t${k}`, size)}) > /tmp/t${k}.out &`).join(' ');
     // The session waits for the port, then runs the four round trips through it at once.
-    const master = sshBackground(server, user, [`echo ready; read port; ${transfers} wait; cat /tmp/t*.out`], [
-      '-o', 'ControlMaster=yes', '-o', `ControlPath=${control}`,
-    ]);
-    t.after(() => master.child.kill('SIGKILL'));
-    await eventually(() => master.output().includes('ready'), `session running (${master.errors()})`, 60_000);
-    const forward = await ssh(server, user, [], { flags: ['-o', `ControlPath=${control}`, '-O', 'forward', '-R', `0:127.0.0.1:${echo.port}`] });
-    assert.equal(forward.code, 0, forward.stderr);
-    const port = Number(forward.stdout.trim());
-    assert.ok(port > 0, `the allocated port is printed (${forward.stdout})`);
-    master.child.stdin.end(`${port}\n`);
+    const { master, control } = await startMaster(t, server, user, dir, `echo ready; read port; ${transfers} wait; cat /tmp/t*.out`);
+    master.child.stdin.end(`${await remoteForwardTo(server, user, control, echo.port)}\n`);
     const result = await master.done;
     assert.equal(result.code, 0, result.stderr);
     const sent = sizes.map((size, k) => assertEchoed(result.stdout, `t${k}`, size));

@@ -7,8 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dockerTest, TEST_IMAGES } from '../support/docker.js';
 import { testAgent } from './agent-helpers.js';
-import { helpersOf } from './forwarding-helpers.js';
-import { containersOfUser, eventually, ssh, sshBackground, startServer, uniqueUser, type ProductionServer } from './production-helpers.js';
+import { helpersOf, muxForward, startMaster } from './forwarding-helpers.js';
+import { containersOfUser, eventually, sshBackground, startServer, uniqueUser, type ProductionServer } from './production-helpers.js';
 
 function socketServer(mode: 'connection' | 'session', forwarding: Record<string, unknown>): Promise<ProductionServer> {
   return startServer(
@@ -63,15 +63,11 @@ for (const mode of ['connection', 'session'] as const) {
       await rm(dir, { recursive: true, force: true });
     });
     const user = uniqueUser(`sockr-${mode}`);
-    const control = join(dir, 'ctl');
     // The program waits (bounded) for the forwarded socket to appear, shows its mode, then lists the keys behind it.
-    const master = sshBackground(server, user, [
+    const { master, control } = await startMaster(t, server, user, dir,
       'echo ready; i=0; until [ -S /tmp/rfwd.sock ] || [ $i -ge 1200 ]; do usleep 50000; i=$((i+1)); done; ' +
-        'ls -l /tmp/rfwd.sock; SSH_AUTH_SOCK=/tmp/rfwd.sock ssh-add -l; echo "rc=$?"; read x',
-    ], ['-o', 'ControlMaster=yes', '-o', `ControlPath=${control}`]);
-    t.after(() => master.child.kill('SIGKILL'));
-    await eventually(() => master.output().includes('ready'), `session ready (${master.errors()})`, 60_000);
-    const forward = await ssh(server, user, [], { flags: ['-o', `ControlPath=${control}`, '-O', 'forward', '-R', `/tmp/rfwd.sock:${agent.sock}`] });
+        'ls -l /tmp/rfwd.sock; SSH_AUTH_SOCK=/tmp/rfwd.sock ssh-add -l; echo "rc=$?"; read x');
+    const forward = await muxForward(server, user, control, 'forward', '-R', `/tmp/rfwd.sock:${agent.sock}`);
     assert.equal(forward.code, 0, forward.stderr);
     await eventually(() => master.output().includes('rc='), `the program listed keys (${master.output()})`, 60_000);
     assert.match(master.output(), /^srw------- /m, 'the socket is 0600');

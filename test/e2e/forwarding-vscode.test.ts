@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dockerTest, TEST_IMAGES } from '../support/docker.js';
 import { socksConnect } from '../support/socks-client.js';
-import { freePort, helpersOf, sha } from './forwarding-helpers.js';
+import { freePort, helpersOf, muxForward, sha } from './forwarding-helpers.js';
 import { containersOfUser, eventually, ssh, sshBackground, startServer, uniqueUser } from './production-helpers.js';
 
 const COMMIT = 'c0ffee0123456789abcdef0123456789abcdef01';
@@ -134,7 +134,7 @@ for (const mode of ['connection', 'session'] as const) {
     assert.equal(tilde.stdout.trim(), home, 'echo ~ names the same home directory in a second session');
 
     // A port forwarded later on the same connection (Remote-SSH's "Forward a Port" with dynamic forwarding off).
-    const forward = await ssh(server, user, [], { flags: [...viaMaster, '-O', 'forward', '-L', `127.0.0.1:${localPort}:127.0.0.1:${port}`] });
+    const forward = await muxForward(server, user, control, 'forward', '-L', `127.0.0.1:${localPort}:127.0.0.1:${port}`);
     assert.equal(forward.code, 0, forward.stderr);
 
     // The server's connections, all at once: three through the SOCKS port, one through -L, and a command in bash.
