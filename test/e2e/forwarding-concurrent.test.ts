@@ -22,7 +22,8 @@ const PROGRAM =
   'nc -ll -p 8080 -e /bin/cat </dev/null >/dev/null 2>&1 & ' +
   "until grep -qs ':1F90 0*:0000 0A' /proc/net/tcp /proc/net/tcp6; do usleep 20000; done; echo ready; read x; " +
   'i=0; until [ -S /tmp/rfwd.sock ] || [ $i -ge 1200 ]; do usleep 50000; i=$((i+1)); done; ' +
-  'echo "agent: $(ssh-add -l 2>&1) rc=$?"; echo "socket: $(SSH_AUTH_SOCK=/tmp/rfwd.sock ssh-add -l 2>&1) rc=$?"';
+  'keys=$(ssh-add -l 2>&1); echo "agent: sock=${SSH_AUTH_SOCK:-none} $keys rc=$?"; ' +
+  'keys=$(SSH_AUTH_SOCK=/tmp/rfwd.sock ssh-add -l 2>&1); echo "socket: $keys rc=$?"';
 
 /** The line of `output` that starts with `label`. */
 const line = (output: string, label: string): string => output.split('\n').find((text) => text.startsWith(label)) ?? '';
@@ -30,8 +31,10 @@ const line = (output: string, label: string): string => output.split('\n').find(
 /** One client's whole run: its session, the -R socket, 16 MiB through -L; resolves with what the container printed. */
 async function oneClient(t: TestContext, server: ProductionServer, dir: string, user: string, agent: TestAgent): Promise<string> {
   const port = await freePort();
+  // OpenSSH asks to forward an agent only when it holds an agent connection of its own (IdentityAgent).
   const { master, control } = await startMaster(t, server, user, dir, PROGRAM, [
-    '-o', `ForwardAgent=${agent.sock}`, '-o', 'ExitOnForwardFailure=yes', '-L', `127.0.0.1:${port}:127.0.0.1:8080`,
+    '-o', `IdentityAgent=${agent.sock}`, '-o', `ForwardAgent=${agent.sock}`,
+    '-o', 'ExitOnForwardFailure=yes', '-L', `127.0.0.1:${port}:127.0.0.1:8080`,
   ]);
   const forward = await muxForward(server, user, control, 'forward', '-R', `/tmp/rfwd.sock:${agent.sock}`);
   assert.equal(forward.code, 0, `${user}: ${forward.stderr}`);
