@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { cpus } from 'node:os';
 import { parseFlags, positiveInteger } from '../script-args.js';
 import { startServe } from '../../test/support/serve-harness.js';
-import { medianOf, quote, startSshd } from './throughput.lib.js';
+import { interleavedMedians, quote, startSshd } from './throughput.lib.js';
 
 const { values } = parseFlags({
   options: {
@@ -34,11 +34,18 @@ interface Leg {
   prefix: (cipher: string) => string;
 }
 
-async function throughput(leg: Leg, cipher: string): Promise<{ up: number; down: number }> {
+type LegKey = 'cssh' | 'exec' | 'sshd' | 'forced';
+
+/** Upload and download rates of every leg, the legs interleaved round by round (see interleavedMedians). */
+async function throughput(legs: Record<LegKey, Leg>, cipher: string): Promise<Record<LegKey, { up: number; down: number }>> {
   const produce = `head -c ${bytes} /dev/zero`;
-  const up = await medianOf(`${produce} | ${leg.prefix(cipher)} ${quote(['cat > /dev/null'])}`, runs);
-  const down = await medianOf(`${leg.prefix(cipher)} ${quote([produce])} > /dev/null`, runs);
-  return { up: rate(up), down: rate(down) };
+  const keys = Object.keys(legs) as LegKey[];
+  const script = (key: LegKey, direction: 'up' | 'down'): string => direction === 'up'
+    ? `${produce} | ${legs[key].prefix(cipher)} ${quote(['cat > /dev/null'])}`
+    : `${legs[key].prefix(cipher)} ${quote([produce])} > /dev/null`;
+  const up = await interleavedMedians(Object.fromEntries(keys.map((key) => [key, script(key, 'up')])) as Record<LegKey, string>, runs);
+  const down = await interleavedMedians(Object.fromEntries(keys.map((key) => [key, script(key, 'down')])) as Record<LegKey, string>, runs);
+  return Object.fromEntries(keys.map((key) => [key, { up: rate(up[key]), down: rate(down[key]) }])) as Record<LegKey, { up: number; down: number }>;
 }
 
 async function main(): Promise<void> {
@@ -52,7 +59,7 @@ async function main(): Promise<void> {
     const args = srv.sshArgs().slice(0, -3).concat(['-p', String(port), 'root@127.0.0.1']);
     return `ssh ${quote([...(cipher === 'default' ? [] : ['-c', cipher]), ...args])}`;
   };
-  const legs: Record<'cssh' | 'exec' | 'sshd' | 'forced', Leg> = {
+  const legs: Record<LegKey, Leg> = {
     cssh: { name: 'cssh', prefix: (c) => `ssh ${quote([...(c === 'default' ? [] : ['-c', c]), ...srv.sshArgs()])}` },
     exec: { name: '`docker exec -i` (no SSH)', prefix: () => `docker exec -i ${container} sh -c` },
     sshd: { name: 'OpenSSH sshd, no container (SSH leg alone)', prefix: (c) => sshTo(sshd.port, c) },
@@ -60,14 +67,13 @@ async function main(): Promise<void> {
   };
   const cpuModel = cpus()[0]?.model ?? 'unknown CPU';
   console.log(`# cssh compared, ${new Date().toISOString()}`);
-  console.log(`machine: ${cpus().length} cores, ${cpuModel}; ${mib} MiB each way, median of ${runs} runs after one warm-up; image ${image}\n`);
+  console.log(`machine: ${cpus().length} cores, ${cpuModel}; ${mib} MiB each way, median of ${runs} rounds after one warm-up, every path once per round in turn; image ${image}\n`);
   try {
     for (const cipher of ciphers) {
-      const got: Record<string, { up: number; down: number }> = {};
-      for (const [key, leg] of Object.entries(legs)) got[key] = await throughput(leg, cipher);
+      const got: Partial<Record<LegKey, { up: number; down: number }>> = await throughput(legs, cipher);
       console.log(`## Throughput, cipher: ${cipher === 'default' ? 'client default' : cipher}\n`);
       console.log('| Path | up MiB/s | down MiB/s |\n|---|---|---|');
-      for (const [key, leg] of Object.entries(legs)) console.log(`| ${leg.name} | ${got[key]?.up.toFixed(1)} | ${got[key]?.down.toFixed(1)} |`);
+      for (const [key, leg] of Object.entries(legs) as [LegKey, Leg][]) console.log(`| ${leg.name} | ${got[key]?.up.toFixed(1)} | ${got[key]?.down.toFixed(1)} |`);
       const c = got.cssh, e = got.exec, s = got.sshd, f = got.forced;
       if (c && e && s && f) {
         const slowerUp = Math.min(e.up, s.up);
@@ -76,10 +82,11 @@ async function main(): Promise<void> {
         console.log(`| **cssh / sshd + ForceCommand docker exec** | **${(c.up / f.up).toFixed(2)}x** | **${(c.down / f.down).toFixed(2)}x** |\n`);
       }
     }
-    const login = async (script: string): Promise<number> => medianOf(script, logins);
-    const viaCssh = await login(`${legs.cssh.prefix('default')} true`);
-    const viaRun = await login(`docker run --rm --network none ${image} true`);
-    const viaForced = await login(`${sshTo(forceRun.port, 'default')} true`);
+    const { viaCssh, viaRun, viaForced } = await interleavedMedians({
+      viaCssh: `${legs.cssh.prefix('default')} true`,
+      viaRun: `docker run --rm --network none ${image} true`,
+      viaForced: `${sshTo(forceRun.port, 'default')} true`,
+    }, logins);
     console.log(`## Login: \`ssh host true\`, median of ${logins}\n`);
     console.log('| Path | ms |\n|---|---|');
     console.log(`| cssh (a new container per connection) | ${viaCssh.toFixed(0)} |`);

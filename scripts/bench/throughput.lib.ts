@@ -26,12 +26,19 @@ export function median(values: number[]): number {
   return sorted.length % 2 === 1 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
 }
 
-/** The median time of `runs` runs of `script`, after one warm-up run. */
-export async function medianOf(script: string, runs: number): Promise<number> {
-  await timeShell(script);
-  const times: number[] = [];
-  for (let i = 0; i < runs; i++) times.push(await timeShell(script));
-  return median(times);
+/**
+ * The median time of each script, measured in rounds that run every script once in turn, after one warm-up of each.
+ * Interleaving gives every script the same share of a machine whose speed drifts during the run (other tenants,
+ * frequency changes); timing one script's runs back to back and then the next's does not.
+ */
+export async function interleavedMedians<K extends string>(scripts: Record<K, string>, runs: number): Promise<Record<K, number>> {
+  const keys = Object.keys(scripts) as K[];
+  for (const key of keys) await timeShell(scripts[key]);
+  const times = new Map<K, number[]>(keys.map((key) => [key, []]));
+  for (let round = 0; round < runs; round++) {
+    for (const key of keys) times.get(key)?.push(await timeShell(scripts[key]));
+  }
+  return Object.fromEntries(keys.map((key) => [key, median(times.get(key) ?? [])])) as Record<K, number>;
 }
 
 export function freePort(): Promise<number> {

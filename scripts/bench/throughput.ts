@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { parseFlags, positiveInteger } from '../script-args.js';
 import { startServe } from '../../test/support/serve-harness.js';
 import { startCpuSampler } from './cpu-sampler.js';
-import { medianOf, quote, startSshd, timeShell } from './throughput.lib.js';
+import { interleavedMedians, quote, startSshd, timeShell } from './throughput.lib.js';
 
 const { values } = parseFlags({
   options: {
@@ -37,16 +37,20 @@ async function cpuRun(label: string, script: string): Promise<void> {
   console.log(`  cpu ${label}: ${(ms / 1000).toFixed(2)} s wall; CPU s: ${usage}`);
 }
 
-async function measure(path: string, prefix: string): Promise<Row> {
-  const upScript = `${produce} | ${prefix} ${quote(['cat > /dev/null'])}`;
-  const downScript = `${prefix} ${quote([produce])} > /dev/null`;
-  const up = await medianOf(upScript, runs);
-  const down = await medianOf(downScript, runs);
+/** Upload and download times of every path, interleaved round by round; with --cpu, one more run each with CPU seconds. */
+async function measure(paths: { path: string; prefix: string }[]): Promise<Row[]> {
+  const upScripts = paths.map(({ prefix }) => `${produce} | ${prefix} ${quote(['cat > /dev/null'])}`);
+  const downScripts = paths.map(({ prefix }) => `${prefix} ${quote([produce])} > /dev/null`);
+  const byIndex = (scripts: string[]): Record<string, string> => Object.fromEntries(scripts.map((script, i) => [String(i), script]));
+  const up = await interleavedMedians(byIndex(upScripts), runs);
+  const down = await interleavedMedians(byIndex(downScripts), runs);
   if (values.cpu) {
-    await cpuRun(`${path} up`, upScript);
-    await cpuRun(`${path} down`, downScript);
+    for (const [i, { path }] of paths.entries()) {
+      await cpuRun(`${path} up`, upScripts[i] ?? '');
+      await cpuRun(`${path} down`, downScripts[i] ?? '');
+    }
   }
-  return { path, up, down };
+  return paths.map(({ path }, i) => ({ path, up: up[String(i)] ?? NaN, down: down[String(i)] ?? NaN }));
 }
 
 async function main(): Promise<void> {
@@ -55,10 +59,12 @@ async function main(): Promise<void> {
   const container = execFileSync('docker', ['run', '-d', '--network', 'none', image, 'sleep', '3600'], { encoding: 'utf8' }).trim();
   const sshd = await startSshd(srv.publicKey);
   try {
-    rows.push(await measure('cssh (ssh → cssh → docker exec)', `ssh ${quote([...cipher, ...srv.sshArgs()])}`));
-    rows.push(await measure('docker exec -i (no SSH)', `docker exec -i ${container} sh -c`));
     const sshdArgs = srv.sshArgs().slice(0, -3).concat(['-p', String(sshd.port), 'root@127.0.0.1']);
-    rows.push(await measure('OpenSSH sshd on loopback (no container)', `ssh ${quote([...cipher, ...sshdArgs])}`));
+    rows.push(...await measure([
+      { path: 'cssh (ssh → cssh → docker exec)', prefix: `ssh ${quote([...cipher, ...srv.sshArgs()])}` },
+      { path: 'docker exec -i (no SSH)', prefix: `docker exec -i ${container} sh -c` },
+      { path: 'OpenSSH sshd on loopback (no container)', prefix: `ssh ${quote([...cipher, ...sshdArgs])}` },
+    ]));
   } finally {
     sshd.stop();
     execFileSync('docker', ['rm', '-f', container], { stdio: 'ignore' });
@@ -69,7 +75,7 @@ async function main(): Promise<void> {
 
 function report(rows: Row[]): void {
   const mibps = (ms: number): string => ((bytes / 1024 / 1024) / (ms / 1000)).toFixed(1);
-  console.log(`${values.mib} MiB each way, median of ${runs} runs (after one warm-up), cipher: ${values.cipher ?? 'client default'}, producer: ${values.producer}`);
+  console.log(`${values.mib} MiB each way, median of ${runs} interleaved rounds (after one warm-up), cipher: ${values.cipher ?? 'client default'}, producer: ${values.producer}`);
   console.log('path | client→container MiB/s | container→client MiB/s');
   for (const row of rows) console.log(`${row.path} | ${mibps(row.up)} | ${mibps(row.down)}`);
   const [cssh, exec] = rows;
