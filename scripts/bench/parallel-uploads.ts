@@ -31,8 +31,8 @@ const image = 'cssh-test/busybox:latest';
 const MIB = 1024 * 1024;
 const TICKS = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
 
-if (![uploads, minMib, maxMib, runs].every((n) => Number.isInteger(n) && n > 0) || minMib > maxMib || !workerCounts.every((n) => Number.isInteger(n) && n > 0)) {
-  console.error('parallel-uploads: --uploads, --runs, --min-mib <= --max-mib must be positive whole numbers and --workers a comma-separated list of them');
+if (minMib > maxMib) {
+  console.error(`--min-mib (${minMib}) must not be above --max-mib (${maxMib})`);
   process.exit(2);
 }
 
@@ -86,26 +86,38 @@ interface Result {
   primaryCpu: number;
 }
 
-async function measure(workers: number): Promise<Result> {
-  const srv = await startServe({ image, mode: 'connection', workers, config: { log: { level: 'warning' } } });
+/** One run of the uploads through `srv`, with the CPU its processes spent. */
+async function runOnce(srv: ServeHandle, workers: number): Promise<Result> {
+  const pids = serverPids(srv, workers);
+  const primary = srv.process.pid ?? 0;
+  const before = pids.map(cpuSeconds);
+  const primaryBefore = cpuSeconds(primary);
+  const started = process.hrtime.bigint();
+  await Promise.all(sizesMib.map((mib) => upload(srv, mib)));
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const cpu = pids.map((pid, i) => cpuSeconds(pid) - (before[i] ?? 0));
+  return { workers, seconds, cpu, primaryCpu: workers === 1 ? 0 : cpuSeconds(primary) - primaryBefore };
+}
+
+/**
+ * The median run of each worker count. Every server is started first and the runs are interleaved (one run of each
+ * server per round), so a machine whose speed drifts treats every worker count alike.
+ */
+async function measureAll(counts: number[]): Promise<Result[]> {
+  const servers: ServeHandle[] = [];
   try {
-    await upload(srv, 1); // warm-up: image, code paths, one container on each side of the run
-    const results: Result[] = [];
+    for (const workers of counts) servers.push(await startServe({ image, mode: 'connection', workers, config: { log: { level: 'warning' } } }));
+    for (const srv of servers) await upload(srv, 1); // warm-up: image, code paths, one container on each side of the run
+    const results: Result[][] = counts.map(() => []);
     for (let run = 0; run < runs; run++) {
-      const pids = serverPids(srv, workers);
-      const primary = srv.process.pid ?? 0;
-      const before = pids.map(cpuSeconds);
-      const primaryBefore = cpuSeconds(primary);
-      const started = process.hrtime.bigint();
-      await Promise.all(sizesMib.map((mib) => upload(srv, mib)));
-      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      const cpu = pids.map((pid, i) => cpuSeconds(pid) - (before[i] ?? 0));
-      results.push({ workers, seconds, cpu, primaryCpu: workers === 1 ? 0 : cpuSeconds(primary) - primaryBefore });
+      for (const [i, srv] of servers.entries()) results[i]?.push(await runOnce(srv, counts[i] ?? 1));
     }
-    const mid = median(results.map((r) => r.seconds));
-    return results.find((r) => r.seconds === mid) ?? results[0] ?? { workers, seconds: NaN, cpu: [], primaryCpu: 0 };
+    return results.map((list, i) => {
+      const mid = median(list.map((r) => r.seconds));
+      return list.find((r) => r.seconds === mid) ?? list[0] ?? { workers: counts[i] ?? 1, seconds: NaN, cpu: [], primaryCpu: 0 };
+    });
   } finally {
-    await srv.stop();
+    for (const srv of servers) await srv.stop();
   }
 }
 
@@ -127,12 +139,11 @@ function row(r: Result, totalMib: number, baseline: number | undefined): string 
 
 async function main(): Promise<void> {
   const totalMib = sizesMib.reduce((a, b) => a + b, 0);
-  console.log(`${uploads} parallel uploads (${sizesMib.join(', ')} MiB; ${totalMib} MiB in all), ${availableParallelism()} cores, median of ${runs} run(s)${cipher.length > 0 ? `, cipher ${values.cipher}` : ''}\n`);
+  console.log(`${uploads} parallel uploads (${sizesMib.join(', ')} MiB; ${totalMib} MiB in all), ${availableParallelism()} cores, median of ${runs} interleaved run(s)${cipher.length > 0 ? `, cipher ${values.cipher}` : ''}\n`);
   console.log('| workers | wall s | aggregate MiB/s | vs 1st row | CPU s per worker | largest deviation from the mean | primary CPU s | server CPU ms per MiB |');
   console.log('|---|---|---|---|---|---|---|---|');
   let baseline: number | undefined;
-  for (const workers of workerCounts) {
-    const r = await measure(workers);
+  for (const r of await measureAll(workerCounts)) {
     console.log(`| ${row(r, totalMib, baseline)} |`);
     baseline ??= totalMib / r.seconds;
   }
