@@ -5,9 +5,10 @@ import { createHash } from 'node:crypto';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { TestContext } from 'node:test';
 import { dockerTest } from '../support/docker.js';
 import { forwardingServer, helpersOf, muxForward, remoteForwardTo, startMaster } from './forwarding-helpers.js';
-import { containersOfUser, eventually, ssh, sshBackground, uniqueUser } from './production-helpers.js';
+import { containersOfUser, eventually, ssh, sshBackground, uniqueUser, type ProductionServer, type SshResult } from './production-helpers.js';
 
 interface Received {
   length: number;
@@ -71,12 +72,11 @@ function assertEchoed(output: string, tag: string, size: number): Received {
 
 const bySha = (a: Received, b: Received): number => a.sha.localeCompare(b.sha);
 
-/** cssh's forwarding and Docker log lines, for a failure message. */
-const forwardingLog = (output: string): string =>
-  output.split('\n').filter((line) => /FORWARDING|DOCKER_|tcpip/i.test(line)).slice(-20).join('\n');
+type HostEcho = Awaited<ReturnType<typeof hostEcho>>;
 
-dockerTest('connection mode: ssh -R 0:... forwards connections made inside the container to the host; cancel stops new ones; nothing is left', async (t) => {
-  const server = await forwardingServer('connection', { reverseForwardingMode: 'enable', maxListeners: 2 });
+/** The server being started, an echo server on the host and a temp dir, all stopped and removed after `t`. */
+async function withHostEcho(t: TestContext, starting: Promise<ProductionServer>): Promise<{ server: ProductionServer; echo: HostEcho; dir: string }> {
+  const server = await starting;
   const echo = await hostEcho();
   const dir = await mkdtemp(join(tmpdir(), 'cssh-rfwd-'));
   t.after(async () => {
@@ -84,6 +84,25 @@ dockerTest('connection mode: ssh -R 0:... forwards connections made inside the c
     echo.server.close();
     await rm(dir, { recursive: true, force: true });
   });
+  return { server, echo, dir };
+}
+
+/**
+ * A session of `user` that waits for a port, then runs `program` (the port in $port); the port is one the master
+ * asks for with `ssh -O forward -R 0:127.0.0.1:target`. Resolves with the session's result.
+ */
+async function throughForwardedPort(t: TestContext, server: ProductionServer, user: string, dir: string, target: number, program: string): Promise<SshResult> {
+  const { master, control } = await startMaster(t, server, user, dir, `echo ready; read port; ${program}`);
+  master.child.stdin.end(`${await remoteForwardTo(server, user, control, target)}\n`);
+  return master.done;
+}
+
+/** cssh's forwarding and Docker log lines, for a failure message. */
+const forwardingLog = (output: string): string =>
+  output.split('\n').filter((line) => /FORWARDING|DOCKER_|tcpip/i.test(line)).slice(-20).join('\n');
+
+dockerTest('connection mode: ssh -R 0:... forwards connections made inside the container to the host; cancel stops new ones; nothing is left', async (t) => {
+  const { server, echo, dir } = await withHostEcho(t, forwardingServer('connection', { reverseForwardingMode: 'enable', maxListeners: 2 }));
   const user = uniqueUser('rfwd');
   const control = join(dir, 'ctl');
   const spec = `0:127.0.0.1:${echo.port}`;
@@ -150,19 +169,9 @@ dockerTest('ssh -R is refused by default with ContainerSSH\'s code, and outside 
 }, { timeout: 180_000 });
 
 dockerTest('session mode: ssh -O forward -R listens in the running session\'s container, which reaches the host through it', async (t) => {
-  const server = await forwardingServer('session', { reverseForwardingMode: 'enable' });
-  const echo = await hostEcho();
-  const dir = await mkdtemp(join(tmpdir(), 'cssh-rfwd-'));
-  t.after(async () => {
-    await server.stop();
-    echo.server.close();
-    await rm(dir, { recursive: true, force: true });
-  });
+  const { server, echo, dir } = await withHostEcho(t, forwardingServer('session', { reverseForwardingMode: 'enable' }));
   const user = uniqueUser('rfwd-s');
-  // The session waits for the port, then makes its round trip through it.
-  const { master, control } = await startMaster(t, server, user, dir, `echo ready; read port; ${roundTrip('$port', 'a')}`);
-  master.child.stdin.end(`${await remoteForwardTo(server, user, control, echo.port)}\n`);
-  const result = await master.done;
+  const result = await throughForwardedPort(t, server, user, dir, echo.port, roundTrip('$port', 'a'));
   assert.equal(result.code, 0, result.stderr);
   const sent = assertEchoed(result.stdout, 'a', MiB);
   assert.equal(echo.accepted(), 1);
@@ -172,21 +181,12 @@ dockerTest('session mode: ssh -O forward -R listens in the running session\'s co
 
 for (const mode of ['connection', 'session'] as const) {
   dockerTest(`${mode} mode: ssh -R carries 4 connections at once (1 to 4 MiB), each intact and whole both ways; nothing is left`, async (t) => {
-    const server = await forwardingServer(mode, { reverseForwardingMode: 'enable' });
-    const echo = await hostEcho();
-    const dir = await mkdtemp(join(tmpdir(), 'cssh-rfwd-'));
-    t.after(async () => {
-      await server.stop();
-      echo.server.close();
-      await rm(dir, { recursive: true, force: true });
-    });
+    const { server, echo, dir } = await withHostEcho(t, forwardingServer(mode, { reverseForwardingMode: 'enable' }));
     const user = uniqueUser(`rfwd4-${mode.slice(0, 4)}`);
     const sizes = [1, 2, 3, 4].map((n) => n * MiB);
     const transfers = sizes.map((size, k) => `(${roundTrip('$port', `t${k}`, size)}) > /tmp/t${k}.out &`).join(' ');
-    // The session waits for the port, then runs the four round trips through it at once.
-    const { master, control } = await startMaster(t, server, user, dir, `echo ready; read port; ${transfers} wait; cat /tmp/t*.out`);
-    master.child.stdin.end(`${await remoteForwardTo(server, user, control, echo.port)}\n`);
-    const result = await master.done;
+    // The four round trips through the port at once.
+    const result = await throughForwardedPort(t, server, user, dir, echo.port, `${transfers} wait; cat /tmp/t*.out`);
     assert.equal(result.code, 0, result.stderr);
     const sent = sizes.map((size, k) => assertEchoed(result.stdout, `t${k}`, size));
     assert.equal(echo.accepted(), 4, 'the host server saw four connections');
