@@ -21,7 +21,7 @@ import { collectGarbage, GC_PRELOAD_ARGS } from './server-gc.js';
 import { countContainers, METRICS_ON, metricsAddress, scrapeMetrics, untilMetrics } from './serve-metrics.js';
 import { leakArgs } from './soak-churn.js';
 import type { SoakLeak } from './soak-report.js';
-import { spawnSsh, type SshProcess } from './ssh-process.js';
+import { spawnSsh, untilStdout, type SshProcess } from './ssh-process.js';
 
 export interface ForwardingChurnOptions {
   /** Forwarded connections measured (after the warm-up), cut off mid-transfer. */
@@ -166,14 +166,7 @@ async function oneClient(srv: ServeHandle, user: string, index: number, count: n
   live.add(client);
   const hang = setTimeout(() => client.child.kill('SIGKILL'), 10 * HANG_MS);
   try {
-    const ready = await new Promise<boolean>((resolve) => {
-      const check = (): void => {
-        if (client.stdout().includes('ready')) resolve(true);
-      };
-      client.child.stdout.on('data', check);
-      void client.exited.then(() => resolve(false));
-      check();
-    });
+    const ready = await untilStdout(client, 'ready');
     if (!ready) {
       result.failures.push(`client ${index}: ended before its echo server was ready: ${client.stderr().trim()}`);
       return result;

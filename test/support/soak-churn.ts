@@ -13,7 +13,7 @@ import { mib, processUsage, untilUnixSocketsAtMost, type ProcessUsage } from './
 import { startServe, type ServeHandle } from './serve-harness.js';
 import { countContainers, METRICS_ON, metricsAddress, untilQuiet } from './serve-metrics.js';
 import type { SoakLeak, SoakReport, SoakSample } from './soak-report.js';
-import { spawnSsh, type SshProcess } from './ssh-process.js';
+import { spawnSsh, untilStdout, type SshProcess } from './ssh-process.js';
 
 export interface SoakOptions {
   /** Connections measured, after the warm-up. */
@@ -57,14 +57,7 @@ async function oneClient(srv: ServeHandle, index: number, kill: boolean, live: S
   const hang = setTimeout(() => client.child.kill('SIGKILL'), CLIENT_HANG_MS);
   try {
     if (kill) {
-      const up = await new Promise<boolean>((resolve) => {
-        const check = (): void => {
-          if (client.stdout().includes('up\n')) resolve(true);
-        };
-        client.child.stdout.on('data', check);
-        void client.exited.then(() => resolve(false));
-        check();
-      });
+      const up = await untilStdout(client, 'up\n');
       if (!up) return `#${index} (to be killed) ended before its program ran: ${client.stderr().trim()}`;
       client.child.kill('SIGKILL');
       await client.exited;

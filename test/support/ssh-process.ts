@@ -25,3 +25,15 @@ export function spawnSsh(args: string[]): SshProcess {
   });
   return { child, stdout: () => out, stderr: () => err, exited, send: (line) => void child.stdin.write(`${line}\n`) };
 }
+
+/** Resolves true once the client's stdout contains `text`, or false if the client exits first. */
+export function untilStdout(client: SshProcess, text: string): Promise<boolean> {
+  return new Promise<boolean>((resolve) => {
+    const check = (): void => {
+      if (client.stdout().includes(text)) resolve(true);
+    };
+    client.child.stdout.on('data', check);
+    void client.exited.then(() => resolve(false));
+    check();
+  });
+}
