@@ -1,7 +1,8 @@
 // The warm pool's spec key: every part of the config that shapes a container's create changes it; who logs in does not.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { connectionBody, NEUTRAL_INFO, poolBody, specKey } from '../../src/backend/docker/lifecycle/pool-spec.js';
+import { connectionBody } from '../../src/backend/docker/lifecycle/container-spec.js';
+import { NEUTRAL_INFO, poolBody, specKey } from '../../src/backend/docker/lifecycle/pool-spec.js';
 import type { AppConfig } from '../../src/config/types.js';
 import type { ConnectionInfo } from '../../src/core/contracts.js';
 import { testConfig } from '../support/backend.js';

@@ -2,7 +2,7 @@
 import type { DockerConfig } from '../../../config/types.js';
 import type { ConnectionContext } from '../../../core/contracts.js';
 import { DockerCode } from '../codes.js';
-import { buildCreateOptions, connectionEnv } from './container-spec.js';
+import { connectionBody } from './container-spec.js';
 import { apiAtLeast, CONSOLE_SIZE_API, type ContainerCreateSpec, type DockerEngine } from '../engine/docker-engine.js';
 import { writeFiles } from './file-upload.js';
 import { deadline } from '../../../core/retry.js';
@@ -29,12 +29,8 @@ export interface ConnectionContainer {
 export async function openConnectionContainer(
   ctx: ConnectionContext, engine: DockerEngine, instanceId: string, signal: AbortSignal,
 ): Promise<ConnectionContainer> {
-  const execution = ctx.config.docker.execution;
   const ops: OpsContext = { engine, logger: ctx.logger, onEvent: ctx.onEvent };
-  const body = buildCreateOptions({
-    info: ctx.info, execution, instanceId, cmd: execution.idleCommand, env: connectionEnv(ctx.info, execution),
-  });
-  const container = await createAndStart(ops, ctx.config.docker, body, signal);
+  const container = await createAndStart(ops, ctx.config.docker, connectionBody(ctx.config, ctx.info, instanceId), signal);
   try {
     await writeFiles(engine, container.id, ctx.info.files, ctx.logger, deadline(ctx.config.docker.timeouts.commandStart, signal));
   } catch (error) {

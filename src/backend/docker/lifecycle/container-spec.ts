@@ -1,5 +1,5 @@
 // Builds the ContainerCreate body ContainerSSH sends: config pass-through, cssh and ContainerSSH labels, env, mode flags.
-import type { DockerExecutionConfig } from '../../../config/types.js';
+import type { AppConfig, DockerExecutionConfig } from '../../../config/types.js';
 import type { ConnectionInfo } from '../../../core/contracts.js';
 import type { ContainerCreateSpec, TtySize } from '../engine/docker-engine.js';
 
@@ -108,4 +108,13 @@ export function buildCreateOptions(input: CreateInput): ContainerCreateSpec {
   const platform = platformString(execution.platform);
   if (platform !== undefined) body.platform = platform;
   return body;
+}
+
+/**
+ * The create body of a connection-mode container for `info`: the idle command as its main process and the
+ * connection's environment. `ownLabels` replace the labels that name the connection (a warm pool's container).
+ */
+export function connectionBody(config: AppConfig, info: ConnectionInfo, instanceId: string, ownLabels?: Record<string, string>): ContainerCreateSpec {
+  const execution = config.docker.execution;
+  return buildCreateOptions({ info, execution, instanceId, cmd: execution.idleCommand, env: connectionEnv(info, execution), ownLabels });
 }

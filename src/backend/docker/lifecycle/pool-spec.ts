@@ -3,18 +3,12 @@ import { createHash } from 'node:crypto';
 import type { AppConfig } from '../../../config/types.js';
 import type { ConnectionInfo } from '../../../core/contracts.js';
 import type { ContainerCreateSpec } from '../engine/docker-engine.js';
-import { buildCreateOptions, connectionEnv, LABEL_CREATE, LABEL_CONNECTION, LABEL_INSTANCE, LABEL_POOL, withoutConnectionLabels } from './container-spec.js';
+import { connectionBody, LABEL_CREATE, LABEL_CONNECTION, LABEL_INSTANCE, LABEL_POOL, withoutConnectionLabels } from './container-spec.js';
 
 /** A connection that names nobody: what the pool builds its spec from (no auth metadata, no environment). */
 export const NEUTRAL_INFO: ConnectionInfo = {
   connectionId: '', remoteAddress: '', clientVersion: '', username: '', metadata: {}, environment: {}, files: {},
 };
-
-/** The create body of the connection-mode container of `info` under `config` (what openConnectionContainer sends). */
-export function connectionBody(config: AppConfig, info: ConnectionInfo, instanceId: string): ContainerCreateSpec {
-  const execution = config.docker.execution;
-  return buildCreateOptions({ info, execution, instanceId, cmd: execution.idleCommand, env: connectionEnv(info, execution) });
-}
 
 /** JSON with object keys sorted at every level, so equal specs give equal text whatever order the config had. */
 function stableJson(value: unknown): string {
@@ -47,9 +41,5 @@ export function specKey(config: AppConfig, body: ContainerCreateSpec): string {
 
 /** The create body of a pool container for `key`: the neutral connection's body with the pool's labels instead. */
 export function poolBody(config: AppConfig, instanceId: string, slotId: string, key: string): ContainerCreateSpec {
-  const execution = config.docker.execution;
-  return buildCreateOptions({
-    info: NEUTRAL_INFO, execution, instanceId, cmd: execution.idleCommand, env: connectionEnv(NEUTRAL_INFO, execution),
-    ownLabels: { [LABEL_CONNECTION]: slotId, [LABEL_INSTANCE]: instanceId, [LABEL_POOL]: key },
-  });
+  return connectionBody(config, NEUTRAL_INFO, instanceId, { [LABEL_CONNECTION]: slotId, [LABEL_INSTANCE]: instanceId, [LABEL_POOL]: key });
 }
