@@ -1,5 +1,6 @@
 // Warm pool (docker.pool): started connection-mode containers kept ready, handed to logins whose container spec matches.
 import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { AppConfig, DockerExecutionConfig } from '../../../config/types.js';
 import type { ConnectionContext } from '../../../core/contracts.js';
 import { isCsshError } from '../../../core/errors.js';
@@ -14,7 +15,8 @@ import { emitEvent } from '../phases.js';
 import { createAndStart, type ConnectionContainer } from './connection-container.js';
 import { removeWithEvents, type OpsContext } from './container-ops.js';
 import { writeFiles } from './file-upload.js';
-import { connectionBody, NEUTRAL_INFO, poolBody, specKey } from './pool-spec.js';
+import { connectionBody } from './container-spec.js';
+import { NEUTRAL_INFO, poolBody, specKey } from './pool-spec.js';
 
 /** Waits after consecutive failed fills: doubling from 1 s, then every 60 s while the failure lasts. */
 export const DEFAULT_FILL_BACKOFF_MS = [1_000, 2_000, 4_000, 8_000, 16_000, 32_000, 60_000];
@@ -210,7 +212,8 @@ export class WarmPool {
         this.o.logger.warning(DockerCode.POOL_FILL_FAILED, `The warm pool could not make a ready container; trying again in ${waitMs / 1000} s (logins create their own meanwhile).`, {
           cause: isCsshError(error) ? error.code : 'ENGINE_ERROR', error: String(error), retryInMs: waitMs, failures: this.failures,
         });
-        await sleep(waitMs, this.stopped.signal);
+        // Ends at once when the pool stops; never keeps the process alive.
+        await sleep(waitMs, undefined, { signal: this.stopped.signal, ref: false }).catch(() => undefined);
       }
     }
   }
@@ -307,22 +310,4 @@ function fillExecution(execution: DockerExecutionConfig): DockerExecutionConfig 
 export function containerName(username: string, connectionId: string): string {
   const user = username.replace(/[^a-zA-Z0-9_.-]/g, '_').slice(0, 32);
   return `cssh-${user === '' ? 'user' : user}-${connectionId}`;
-}
-
-/** Resolves after `ms`, or at once when `signal` aborts; never keeps the process alive. */
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) {
-      resolve();
-      return;
-    }
-    const timer = setTimeout(done, ms);
-    timer.unref();
-    function done(): void {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
 }
