@@ -1,7 +1,9 @@
-// Several clients at once running short commands with known output: every byte arrives exactly once, in both modes.
+// Several clients at once running short commands with known output: every byte arrives exactly once, in both modes
+// and with the warm pool handing out containers.
 import assert from 'node:assert/strict';
 import { dockerTest, TEST_IMAGES } from '../support/docker.js';
 import { startServe, type ServeHandle } from '../support/serve-harness.js';
+import { METRICS_ON, metricsAddress, scrapeMetrics } from '../support/serve-metrics.js';
 
 const CLIENTS = 4;
 const RUNS_PER_CLIENT = 25;
@@ -49,17 +51,27 @@ async function clientLoop(srv: ServeHandle, client: number): Promise<string[]> {
   return failures;
 }
 
-for (const mode of ['session', 'connection'] as const) {
-  dockerTest(`serve (${mode} mode): ${CLIENTS} clients x ${RUNS_PER_CLIENT} short commands, every byte exactly once`, async () => {
-    const srv = await startServe({ mode, image: TEST_IMAGES.busybox, config: { log: { level: 'info' } } });
+const VARIANTS = [
+  { name: 'session mode', mode: 'session', config: {} },
+  { name: 'connection mode', mode: 'connection', config: {} },
+  // Concurrent logins race for the ready containers and for the refill: each must still get its own container.
+  { name: 'connection mode, warm pool of 2', mode: 'connection', config: { docker: { pool: { size: 2 } }, ...METRICS_ON }, pooled: true },
+] as const;
+
+for (const variant of VARIANTS) {
+  dockerTest(`serve (${variant.name}): ${CLIENTS} clients x ${RUNS_PER_CLIENT} short commands, every byte exactly once`, async () => {
+    const srv = await startServe({ mode: variant.mode, image: TEST_IMAGES.busybox, config: { log: { level: 'info' }, ...variant.config } });
     let failures: string[];
+    let poolHits = 0;
     try {
       const perClient = await Promise.all(Array.from({ length: CLIENTS }, (_, client) => clientLoop(srv, client)));
       failures = perClient.flat();
+      if ('pooled' in variant) poolHits = (await scrapeMetrics(metricsAddress(srv))).get('cssh_pool_hits_total') ?? 0;
     } finally {
       await srv.stop();
     }
     assert.deepEqual(failures, [], `${failures.length} of ${CLIENTS * RUNS_PER_CLIENT} runs were not exact`);
+    if ('pooled' in variant) assert.ok(poolHits > 0, 'some logins were served from the warm pool');
     assert.deepEqual(srv.containers(), []);
   }, { timeout: 600_000 });
 }
